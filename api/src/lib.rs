@@ -5,25 +5,29 @@
 pub mod sms;
 pub mod wire;
 
-#[cfg(feature = "server")]
-pub mod app;
-#[cfg(feature = "server")]
-pub mod auth;
-#[cfg(feature = "server")]
-pub mod cli;
-#[cfg(feature = "server")]
-pub mod clock;
-#[cfg(feature = "server")]
-pub mod config;
-#[cfg(feature = "server")]
-pub mod db;
-#[cfg(feature = "server")]
-pub mod error;
-#[cfg(feature = "server")]
-pub mod ops;
-#[cfg(feature = "server")]
-pub mod openapi;
-#[cfg(feature = "server")]
-pub mod tenants;
-#[cfg(feature = "server")]
-pub mod demo;
+/// Modules of the service itself, left out of the wasm build.
+macro_rules! server_modules {
+    ($($module:ident),* $(,)?) => {
+        $(#[cfg(feature = "server")] pub mod $module;)*
+    };
+}
+
+server_modules!(
+    api_keys,
+    app,
+    auth,
+    cli,
+    clock,
+    config,
+    db,
+    demo,
+    error,
+    extract,
+    openapi,
+    ops,
+    phone,
+    phone_numbers,
+    spa,
+    tenants,
+    users,
+);

@@ -1,0 +1,91 @@
+//! API keys for third-party clients: random secrets shown once, stored as SHA-256, revocable.
+
+pub mod routes;
+pub mod storage;
+
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncPgConnection;
+use rand::distributions::Alphanumeric;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::wire::{ApiKey, CreatedApiKey, Role};
+
+/// Every secret starts with this, so a bearer token is told apart from a JWT at a glance.
+pub const SECRET_PREFIX: &str = "pk_";
+const SECRET_RANDOM_CHARS: usize = 40;
+const DISPLAY_PREFIX_CHARS: usize = 10;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiKeyError {
+    #[error("{0}")]
+    InvalidName(String),
+    #[error("API key not found")]
+    NotFound,
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+impl From<ApiKeyError> for ApiError {
+    fn from(error: ApiKeyError) -> Self {
+        match error {
+            ApiKeyError::InvalidName(message) => ApiError::invalid("invalid_field", "name", message),
+            ApiKeyError::NotFound => ApiError::not_found("API key"),
+            ApiKeyError::Database(error) => error.into(),
+        }
+    }
+}
+
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn generate_secret() -> String {
+    let random: String = rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(SECRET_RANDOM_CHARS)
+        .map(char::from)
+        .collect();
+    format!("{SECRET_PREFIX}{random}")
+}
+
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    name: &str,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<CreatedApiKey, ApiKeyError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiKeyError::InvalidName(
+            "an API key needs a name of 1 to 200 characters".into(),
+        ));
+    }
+    let secret = generate_secret();
+    let key = ApiKey {
+        id: Uuid::new_v4(),
+        tenant_id,
+        name: name.to_string(),
+        prefix: secret[..DISPLAY_PREFIX_CHARS].to_string(),
+        role,
+        created_at: now,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    storage::insert(conn, &key, &hash_secret(&secret)).await?;
+    Ok(CreatedApiKey { key, secret })
+}
+
+pub async fn revoke(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<ApiKey, ApiKeyError> {
+    storage::revoke(conn, tenant_id, id, now)
+        .await?
+        .ok_or(ApiKeyError::NotFound)
+}

@@ -1,0 +1,67 @@
+use actix_web::{web, HttpResponse};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::wire::{ApiKey, CreateApiKey, CreatedApiKey, ErrorBody, Role};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/api-keys")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .route("/api-keys/{id}", web::delete().to(revoke));
+}
+
+/// The tenant's API keys, revoked ones included (admins only). Secrets are never listed.
+#[utoipa::path(get, path = "/api/v1/api-keys", tag = "api-keys",
+    responses((status = 200, body = Vec<ApiKey>), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Vec<ApiKey>>, ApiError> {
+    caller.require_admin()?;
+    let mut conn = state.db().await?;
+    Ok(web::Json(super::storage::list(&mut conn, caller.tenant_id).await?))
+}
+
+/// Creates an API key; the answer holds its secret, shown this once.
+#[utoipa::path(post, path = "/api/v1/api-keys", tag = "api-keys", request_body = CreateApiKey,
+    responses((status = 201, body = CreatedApiKey), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<CreateApiKey>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let body = body.into_inner();
+    let mut conn = state.db().await?;
+    let created = super::create(
+        &mut conn,
+        caller.tenant_id,
+        &body.name,
+        body.role.unwrap_or(Role::Admin),
+        state.clock.now(),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// Revokes an API key at once; the key stays listed with `revoked_at`.
+#[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "api-keys",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = ApiKey), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ApiKey>, ApiError> {
+    caller.require_admin()?;
+    let mut conn = state.db().await?;
+    let key = super::revoke(&mut conn, caller.tenant_id, id.into_inner(), state.clock.now()).await?;
+    Ok(web::Json(key))
+}

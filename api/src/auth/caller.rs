@@ -1,0 +1,70 @@
+//! The authenticated caller, extracted from `Authorization: Bearer <token>`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use uuid::Uuid;
+
+use super::{authenticate, AuthError};
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::wire::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Principal {
+    User(Uuid),
+    ApiKey(Uuid),
+}
+
+/// A signed-in user or an API key, with the tenant every query must be scoped to.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub tenant_id: Uuid,
+    pub role: Role,
+    pub principal: Principal,
+}
+
+impl Caller {
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::Agent => Err(AuthError::AdminOnly.into()),
+        }
+    }
+
+    pub fn user_id(&self) -> Option<Uuid> {
+        match self.principal {
+            Principal::User(id) => Some(id),
+            Principal::ApiKey(_) => None,
+        }
+    }
+}
+
+/// The token of `Authorization: Bearer <token>`, if the header has that form.
+pub fn bearer_token(request: &HttpRequest) -> Option<String> {
+    let header = request
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = header.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_string())
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer_token(request);
+        let state = request.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            let token = token.ok_or(AuthError::MissingToken)?;
+            Ok(authenticate(&state, &token).await?)
+        })
+    }
+}

@@ -1,0 +1,110 @@
+//! Who is calling: password login that issues JWTs, API keys, and the [`Caller`] extractor
+//! that accepts either and enforces roles.
+
+pub mod caller;
+pub mod password;
+pub mod routes;
+pub mod tokens;
+
+pub use caller::{Caller, Principal};
+
+use crate::api_keys;
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::users;
+use crate::wire::{LoginRequest, LoginResponse};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("The email or password is incorrect.")]
+    InvalidCredentials,
+    #[error("Sign in first: send `Authorization: Bearer <token>` with an access token or API key.")]
+    MissingToken,
+    #[error("The access token or API key is not valid.")]
+    InvalidToken,
+    #[error("The access token has expired; sign in again.")]
+    ExpiredToken,
+    #[error("Only an admin can do this.")]
+    AdminOnly,
+    #[error(transparent)]
+    Internal(#[from] ApiError),
+}
+
+impl From<AuthError> for ApiError {
+    fn from(error: AuthError) -> Self {
+        let message = error.to_string();
+        match error {
+            AuthError::InvalidCredentials => ApiError::unauthorized("invalid_credentials", message),
+            AuthError::MissingToken => ApiError::unauthorized("unauthenticated", message),
+            AuthError::InvalidToken => ApiError::unauthorized("invalid_token", message),
+            AuthError::ExpiredToken => ApiError::unauthorized("token_expired", message),
+            AuthError::AdminOnly => ApiError::forbidden(message),
+            AuthError::Internal(error) => error,
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AuthError {
+    fn from(error: diesel::result::Error) -> Self {
+        AuthError::Internal(error.into())
+    }
+}
+
+/// Checks an email and password; every attempt does one argon2 verification, whether or not
+/// the email exists.
+pub async fn login(state: &AppState, request: LoginRequest) -> Result<LoginResponse, AuthError> {
+    let mut conn = state.db().await?;
+    let found = users::storage::find_for_login(&mut conn, &request.email).await?;
+    drop(conn);
+    let passwords = state.passwords.clone();
+    let stored_hash = found.as_ref().map(|(_, hash)| hash.clone());
+    let password = request.password;
+    let verified = tokio::task::spawn_blocking(move || {
+        passwords.verify(&password, stored_hash.as_deref())
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    let user = match (verified, found) {
+        (true, Some((user, _))) => user,
+        _ => return Err(AuthError::InvalidCredentials),
+    };
+    let access_token = state
+        .tokens
+        .issue(user.id, user.tenant_id, user.role, state.clock.now())
+        .map_err(ApiError::internal)?;
+    Ok(LoginResponse {
+        access_token,
+        token_type: "Bearer".to_string(),
+        expires_in: state.tokens.ttl_seconds(),
+    })
+}
+
+/// Resolves a bearer token (an API key or a JWT) to the caller it speaks for.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, AuthError> {
+    let now = state.clock.now();
+    let mut conn = state.db().await?;
+    if token.starts_with(api_keys::SECRET_PREFIX) {
+        let key = api_keys::storage::find_active_by_hash(&mut conn, &api_keys::hash_secret(token))
+            .await?
+            .ok_or(AuthError::InvalidToken)?;
+        api_keys::storage::touch_last_used(&mut conn, key.id, now).await?;
+        return Ok(Caller {
+            tenant_id: key.tenant_id,
+            role: key.role,
+            principal: Principal::ApiKey(key.id),
+        });
+    }
+    let claims = state.tokens.verify(token, now).map_err(|error| match error {
+        tokens::TokenError::Expired => AuthError::ExpiredToken,
+        tokens::TokenError::Invalid => AuthError::InvalidToken,
+    })?;
+    // The user may have been removed since the token was issued; the stored role is current.
+    let user = users::storage::find(&mut conn, claims.tid, claims.sub)
+        .await?
+        .ok_or(AuthError::InvalidToken)?;
+    Ok(Caller {
+        tenant_id: user.tenant_id,
+        role: user.role,
+        principal: Principal::User(user.id),
+    })
+}

@@ -1,0 +1,62 @@
+use actix_web::web;
+
+use super::{Caller, Principal};
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::wire::{ErrorBody, LoginRequest, LoginResponse, Me};
+use crate::{api_keys, tenants, users};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/auth/login", web::post().to(login))
+        .route("/me", web::get().to(me));
+}
+
+/// Sign in with email and password; answers an access token (JWT).
+#[utoipa::path(
+    post, path = "/api/v1/auth/login", tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 401, description = "wrong email or password", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn login(
+    state: web::Data<AppState>,
+    body: JsonBody<LoginRequest>,
+) -> Result<web::Json<LoginResponse>, ApiError> {
+    Ok(web::Json(super::login(&state, body.into_inner()).await?))
+}
+
+/// The caller: a user or an API key, and its tenant.
+#[utoipa::path(
+    get, path = "/api/v1/me", tag = "auth",
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Me>, ApiError> {
+    let mut conn = state.db().await?;
+    let tenant = tenants::storage::find(&mut conn, caller.tenant_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("tenant"))?;
+    let (kind, user, api_key) = match caller.principal {
+        Principal::User(id) => (
+            "user",
+            users::storage::find(&mut conn, caller.tenant_id, id).await?,
+            None,
+        ),
+        Principal::ApiKey(id) => (
+            "api_key",
+            None,
+            api_keys::storage::find(&mut conn, caller.tenant_id, id).await?,
+        ),
+    };
+    Ok(web::Json(Me {
+        kind: kind.to_string(),
+        role: caller.role,
+        tenant,
+        user,
+        api_key,
+    }))
+}

@@ -1,0 +1,352 @@
+//! Typed settings read once from the environment (and an optional `.env` file).
+//!
+//! Every problem names the variable at fault, so a misconfigured start fails with a sentence,
+//! not a panic.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use base64::Engine;
+use ed25519_dalek::VerifyingKey;
+
+pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:8080";
+pub const DEFAULT_TELNYX_API_BASE: &str = "https://api.telnyx.com";
+
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {reason}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub reason: String,
+}
+
+impl ConfigError {
+    fn new(variable: &'static str, reason: impl Into<String>) -> Self {
+        ConfigError {
+            variable,
+            reason: reason.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Where the environment comes from: the process, or a map in tests.
+pub trait Source {
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment; empty values count as unset.
+pub struct ProcessEnv;
+
+impl Source for ProcessEnv {
+    fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+    }
+}
+
+impl Source for std::collections::HashMap<String, String> {
+    fn get(&self, name: &str) -> Option<String> {
+        std::collections::HashMap::get(self, name)
+            .cloned()
+            .filter(|value| !value.trim().is_empty())
+    }
+}
+
+/// Reads `.env` when present; variables already set in the environment win.
+pub fn load_dotenv() -> Result<(), ConfigError> {
+    match dotenvy::dotenv() {
+        Ok(_) => Ok(()),
+        Err(error) if error.not_found() => Ok(()),
+        Err(error) => Err(ConfigError::new(".env", error.to_string())),
+    }
+}
+
+pub fn database_url(source: &dyn Source) -> Result<String, ConfigError> {
+    let url = source.get("DATABASE_URL").ok_or_else(|| {
+        ConfigError::new(
+            "DATABASE_URL",
+            "is not set; give a PostgreSQL URL such as postgres://postgres@127.0.0.1:5432/parley",
+        )
+    })?;
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(ConfigError::new(
+            "DATABASE_URL",
+            "must be a postgres:// or postgresql:// URL",
+        ));
+    }
+    Ok(url)
+}
+
+/// Telnyx: the messages API we send through and the key its webhooks are signed with.
+#[derive(Clone)]
+pub struct TelnyxSettings {
+    /// `None` means the built-in carrier simulator is in use.
+    pub api_key: Option<String>,
+    pub public_key: Option<VerifyingKey>,
+    pub api_base: String,
+}
+
+impl std::fmt::Debug for TelnyxSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TelnyxSettings")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<set>"))
+            .field("public_key", &self.public_key.is_some())
+            .field("api_base", &self.api_base)
+            .finish()
+    }
+}
+
+/// The OpenAI-compatible provider; no base URL means the offline demo responder.
+#[derive(Clone)]
+pub struct AiSettings {
+    pub base_url: Option<String>,
+    pub api_key: Option<String>,
+    pub model: String,
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for AiSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AiSettings")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<set>"))
+            .field("model", &self.model)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+#[derive(Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub database_pool_size: usize,
+    pub listen_addr: SocketAddr,
+    pub public_url: String,
+    pub jwt_secret: Vec<u8>,
+    pub access_token_ttl: Duration,
+    pub telnyx: TelnyxSettings,
+    pub ai: AiSettings,
+    pub log_format: LogFormat,
+    /// The built SPA (`web/dist`); missing means the API serves without it.
+    pub web_dist: PathBuf,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen_addr", &self.listen_addr)
+            .field("public_url", &self.public_url)
+            .field("database_pool_size", &self.database_pool_size)
+            .field("telnyx", &self.telnyx)
+            .field("ai", &self.ai)
+            .field("log_format", &self.log_format)
+            .field("web_dist", &self.web_dist)
+            .finish_non_exhaustive()
+    }
+}
+
+fn parse_number<T: std::str::FromStr>(
+    source: &dyn Source,
+    variable: &'static str,
+    default: T,
+    valid: impl Fn(&T) -> bool,
+    expectation: &str,
+) -> Result<T, ConfigError> {
+    match source.get(variable) {
+        None => Ok(default),
+        Some(text) => text
+            .trim()
+            .parse::<T>()
+            .ok()
+            .filter(|value| valid(value))
+            .ok_or_else(|| ConfigError::new(variable, format!("`{text}` is not {expectation}"))),
+    }
+}
+
+fn parse_http_url(
+    source: &dyn Source,
+    variable: &'static str,
+) -> Result<Option<String>, ConfigError> {
+    match source.get(variable) {
+        None => Ok(None),
+        Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+            Ok(Some(url.trim_end_matches('/').to_string()))
+        }
+        Some(url) => Err(ConfigError::new(
+            variable,
+            format!("`{url}` is not an http:// or https:// URL"),
+        )),
+    }
+}
+
+pub fn parse_public_key(text: &str) -> Result<VerifyingKey, String> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|_| "is not valid base64".to_string())?;
+    let bytes: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| "must decode to 32 bytes (an Ed25519 public key)".to_string())?;
+    VerifyingKey::from_bytes(&bytes).map_err(|_| "is not a valid Ed25519 public key".to_string())
+}
+
+impl Settings {
+    pub fn from_source(source: &dyn Source) -> Result<Settings, ConfigError> {
+        let database_url = database_url(source)?;
+        let database_pool_size = parse_number(
+            source,
+            "PARLEY_DB_POOL_SIZE",
+            16usize,
+            |size| (1..=1000).contains(size),
+            "a pool size between 1 and 1000",
+        )?;
+        let listen_text = source
+            .get("PARLEY_LISTEN_ADDR")
+            .unwrap_or_else(|| DEFAULT_LISTEN_ADDR.to_string());
+        let listen_addr: SocketAddr = listen_text.trim().parse().map_err(|_| {
+            ConfigError::new(
+                "PARLEY_LISTEN_ADDR",
+                format!("`{listen_text}` is not an address like 127.0.0.1:8080"),
+            )
+        })?;
+        let public_url = parse_http_url(source, "PARLEY_PUBLIC_URL")?
+            .unwrap_or_else(|| format!("http://{listen_addr}"));
+        let jwt_secret = source.get("PARLEY_JWT_SECRET").ok_or_else(|| {
+            ConfigError::new(
+                "PARLEY_JWT_SECRET",
+                "is not set; give a random secret of at least 32 characters (e.g. `openssl rand -hex 32`)",
+            )
+        })?;
+        if jwt_secret.len() < 32 {
+            return Err(ConfigError::new(
+                "PARLEY_JWT_SECRET",
+                "must be at least 32 characters long",
+            ));
+        }
+        let ttl_seconds = parse_number(
+            source,
+            "PARLEY_ACCESS_TOKEN_TTL_SECONDS",
+            8 * 3600u64,
+            |ttl| (60..=30 * 86400).contains(ttl),
+            "a number of seconds between 60 and 2592000",
+        )?;
+        let public_key = source
+            .get("TELNYX_PUBLIC_KEY")
+            .map(|text| parse_public_key(&text).map_err(|e| ConfigError::new("TELNYX_PUBLIC_KEY", e)))
+            .transpose()?;
+        let telnyx = TelnyxSettings {
+            api_key: source.get("TELNYX_API_KEY"),
+            public_key,
+            api_base: parse_http_url(source, "TELNYX_API_BASE")?
+                .unwrap_or_else(|| DEFAULT_TELNYX_API_BASE.to_string()),
+        };
+        let ai_timeout = parse_number(
+            source,
+            "PARLEY_AI_TIMEOUT_SECONDS",
+            30u64,
+            |timeout| (1..=600).contains(timeout),
+            "a number of seconds between 1 and 600",
+        )?;
+        let ai = AiSettings {
+            base_url: parse_http_url(source, "PARLEY_AI_BASE_URL")?,
+            api_key: source.get("PARLEY_AI_API_KEY"),
+            model: source
+                .get("PARLEY_AI_MODEL")
+                .unwrap_or_else(|| "gpt-4o-mini".to_string()),
+            timeout: Duration::from_secs(ai_timeout),
+        };
+        let log_format = match source.get("LOG_FORMAT").as_deref() {
+            None | Some("text") | Some("pretty") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "LOG_FORMAT",
+                    format!("`{other}` is neither `json` nor `text`"),
+                ))
+            }
+        };
+        Ok(Settings {
+            database_url,
+            database_pool_size,
+            listen_addr,
+            public_url,
+            jwt_secret: jwt_secret.into_bytes(),
+            access_token_ttl: Duration::from_secs(ttl_seconds),
+            telnyx,
+            ai,
+            log_format,
+            web_dist: source
+                .get("PARLEY_WEB_DIST")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("web/dist")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn minimal() -> HashMap<String, String> {
+        env(&[
+            ("DATABASE_URL", "postgres://postgres@127.0.0.1/parley"),
+            ("PARLEY_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ])
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let settings = Settings::from_source(&minimal()).expect("valid");
+        assert_eq!(settings.listen_addr.to_string(), DEFAULT_LISTEN_ADDR);
+        assert_eq!(settings.telnyx.api_base, DEFAULT_TELNYX_API_BASE);
+        assert!(settings.telnyx.api_key.is_none());
+        assert!(settings.ai.base_url.is_none());
+        assert_eq!(settings.public_url, "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn each_problem_names_its_variable() {
+        let cases: &[(&str, &str)] = &[
+            ("DATABASE_URL", "mysql://x"),
+            ("PARLEY_LISTEN_ADDR", "localhost"),
+            ("PARLEY_JWT_SECRET", "short"),
+            ("TELNYX_PUBLIC_KEY", "not base64!"),
+            ("TELNYX_API_BASE", "ftp://x"),
+            ("PARLEY_AI_BASE_URL", "nope"),
+            ("LOG_FORMAT", "yaml"),
+            ("PARLEY_DB_POOL_SIZE", "0"),
+        ];
+        for (variable, value) in cases {
+            let mut source = minimal();
+            source.insert(variable.to_string(), value.to_string());
+            let error = Settings::from_source(&source).expect_err(variable);
+            assert_eq!(error.variable, *variable, "{error}");
+        }
+        let mut source = minimal();
+        source.remove("PARLEY_JWT_SECRET");
+        assert_eq!(
+            Settings::from_source(&source).expect_err("missing").variable,
+            "PARLEY_JWT_SECRET"
+        );
+    }
+
+    #[test]
+    fn public_key_must_be_32_bytes() {
+        assert!(parse_public_key("AAAA").is_err());
+        let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        // Not every 32-byte string is a curve point, but this one decodes or fails cleanly.
+        let _ = parse_public_key(&key);
+    }
+}

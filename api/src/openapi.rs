@@ -1,0 +1,88 @@
+//! The OpenAPI description (utoipa), served at `/api/openapi.json` with Swagger UI at
+//! `/api/docs/` from vendored assets, and written to `openapi.yaml` by `make openapi`.
+
+use actix_web::web;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::wire;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Parley API",
+        description = "One-on-one SMS conversations with customers, with an AI assistant. \
+Authenticate with `Authorization: Bearer <token>`: a user's access token from \
+`POST /api/v1/auth/login`, or an API key. Errors answer `{\"error\": {\"code\", \"message\", \"field\"}}`."
+    ),
+    paths(
+        crate::ops::healthz,
+        crate::ops::readyz,
+        crate::ops::metrics,
+        crate::auth::routes::login,
+        crate::auth::routes::me,
+        crate::users::routes::list,
+        crate::users::routes::create,
+        crate::users::routes::delete,
+        crate::api_keys::routes::list,
+        crate::api_keys::routes::create,
+        crate::api_keys::routes::revoke,
+        crate::phone_numbers::routes::list,
+        crate::phone_numbers::routes::create,
+        crate::phone_numbers::routes::delete,
+    ),
+    components(schemas(
+        wire::ErrorBody, wire::ErrorDetail, wire::Role, wire::LoginRequest, wire::LoginResponse,
+        wire::Tenant, wire::User, wire::CreateUser, wire::ApiKey, wire::CreateApiKey,
+        wire::CreatedApiKey, wire::PhoneNumber, wire::CreatePhoneNumber, wire::Me,
+        wire::Health, wire::Readiness,
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Sign in and who am I"),
+        (name = "users", description = "The tenant's people (admins only)"),
+        (name = "api-keys", description = "Keys for third-party clients (admins only)"),
+        (name = "phone-numbers", description = "The tenant's Telnyx numbers"),
+        (name = "operations", description = "Health, readiness, metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A user's access token (JWT) or an API key (`pk_…`)"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The description as YAML, as checked in at the top of the repository.
+pub fn yaml() -> Result<String, String> {
+    document().to_yaml().map_err(|error| error.to_string())
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", document()))
+        .route(
+            "/api/docs",
+            web::get().to(|| async {
+                actix_web::HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", "/api/docs/"))
+                    .finish()
+            }),
+        );
+}

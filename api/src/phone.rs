@@ -1,0 +1,146 @@
+//! Phone numbers in E.164, read with the tenant's region as libphonenumber does.
+
+use std::fmt;
+use std::str::FromStr;
+
+use phonenumber::country::Id as Region;
+use phonenumber::Mode;
+
+/// A phone number in E.164 form (`+14165551234`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct E164(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneError {
+    #[error("a phone number is required")]
+    Empty,
+    #[error("a phone number may hold only digits, spaces, `+`, `-`, `.`, `(` and `)`")]
+    InvalidCharacters,
+    #[error("`{0}` is too short to be a phone number")]
+    TooShort(String),
+    #[error("`{0}` is too long to be a phone number")]
+    TooLong(String),
+    #[error("`{input}` is not a valid phone number for region {region}; use E.164 such as +14165551234")]
+    Invalid { input: String, region: String },
+    #[error("`{0}` is not in E.164 form (a `+`, the country code and the number, e.g. +14165551234)")]
+    NotE164(String),
+    #[error("`{0}` is not a known region code (use ISO 3166 codes such as US, CA, GB)")]
+    UnknownRegion(String),
+}
+
+/// Parses an ISO 3166 region code (`US`, `GB`) that libphonenumber knows.
+pub fn parse_region(code: &str) -> Result<Region, PhoneError> {
+    Region::from_str(&code.trim().to_ascii_uppercase())
+        .map_err(|_| PhoneError::UnknownRegion(code.to_string()))
+}
+
+impl E164 {
+    /// Reads `input` as written by a person: E.164, or national form in `region`.
+    pub fn parse(input: &str, region: &str) -> Result<E164, PhoneError> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(PhoneError::Empty);
+        }
+        let allowed = |c: char| c.is_ascii_digit() || " +-.()".contains(c);
+        if !trimmed.chars().all(allowed) || trimmed.chars().skip(1).any(|c| c == '+') {
+            return Err(PhoneError::InvalidCharacters);
+        }
+        let digits = trimmed.chars().filter(char::is_ascii_digit).count();
+        if digits < 7 {
+            return Err(PhoneError::TooShort(trimmed.to_string()));
+        }
+        if digits > 15 {
+            return Err(PhoneError::TooLong(trimmed.to_string()));
+        }
+        let region_id = parse_region(region)?;
+        let invalid = || PhoneError::Invalid {
+            input: trimmed.to_string(),
+            region: region.to_string(),
+        };
+        let number = phonenumber::parse(Some(region_id), trimmed).map_err(|_| invalid())?;
+        if !phonenumber::is_valid(&number) {
+            return Err(invalid());
+        }
+        Ok(E164(number.format().mode(Mode::E164).to_string()))
+    }
+
+    /// Accepts only strict E.164 (as stored, or as Telnyx sends it).
+    pub fn parse_e164(input: &str) -> Result<E164, PhoneError> {
+        let trimmed = input.trim();
+        let digits = trimmed.strip_prefix('+').unwrap_or("");
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err(PhoneError::NotE164(trimmed.to_string()));
+        }
+        // The region is ignored for numbers with a country code.
+        E164::parse(trimmed, "US")
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The digits without `+`, for searching.
+    pub fn digits(&self) -> &str {
+        &self.0[1..]
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for E164 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seeds_examples() {
+        for (input, expected) in [
+            ("+14165551234", "+14165551234"),
+            ("+442071234567", "+442071234567"),
+            ("4165551234", "+14165551234"),
+            ("(416) 555-1234", "+14165551234"),
+            ("416.555.1234", "+14165551234"),
+            (" 1 416 555 1234 ", "+14165551234"),
+        ] {
+            assert_eq!(
+                E164::parse(input, "US").map(E164::into_string),
+                Ok(expected.to_string()),
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn national_numbers_follow_the_region() {
+        assert_eq!(
+            E164::parse("020 7123 4567", "GB").map(E164::into_string),
+            Ok("+442071234567".to_string())
+        );
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_number() {
+        assert_eq!(E164::parse("", "US"), Err(PhoneError::Empty));
+        assert_eq!(E164::parse("   ", "US"), Err(PhoneError::Empty));
+        assert!(matches!(E164::parse("12345", "US"), Err(PhoneError::TooShort(_))));
+        assert!(matches!(E164::parse("416-CALL-NOW", "US"), Err(PhoneError::InvalidCharacters)));
+        assert!(matches!(E164::parse("+1 416 555 1234 5678 90", "US"), Err(PhoneError::TooLong(_))));
+        // A Canadian national number is not a British one.
+        assert!(matches!(E164::parse("4165551234", "GB"), Err(PhoneError::Invalid { .. })));
+        assert!(matches!(E164::parse("+999 1234567", "US"), Err(PhoneError::Invalid { .. })));
+        assert!(matches!(E164::parse("4165551234", "XX"), Err(PhoneError::UnknownRegion(_))));
+    }
+
+    #[test]
+    fn strict_form_requires_a_plus() {
+        assert!(E164::parse_e164("4165551234").is_err());
+        assert_eq!(E164::parse_e164("+14165551234").map(|n| n.digits().to_string()), Ok("14165551234".into()));
+    }
+}

@@ -1,0 +1,79 @@
+//! The tenant's Telnyx numbers: what it sends from, and how inbound messages find it.
+
+pub mod routes;
+pub mod storage;
+
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::phone::E164;
+use crate::wire::PhoneNumber;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PhoneNumberError {
+    #[error("{0}")]
+    InvalidNumber(String),
+    #[error("{0}")]
+    InvalidProfile(String),
+    #[error("the number {0} is already registered")]
+    Taken(String),
+    #[error("phone number not found")]
+    NotFound,
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+impl From<PhoneNumberError> for ApiError {
+    fn from(error: PhoneNumberError) -> Self {
+        match error {
+            PhoneNumberError::InvalidNumber(message) => {
+                ApiError::invalid("invalid_phone_number", "number", message)
+            }
+            PhoneNumberError::InvalidProfile(message) => {
+                ApiError::invalid("invalid_field", "messaging_profile_id", message)
+            }
+            PhoneNumberError::Taken(_) => {
+                ApiError::conflict("phone_number_taken", Some("number"), error.to_string())
+            }
+            PhoneNumberError::NotFound => ApiError::not_found("phone number"),
+            PhoneNumberError::Database(error) => error.into(),
+        }
+    }
+}
+
+pub async fn add(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    number: &str,
+    messaging_profile_id: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<PhoneNumber, PhoneNumberError> {
+    // Telnyx numbers are always given in E.164.
+    let number = E164::parse_e164(number)
+        .map_err(|error| PhoneNumberError::InvalidNumber(error.to_string()))?;
+    let messaging_profile_id = messaging_profile_id
+        .map(|id| id.trim().to_string())
+        .filter(|id| !id.is_empty());
+    if messaging_profile_id.as_ref().is_some_and(|id| id.len() > 100) {
+        return Err(PhoneNumberError::InvalidProfile(
+            "a messaging profile id has at most 100 characters".into(),
+        ));
+    }
+    let phone_number = PhoneNumber {
+        id: Uuid::new_v4(),
+        tenant_id,
+        number: number.into_string(),
+        messaging_profile_id,
+        created_at: now,
+    };
+    match storage::insert(conn, &phone_number).await {
+        Ok(()) => Ok(phone_number),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Err(PhoneNumberError::Taken(phone_number.number)),
+        Err(error) => Err(error.into()),
+    }
+}

@@ -1,0 +1,69 @@
+use actix_web::{web, HttpResponse};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::wire::{CreatePhoneNumber, ErrorBody, PhoneNumber};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/phone-numbers")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .route("/phone-numbers/{id}", web::delete().to(delete));
+}
+
+/// The tenant's Telnyx numbers.
+#[utoipa::path(get, path = "/api/v1/phone-numbers", tag = "phone-numbers",
+    responses((status = 200, body = Vec<PhoneNumber>), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Vec<PhoneNumber>>, ApiError> {
+    let mut conn = state.db().await?;
+    Ok(web::Json(super::storage::list(&mut conn, caller.tenant_id).await?))
+}
+
+/// Registers a Telnyx number (E.164) for the tenant (admins only).
+#[utoipa::path(post, path = "/api/v1/phone-numbers", tag = "phone-numbers", request_body = CreatePhoneNumber,
+    responses((status = 201, body = PhoneNumber), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<CreatePhoneNumber>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let body = body.into_inner();
+    let mut conn = state.db().await?;
+    let number = super::add(
+        &mut conn,
+        caller.tenant_id,
+        &body.number,
+        body.messaging_profile_id,
+        state.clock.now(),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(number))
+}
+
+/// Removes a number from the tenant (admins only).
+#[utoipa::path(delete, path = "/api/v1/phone-numbers/{id}", tag = "phone-numbers",
+    params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let mut conn = state.db().await?;
+    if super::storage::delete(&mut conn, caller.tenant_id, id.into_inner()).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(super::PhoneNumberError::NotFound.into())
+    }
+}

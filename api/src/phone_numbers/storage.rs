@@ -1,0 +1,73 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::schema::phone_numbers;
+use crate::wire::PhoneNumber;
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = phone_numbers)]
+struct PhoneNumberRow {
+    id: Uuid,
+    tenant_id: Uuid,
+    number: String,
+    messaging_profile_id: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<PhoneNumberRow> for PhoneNumber {
+    fn from(row: PhoneNumberRow) -> Self {
+        PhoneNumber {
+            id: row.id,
+            tenant_id: row.tenant_id,
+            number: row.number,
+            messaging_profile_id: row.messaging_profile_id,
+            created_at: row.created_at,
+        }
+    }
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, number: &PhoneNumber) -> QueryResult<()> {
+    diesel::insert_into(phone_numbers::table)
+        .values(PhoneNumberRow {
+            id: number.id,
+            tenant_id: number.tenant_id,
+            number: number.number.clone(),
+            messaging_profile_id: number.messaging_profile_id.clone(),
+            created_at: number.created_at,
+        })
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<Vec<PhoneNumber>> {
+    phone_numbers::table
+        .filter(phone_numbers::tenant_id.eq(tenant_id))
+        .order((phone_numbers::created_at, phone_numbers::id))
+        .select(PhoneNumberRow::as_select())
+        .load(conn)
+        .await
+        .map(|rows| rows.into_iter().map(PhoneNumber::from).collect())
+}
+
+/// The number's owner, whoever it is (inbound routing).
+pub async fn find_by_number(conn: &mut AsyncPgConnection, number: &str) -> QueryResult<Option<PhoneNumber>> {
+    phone_numbers::table
+        .filter(phone_numbers::number.eq(number))
+        .select(PhoneNumberRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+        .map(|row| row.map(PhoneNumber::from))
+}
+
+pub async fn delete(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<bool> {
+    diesel::delete(
+        phone_numbers::table.filter(phone_numbers::tenant_id.eq(tenant_id).and(phone_numbers::id.eq(id))),
+    )
+    .execute(conn)
+    .await
+    .map(|count| count > 0)
+}

@@ -1,0 +1,108 @@
+//! The people of a tenant who sign in to the inbox: admins and agents.
+
+pub mod routes;
+pub mod storage;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use crate::auth::password::{Passwords, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH};
+use crate::error::ApiError;
+use crate::wire::{Role, User};
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("a user with the email {0} already exists")]
+    EmailTaken(String),
+    #[error("user not found")]
+    NotFound,
+    #[error("{0}")]
+    Hashing(String),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+impl From<UserError> for ApiError {
+    fn from(error: UserError) -> Self {
+        match error {
+            UserError::Invalid { field, message } => {
+                ApiError::invalid("invalid_field", field, message)
+            }
+            UserError::EmailTaken(_) => {
+                ApiError::conflict("email_taken", Some("email"), error.to_string())
+            }
+            UserError::NotFound => ApiError::not_found("user"),
+            UserError::Hashing(message) => ApiError::internal(message),
+            UserError::Database(error) => error.into(),
+        }
+    }
+}
+
+pub fn normalize_email(email: &str) -> Result<String, UserError> {
+    let email = email.trim();
+    let well_formed = email.len() <= 320
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        })
+        && !email.chars().any(char::is_whitespace);
+    if !well_formed {
+        return Err(UserError::Invalid {
+            field: "email",
+            message: format!("`{email}` is not an email address"),
+        });
+    }
+    Ok(email.to_string())
+}
+
+pub struct NewUser {
+    pub tenant_id: Uuid,
+    pub email: String,
+    pub password: String,
+    pub role: Role,
+}
+
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    passwords: Arc<Passwords>,
+    input: NewUser,
+    now: DateTime<Utc>,
+) -> Result<User, UserError> {
+    let email = normalize_email(&input.email)?;
+    let length = input.password.chars().count();
+    if !(MIN_PASSWORD_LENGTH..=MAX_PASSWORD_LENGTH).contains(&length) {
+        return Err(UserError::Invalid {
+            field: "password",
+            message: format!(
+                "a password needs {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
+            ),
+        });
+    }
+    let password = input.password;
+    let hash = tokio::task::spawn_blocking(move || passwords.hash(&password))
+        .await
+        .map_err(|error| UserError::Hashing(error.to_string()))?
+        .map_err(|error| UserError::Hashing(error.to_string()))?;
+    let user = User {
+        id: Uuid::new_v4(),
+        tenant_id: input.tenant_id,
+        email,
+        role: input.role,
+        created_at: now,
+    };
+    match storage::insert(conn, &user, &hash).await {
+        Ok(()) => Ok(user),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Err(UserError::EmailTaken(user.email)),
+        Err(error) => Err(error.into()),
+    }
+}

@@ -1,0 +1,83 @@
+use actix_web::{web, HttpResponse};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::wire::{CreateUser, ErrorBody, Role, User};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/users")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .route("/users/{id}", web::delete().to(delete));
+}
+
+/// The tenant's users (admins only).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users",
+    responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Vec<User>>, ApiError> {
+    caller.require_admin()?;
+    let mut conn = state.db().await?;
+    Ok(web::Json(super::storage::list(&mut conn, caller.tenant_id).await?))
+}
+
+/// Adds a user to the caller's tenant (admins only); the role defaults to `agent`.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUser,
+    responses((status = 201, body = User), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<CreateUser>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let body = body.into_inner();
+    let mut conn = state.db().await?;
+    let user = super::create(
+        &mut conn,
+        state.passwords.clone(),
+        super::NewUser {
+            tenant_id: caller.tenant_id,
+            email: body.email,
+            password: body.password,
+            role: body.role.unwrap_or(Role::Agent),
+        },
+        state.clock.now(),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(user))
+}
+
+/// Removes a user (admins only; not yourself).
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users",
+    params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    let id = id.into_inner();
+    if caller.user_id() == Some(id) {
+        return Err(ApiError::conflict(
+            "cannot_delete_self",
+            None,
+            "You cannot remove your own account; ask another admin.",
+        ));
+    }
+    let mut conn = state.db().await?;
+    if super::storage::delete(&mut conn, caller.tenant_id, id).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(super::UserError::NotFound.into())
+    }
+}

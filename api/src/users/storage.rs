@@ -1,0 +1,92 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::schema::users;
+use crate::wire::{Role, User};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
+struct UserRow {
+    id: Uuid,
+    tenant_id: Uuid,
+    email: String,
+    role: String,
+    created_at: DateTime<Utc>,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        User {
+            id: row.id,
+            tenant_id: row.tenant_id,
+            email: row.email,
+            // The column's CHECK allows only the two roles; least privilege otherwise.
+            role: Role::parse(&row.role).unwrap_or(Role::Agent),
+            created_at: row.created_at,
+        }
+    }
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, user: &User, password_hash: &str) -> QueryResult<()> {
+    diesel::insert_into(users::table)
+        .values((
+            users::id.eq(user.id),
+            users::tenant_id.eq(user.tenant_id),
+            users::email.eq(&user.email),
+            users::password_hash.eq(password_hash),
+            users::role.eq(user.role.as_str()),
+            users::created_at.eq(user.created_at),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+diesel::define_sql_function!(fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// The user with this email (case-insensitive) and the stored password hash.
+pub async fn find_for_login(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+) -> QueryResult<Option<(User, String)>> {
+    users::table
+        .filter(lower(users::email).eq(email.trim().to_lowercase()))
+        .select((UserRow::as_select(), users::password_hash))
+        .first::<(UserRow, String)>(conn)
+        .await
+        .optional()
+        .map(|found| found.map(|(row, hash)| (row.into(), hash)))
+}
+
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::tenant_id.eq(tenant_id).and(users::id.eq(id)))
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+        .map(|row| row.map(User::from))
+}
+
+pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::tenant_id.eq(tenant_id))
+        .order((users::created_at, users::id))
+        .select(UserRow::as_select())
+        .load(conn)
+        .await
+        .map(|rows| rows.into_iter().map(User::from).collect())
+}
+
+pub async fn delete(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<bool> {
+    diesel::delete(users::table.filter(users::tenant_id.eq(tenant_id).and(users::id.eq(id))))
+        .execute(conn)
+        .await
+        .map(|count| count > 0)
+}
