@@ -1,1 +1,213 @@
+//! The harness of the end-to-end tests: each test gets its own PostgreSQL database, cloned
+//! from a migrated template and dropped afterwards, and the real server on port 0.
 
+pub mod db;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use parley::app::{AppState, Application};
+use parley::clock::{Clock, ShiftedClock};
+use parley::config::Settings;
+use parley::wire::{Role, Tenant};
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::Value;
+use uuid::Uuid;
+
+pub use db::TestDb;
+
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
+
+/// The repository root (for `web/dist`, `openapi.yaml`, the built binary).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+/// Settings for a test server: its own database, port 0, no Telnyx, no AI provider.
+pub fn test_settings(database_url: &str, overrides: &HashMap<String, String>) -> Settings {
+    let mut env: HashMap<String, String> = [
+        ("DATABASE_URL", database_url.to_string()),
+        ("PARLEY_LISTEN_ADDR", "127.0.0.1:0".to_string()),
+        ("PARLEY_JWT_SECRET", JWT_SECRET.to_string()),
+        ("PARLEY_DB_POOL_SIZE", "8".to_string()),
+        (
+            "PARLEY_WEB_DIST",
+            repo_root().join("web/dist").display().to_string(),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    env.extend(overrides.clone());
+    Settings::from_source(&env).expect("test settings are valid")
+}
+
+/// A running server on its own database.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub clock: Arc<ShiftedClock>,
+    pub db: TestDb,
+}
+
+/// A tenant with a signed-in admin.
+pub struct TestTenant {
+    pub tenant: Tenant,
+    pub admin_email: String,
+    pub admin_token: String,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(HashMap::new()).await
+    }
+
+    pub async fn spawn_with(overrides: HashMap<String, String>) -> TestApp {
+        let db = TestDb::create().await;
+        TestApp::spawn_on(db, overrides).await
+    }
+
+    /// Another server on an existing database (several instances share one database).
+    pub async fn spawn_on(db: TestDb, overrides: HashMap<String, String>) -> TestApp {
+        parley::ops::init_tracing(parley::config::LogFormat::Text, "warn");
+        let clock = Arc::new(ShiftedClock::default());
+        let settings = test_settings(&db.url, &overrides);
+        let application = Application::build(settings, clock.clone() as Arc<dyn Clock>)
+            .await
+            .expect("the server starts");
+        let address = format!("http://127.0.0.1:{}", application.port());
+        let state = application.state().clone();
+        tokio::spawn(application.run_until_stopped());
+        TestApp {
+            address,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            state,
+            clock,
+            db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let builder = self.client.request(method, self.url(path));
+        match token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.request(Method::GET, path, Some(token))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.request(Method::POST, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Response {
+        self.request(Method::DELETE, path, Some(token))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post_json(
+            "/api/v1/auth/login",
+            None,
+            &serde_json::json!({ "email": email, "password": password }),
+        )
+        .await
+    }
+
+    /// A token for `email`, which must be able to sign in.
+    pub async fn token_for(&self, email: &str, password: &str) -> String {
+        let response = self.login(email, password).await;
+        assert_eq!(response.status(), 200, "login of {email}");
+        let body: Value = response.json().await.expect("json");
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string()
+    }
+
+    /// Creates a tenant (through the library, as the CLI does) with a signed-in admin.
+    pub async fn create_tenant(&self, name: &str) -> TestTenant {
+        let mut conn = self.state.pool.get().await.expect("connection");
+        let tenant = parley::tenants::create(
+            &mut conn,
+            parley::tenants::NewTenant {
+                name: name.to_string(),
+                region: Some("US".to_string()),
+                resume_window_days: None,
+            },
+            self.state.clock.now(),
+        )
+        .await
+        .expect("tenant");
+        let admin_email = format!("admin-{}@example.com", Uuid::new_v4().simple());
+        self.create_user(tenant.id, &admin_email, Role::Admin).await;
+        drop(conn);
+        let admin_token = self.token_for(&admin_email, ADMIN_PASSWORD).await;
+        TestTenant {
+            tenant,
+            admin_email,
+            admin_token,
+        }
+    }
+
+    pub async fn create_user(&self, tenant_id: Uuid, email: &str, role: Role) {
+        let mut conn = self.state.pool.get().await.expect("connection");
+        parley::users::create(
+            &mut conn,
+            self.state.passwords.clone(),
+            parley::users::NewUser {
+                tenant_id,
+                email: email.to_string(),
+                password: ADMIN_PASSWORD.to_string(),
+                role,
+            },
+            self.state.clock.now(),
+        )
+        .await
+        .expect("user");
+    }
+}
+
+/// Reads a JSON body, asserting the status first.
+pub async fn json_with_status(response: Response, status: u16) -> Value {
+    let actual = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+}
+
+/// Asserts an error envelope with this status and code; returns the `error` object.
+pub async fn expect_error(response: Response, status: u16, code: &str) -> Value {
+    let body = json_with_status(response, status).await;
+    assert_eq!(body["error"]["code"], code, "error body: {body}");
+    assert!(
+        body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "a human message: {body}"
+    );
+    body["error"].clone()
+}

@@ -1,0 +1,69 @@
+//! Bad input answers 4xx with the error envelope and changes nothing; never a 500 or HTML.
+
+use parley_tests::{expect_error, json_with_status, TestApp};
+use reqwest::Method;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_unknown_and_mistyped_bodies_name_the_problem() {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant("Acme").await;
+    let token = Some(acme.admin_token.as_str());
+    let post_raw = |body: &'static str, content_type: &'static str| {
+        app.request(Method::POST, "/api/v1/api-keys", token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+
+    expect_error(post_raw("{\"name\": ", "application/json").await.unwrap(), 400, "malformed_json").await;
+    let unknown = expect_error(
+        post_raw(r#"{"name": "k", "colour": "red"}"#, "application/json").await.unwrap(),
+        422,
+        "unknown_field",
+    )
+    .await;
+    assert_eq!(unknown["field"], "colour");
+    let mistyped = expect_error(post_raw(r#"{"name": 42}"#, "application/json").await.unwrap(), 422, "invalid_field").await;
+    assert_eq!(mistyped["field"], "name");
+    let missing = expect_error(post_raw("{}", "application/json").await.unwrap(), 422, "missing_field").await;
+    assert_eq!(missing["field"], "name");
+    let role = expect_error(post_raw(r#"{"name": "k", "role": "owner"}"#, "application/json").await.unwrap(), 422, "invalid_field").await;
+    assert_eq!(role["field"], "role");
+    expect_error(post_raw(r#"{"name": "k"}"#, "text/plain").await.unwrap(), 415, "unsupported_media_type").await;
+
+    let huge = json!({ "name": "x".repeat(100_000) });
+    expect_error(app.post_json("/api/v1/api-keys", token, &huge).await, 413, "payload_too_large").await;
+
+    // None of that created a key.
+    let keys = json_with_status(app.get("/api/v1/api-keys", &acme.admin_token).await, 200).await;
+    assert_eq!(keys, json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_routes_and_ids_answer_json_404() {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant("Acme").await;
+    expect_error(app.get("/api/v1/no-such-thing", &acme.admin_token).await, 404, "not_found").await;
+    expect_error(app.get("/no-such-file.js", &acme.admin_token).await, 404, "not_found").await;
+    expect_error(app.post_json("/webhooks/nowhere", None, &json!({})).await, 404, "not_found").await;
+    expect_error(app.delete("/api/v1/api-keys/not-a-uuid", &acme.admin_token).await, 404, "not_found").await;
+    let wrong_method = app.request(Method::PATCH, "/healthz", None).send().await.unwrap();
+    assert!(wrong_method.status().is_client_error());
+    let body: serde_json::Value = wrong_method.json().await.expect("an envelope, not HTML");
+    assert!(body["error"]["code"].is_string());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_browser_navigation_gets_the_app_not_an_error() {
+    let app = TestApp::spawn().await;
+    let page = app
+        .client
+        .get(app.url("/conversations/123"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+}

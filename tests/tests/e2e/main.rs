@@ -1,0 +1,8 @@
+//! End-to-end tests: the real server on port 0, each test on its own database.
+
+mod auth;
+mod cli;
+mod errors;
+mod openapi;
+mod ops;
+mod tenancy;
