@@ -1,0 +1,71 @@
+# Parley: `make run` serves the app with demo data; `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.PHONY: help run test db web build check fmt clippy openapi bench clean-test-dbs
+
+CARGO ?= cargo
+PARLEY := target/debug/parley
+# A development secret kept under .data so sign-ins survive restarts; set your own in .env.
+JWT_SECRET_FILE := .data/jwt_secret
+
+help:
+	@echo "make run      prepare PostgreSQL and the wasm toolchain, build, seed demo data, serve on http://127.0.0.1:8080"
+	@echo "make test     format check, clippy, every test (unit, integration, browser)"
+	@echo "make openapi  regenerate openapi.yaml from the code"
+	@echo "make bench    benchmarks, printing figures"
+
+$(JWT_SECRET_FILE):
+	@mkdir -p .data
+	@head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > $@
+
+db:
+	@.ci/postgres.sh > /dev/null
+
+web:
+	@web/setup-toolchain.sh
+	@web/build.sh
+
+build:
+	$(CARGO) build -p parley-api
+
+run: web build $(JWT_SECRET_FILE)
+	@set -e; \
+	export DATABASE_URL=$$(.ci/postgres.sh); \
+	export PARLEY_JWT_SECRET=$${PARLEY_JWT_SECRET:-$$(cat $(JWT_SECRET_FILE))}; \
+	$(PARLEY) migrate > /dev/null; \
+	login=$$($(PARLEY) demo seed); \
+	echo; echo "Parley is starting on http://$${PARLEY_LISTEN_ADDR:-127.0.0.1:8080}"; \
+	echo "Demo login: $$(echo "$$login" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["email"], "/", d["password"])')"; \
+	echo; \
+	exec $(PARLEY) serve
+
+fmt:
+	$(CARGO) fmt --all --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+check: fmt clippy
+
+openapi: build
+	$(PARLEY) openapi > openapi.yaml
+
+# Test databases are dropped by each test; this sweeps those of an interrupted run.
+clean-test-dbs:
+	@url=$$(.ci/postgres.sh); psql "$${url%/*}/postgres" -Atc \
+	  "SELECT 'DROP DATABASE IF EXISTS ' || quote_ident(datname) || ' WITH (FORCE);' FROM pg_database WHERE datname LIKE 'parley\_test\_%'" \
+	  | psql -q "$${url%/*}/postgres" > /dev/null || true
+
+test: fmt clippy web build
+	@.ci/chromium.sh
+	@set -e; export DATABASE_URL=$$(.ci/postgres.sh); \
+	$(MAKE) --no-print-directory clean-test-dbs; \
+	if $(CARGO) nextest --version > /dev/null 2>&1; then \
+	  $(CARGO) nextest run --workspace --no-fail-fast; \
+	else \
+	  $(CARGO) test --workspace --no-fail-fast; \
+	fi
+
+bench: web
+	$(CARGO) build --release -p parley-api
+	@echo "benchmarks arrive with the features they measure"
