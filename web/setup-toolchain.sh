@@ -104,7 +104,8 @@ fi
 # gzip for the size report.
 command -v gzip >/dev/null 2>&1 || ensure_debs gzip
 
-cat >"$TOOLS/wasm-env.sh" <<EOF
+env_file="$TOOLS/wasm-env.sh"
+cat >"$env_file.new" <<EOF
 # Written by web/setup-toolchain.sh; sourced by web/build.sh.
 WASM_MODE=$WASM_MODE
 WASM_CARGO=$WASM_CARGO
@@ -112,4 +113,10 @@ WASM_BINDGEN=$WASM_BINDGEN
 WASM_OPT=$WASM_OPT
 WASM_BINDGEN_VERSION=$WB_VERSION
 EOF
+# Rewritten only on change: build.sh redoes its post-processing when this file is newer.
+if cmp -s "$env_file.new" "$env_file"; then
+    rm -f "$env_file.new"
+else
+    mv "$env_file.new" "$env_file"
+fi
 log "ok: $WASM_MODE toolchain ($("$WASM_CARGO" --version)), wasm-bindgen $WB_VERSION, wasm-opt $("$WASM_OPT" --version | awk '{ print $3 }')"

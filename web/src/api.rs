@@ -137,3 +137,49 @@ pub fn store_token(token: Option<&str>) {
         };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parley::wire::ErrorDetail;
+
+    fn refused(status: u16, code: &str, message: &str) -> ApiError {
+        ApiError::Status {
+            status,
+            body: Some(ErrorBody {
+                error: ErrorDetail {
+                    code: code.into(),
+                    message: message.into(),
+                    field: None,
+                },
+            }),
+        }
+    }
+
+    #[test]
+    fn shows_the_servers_own_message() {
+        let error = refused(401, "invalid_credentials", "Wrong email or password.");
+        assert_eq!(error.message(), "Wrong email or password.");
+        assert!(error.is_unauthorized());
+    }
+
+    #[test]
+    fn falls_back_to_a_sentence_without_an_envelope() {
+        let error = ApiError::Status {
+            status: 502,
+            body: None,
+        };
+        assert!(error.message().contains("HTTP 502"));
+        assert!(!error.is_unauthorized());
+        assert!(ApiError::Network("x".into())
+            .message()
+            .contains("reach the server"));
+    }
+
+    #[test]
+    fn reads_the_error_envelope() {
+        let text = r#"{"error":{"code":"invalid_credentials","message":"No.","field":null}}"#;
+        let body: ErrorBody = serde_json::from_str(text).expect("envelope");
+        assert_eq!(body.error.code, "invalid_credentials");
+    }
+}
