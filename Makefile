@@ -22,7 +22,6 @@ db:
 	@.ci/postgres.sh > /dev/null
 
 web:
-	@web/setup-toolchain.sh
 	@web/build.sh
 
 build:

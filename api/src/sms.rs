@@ -164,7 +164,10 @@ mod tests {
         // 153 basic characters plus the euro sign: 155 septets, still one segment.
         let text = gsm(153) + "€";
         let info = analyze(&text);
-        assert_eq!((info.encoding, info.units, info.segments), (Encoding::Gsm7, 155, 1));
+        assert_eq!(
+            (info.encoding, info.units, info.segments),
+            (Encoding::Gsm7, 155, 1)
+        );
         // 159 + € = 161 septets: two segments.
         assert_eq!(analyze(&(gsm(159) + "€")).segments, 2);
         // 152 + € + 8 more: the € would straddle the boundary at 153, so it moves on.
@@ -190,7 +193,10 @@ mod tests {
 
     #[test]
     fn accented_latin_in_the_gsm_table_stays_gsm7() {
-        assert_eq!(analyze("Café à la carte, señor! ¿Qué?").encoding, Encoding::Gsm7);
+        assert_eq!(
+            analyze("Café à la carte, señor! ¿Qué?").encoding,
+            Encoding::Gsm7
+        );
         assert_eq!(analyze("naïve").encoding, Encoding::Ucs2);
     }
 

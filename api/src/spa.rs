@@ -7,7 +7,7 @@ use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::{fn_service, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::ErrorHandlerResponse;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{guard, web, HttpRequest, HttpResponse};
 
 use crate::error::ApiError;
 use crate::wire::{ErrorBody, ErrorDetail};
@@ -19,12 +19,15 @@ Run <code>make run</code> (or <code>make web</code>), then reload.</p>\
 
 pub fn configure(cfg: &mut web::ServiceConfig, dist: &Path) {
     let index = dist.join("index.html");
-    if index.is_file() {
+    let index = index.is_file().then_some(index);
+    if let Some(index) = &index {
         let fallback_index = index.clone();
         cfg.service(
             actix_files::Files::new("/", dist)
                 .index_file("index.html")
                 .use_etag(true)
+                // Other methods fall through to the JSON 404 below rather than a 405.
+                .guard(guard::Any(guard::Get()).or(guard::Head()))
                 .default_handler(fn_service(move |request: ServiceRequest| {
                     let index = fallback_index.clone();
                     async move {
@@ -34,11 +37,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, dist: &Path) {
                     }
                 })),
         );
-    } else {
-        cfg.default_service(web::to(|request: HttpRequest| async move {
-            fallback(&request, None).await
-        }));
     }
+    cfg.default_service(web::to(move |request: HttpRequest| {
+        let index = index.clone();
+        async move { fallback(&request, index.as_ref()).await }
+    }));
 }
 
 fn wants_page(request: &HttpRequest) -> bool {

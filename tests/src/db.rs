@@ -34,7 +34,9 @@ fn template_name() -> String {
     entries.sort();
     for path in entries {
         path.file_name().hash(&mut hasher);
-        std::fs::read(path.join("up.sql")).unwrap_or_default().hash(&mut hasher);
+        std::fs::read(path.join("up.sql"))
+            .unwrap_or_default()
+            .hash(&mut hasher);
     }
     format!("parley_template_{:016x}", hasher.finish())
 }
@@ -81,18 +83,24 @@ async fn ensure_template(conn: &mut AsyncPgConnection, template: &str) {
         .expect("lock");
     if !database_exists(conn, template).await {
         let building = format!("{template}_building");
-        execute(conn, &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
-            .await
-            .expect("drop stale template");
+        execute(
+            conn,
+            &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"),
+        )
+        .await
+        .expect("drop stale template");
         execute(conn, &format!("CREATE DATABASE {building}"))
             .await
             .expect("create template");
         parley::db::run_migrations(&with_database(&server_url(), &building))
             .await
             .expect("migrate template");
-        execute(conn, &format!("ALTER DATABASE {building} RENAME TO {template}"))
-            .await
-            .expect("publish template");
+        execute(
+            conn,
+            &format!("ALTER DATABASE {building} RENAME TO {template}"),
+        )
+        .await
+        .expect("publish template");
     }
     execute(conn, "SELECT pg_advisory_unlock(8675309)")
         .await
@@ -141,7 +149,11 @@ impl Drop for TestDb {
             if let Ok(runtime) = runtime {
                 runtime.block_on(async {
                     if let Ok(mut conn) = AsyncPgConnection::establish(&server_url()).await {
-                        let _ = execute(&mut conn, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                        let _ = execute(
+                            &mut conn,
+                            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                        )
+                        .await;
                     }
                 });
             }

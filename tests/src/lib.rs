@@ -1,6 +1,7 @@
 //! The harness of the end-to-end tests: each test gets its own PostgreSQL database, cloned
 //! from a migrated template and dropped afterwards, and the real server on port 0.
 
+pub mod browser;
 pub mod db;
 
 use std::collections::HashMap;
@@ -206,8 +207,17 @@ pub async fn expect_error(response: Response, status: u16, code: &str) -> Value 
     let body = json_with_status(response, status).await;
     assert_eq!(body["error"]["code"], code, "error body: {body}");
     assert!(
-        body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()),
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
         "a human message: {body}"
     );
     body["error"].clone()
+}
+
+/// Where browser tests save screenshots (`make test` prints the folder).
+pub fn screenshot_dir() -> PathBuf {
+    let dir = repo_root().join("tests/screenshots");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
 }

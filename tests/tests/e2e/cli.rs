@@ -13,7 +13,11 @@ fn binary() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|_| repo_root().join("target"));
     let path = target.join("debug/parley");
-    assert!(path.exists(), "{} is missing: run `cargo build -p parley-api` first (make test does)", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build -p parley-api` first (make test does)",
+        path.display()
+    );
     path
 }
 
@@ -41,7 +45,10 @@ fn json_line(stdout: &str) -> Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn admin_commands_print_what_they_create() {
     let db = TestDb::create().await;
-    let (code, out, err) = parley(&db.url, &["tenant", "create", "--name", "Acme", "--region", "CA"]);
+    let (code, out, err) = parley(
+        &db.url,
+        &["tenant", "create", "--name", "Acme", "--region", "CA"],
+    );
     assert_eq!(code, 0, "{err}");
     let tenant = json_line(&out);
     assert_eq!(tenant["name"], "Acme");
@@ -49,25 +56,75 @@ async fn admin_commands_print_what_they_create() {
     assert_eq!(tenant["resume_window_days"], 30);
     let tenant_id = tenant["id"].as_str().unwrap();
 
-    let (code, out, err) = parley(&db.url, &["phone-number", "add", "--tenant", tenant_id, "--number", "+14165550199"]);
+    let (code, out, err) = parley(
+        &db.url,
+        &[
+            "phone-number",
+            "add",
+            "--tenant",
+            tenant_id,
+            "--number",
+            "+14165550199",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     assert_eq!(json_line(&out)["number"], "+14165550199");
 
-    let (code, out, err) = parley(&db.url, &["user", "create", "--tenant", tenant_id, "--email", "boss@acme.example", "--password", "long password"]);
+    let (code, out, err) = parley(
+        &db.url,
+        &[
+            "user",
+            "create",
+            "--tenant",
+            tenant_id,
+            "--email",
+            "boss@acme.example",
+            "--password",
+            "long password",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     let user = json_line(&out);
     assert_eq!(user["role"], "admin");
     assert!(user.get("password").is_none() && user.get("password_hash").is_none());
 
-    let (code, out, err) = parley(&db.url, &["api-key", "create", "--tenant", tenant_id, "--name", "crm"]);
+    let (code, out, err) = parley(
+        &db.url,
+        &["api-key", "create", "--tenant", tenant_id, "--name", "crm"],
+    );
     assert_eq!(code, 0, "{err}");
-    assert!(json_line(&out)["secret"].as_str().unwrap().starts_with("pk_"));
+    assert!(json_line(&out)["secret"]
+        .as_str()
+        .unwrap()
+        .starts_with("pk_"));
 
     // Errors: a message on stderr, nothing on stdout, a non-zero exit.
-    let (code, out, err) = parley(&db.url, &["phone-number", "add", "--tenant", tenant_id, "--number", "12"]);
+    let (code, out, err) = parley(
+        &db.url,
+        &[
+            "phone-number",
+            "add",
+            "--tenant",
+            tenant_id,
+            "--number",
+            "12",
+        ],
+    );
     assert_ne!(code, 0);
     assert!(out.is_empty() && err.contains("E.164"), "{err}");
-    let (code, _, err) = parley(&db.url, &["user", "create", "--tenant", &uuid::Uuid::new_v4().to_string(), "--email", "x@y.example", "--password", "long password"]);
+    let (code, _, err) = parley(
+        &db.url,
+        &[
+            "user",
+            "create",
+            "--tenant",
+            &uuid::Uuid::new_v4().to_string(),
+            "--email",
+            "x@y.example",
+            "--password",
+            "long password",
+        ],
+    );
     assert_ne!(code, 0);
     assert!(err.contains("no tenant"), "{err}");
 }
@@ -95,7 +152,11 @@ fn bad_settings_exit_non_zero_naming_the_variable() {
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_stops_the_server_gracefully() {
     let db = TestDb::create().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = Command::new(binary())
         .arg("serve")
         .env("DATABASE_URL", &db.url)
@@ -110,22 +171,35 @@ async fn sigterm_stops_the_server_gracefully() {
     let client = reqwest::Client::new();
     let started = Instant::now();
     loop {
-        if let Ok(response) = client.get(format!("http://127.0.0.1:{port}/readyz")).send().await {
+        if let Ok(response) = client
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+        {
             if response.status() == 200 {
                 break;
             }
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "server did not become ready");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not become ready"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     let stopping = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(stopping.elapsed() < Duration::from_secs(25), "no exit after SIGTERM");
+        assert!(
+            stopping.elapsed() < Duration::from_secs(25),
+            "no exit after SIGTERM"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "graceful exit: {status:?}");

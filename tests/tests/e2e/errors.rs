@@ -16,24 +16,60 @@ async fn malformed_unknown_and_mistyped_bodies_name_the_problem() {
             .send()
     };
 
-    expect_error(post_raw("{\"name\": ", "application/json").await.unwrap(), 400, "malformed_json").await;
+    expect_error(
+        post_raw("{\"name\": ", "application/json").await.unwrap(),
+        400,
+        "malformed_json",
+    )
+    .await;
     let unknown = expect_error(
-        post_raw(r#"{"name": "k", "colour": "red"}"#, "application/json").await.unwrap(),
+        post_raw(r#"{"name": "k", "colour": "red"}"#, "application/json")
+            .await
+            .unwrap(),
         422,
         "unknown_field",
     )
     .await;
     assert_eq!(unknown["field"], "colour");
-    let mistyped = expect_error(post_raw(r#"{"name": 42}"#, "application/json").await.unwrap(), 422, "invalid_field").await;
+    let mistyped = expect_error(
+        post_raw(r#"{"name": 42}"#, "application/json")
+            .await
+            .unwrap(),
+        422,
+        "invalid_field",
+    )
+    .await;
     assert_eq!(mistyped["field"], "name");
-    let missing = expect_error(post_raw("{}", "application/json").await.unwrap(), 422, "missing_field").await;
+    let missing = expect_error(
+        post_raw("{}", "application/json").await.unwrap(),
+        422,
+        "missing_field",
+    )
+    .await;
     assert_eq!(missing["field"], "name");
-    let role = expect_error(post_raw(r#"{"name": "k", "role": "owner"}"#, "application/json").await.unwrap(), 422, "invalid_field").await;
+    let role = expect_error(
+        post_raw(r#"{"name": "k", "role": "owner"}"#, "application/json")
+            .await
+            .unwrap(),
+        422,
+        "invalid_field",
+    )
+    .await;
     assert_eq!(role["field"], "role");
-    expect_error(post_raw(r#"{"name": "k"}"#, "text/plain").await.unwrap(), 415, "unsupported_media_type").await;
+    expect_error(
+        post_raw(r#"{"name": "k"}"#, "text/plain").await.unwrap(),
+        415,
+        "unsupported_media_type",
+    )
+    .await;
 
     let huge = json!({ "name": "x".repeat(100_000) });
-    expect_error(app.post_json("/api/v1/api-keys", token, &huge).await, 413, "payload_too_large").await;
+    expect_error(
+        app.post_json("/api/v1/api-keys", token, &huge).await,
+        413,
+        "payload_too_large",
+    )
+    .await;
 
     // None of that created a key.
     let keys = json_with_status(app.get("/api/v1/api-keys", &acme.admin_token).await, 200).await;
@@ -44,11 +80,36 @@ async fn malformed_unknown_and_mistyped_bodies_name_the_problem() {
 async fn unknown_routes_and_ids_answer_json_404() {
     let app = TestApp::spawn().await;
     let acme = app.create_tenant("Acme").await;
-    expect_error(app.get("/api/v1/no-such-thing", &acme.admin_token).await, 404, "not_found").await;
-    expect_error(app.get("/no-such-file.js", &acme.admin_token).await, 404, "not_found").await;
-    expect_error(app.post_json("/webhooks/nowhere", None, &json!({})).await, 404, "not_found").await;
-    expect_error(app.delete("/api/v1/api-keys/not-a-uuid", &acme.admin_token).await, 404, "not_found").await;
-    let wrong_method = app.request(Method::PATCH, "/healthz", None).send().await.unwrap();
+    expect_error(
+        app.get("/api/v1/no-such-thing", &acme.admin_token).await,
+        404,
+        "not_found",
+    )
+    .await;
+    expect_error(
+        app.get("/no-such-file.js", &acme.admin_token).await,
+        404,
+        "not_found",
+    )
+    .await;
+    expect_error(
+        app.post_json("/webhooks/nowhere", None, &json!({})).await,
+        404,
+        "not_found",
+    )
+    .await;
+    expect_error(
+        app.delete("/api/v1/api-keys/not-a-uuid", &acme.admin_token)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let wrong_method = app
+        .request(Method::PATCH, "/healthz", None)
+        .send()
+        .await
+        .unwrap();
     assert!(wrong_method.status().is_client_error());
     let body: serde_json::Value = wrong_method.json().await.expect("an envelope, not HTML");
     assert!(body["error"]["code"].is_string());
@@ -65,5 +126,8 @@ async fn a_browser_navigation_gets_the_app_not_an_error() {
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
-    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(page.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
 }
