@@ -28,6 +28,7 @@ server_modules!(
     phone,
     phone_numbers,
     spa,
+    telnyx,
     tenants,
     users,
 );
