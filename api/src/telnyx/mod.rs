@@ -2,9 +2,11 @@
 //! HTTP client that sends messages, and the built-in carrier simulator that fakes Telnyx
 //! for local runs and tests. `docs/TELNYX.md` holds the facts this code follows.
 
+pub mod client;
 pub mod signature;
 pub mod wire;
 
+pub use client::{ClientError, SendError, TelnyxClient};
 pub use signature::SignatureError;
 pub use wire::{
     describe_error_code, DeliveryStatus, EventType, MessageRecord, SendMessageRequest,
