@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod signature;
+pub mod simulator;
 pub mod wire;
 
 pub use client::{ClientError, SendError, TelnyxClient};
