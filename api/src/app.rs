@@ -7,7 +7,10 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
+use ed25519_dalek::VerifyingKey;
 use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
 use crate::auth::password::Passwords;
 use crate::auth::tokens::Tokens;
@@ -15,7 +18,11 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DbConn, DbPool};
 use crate::error::ApiError;
-use crate::{api_keys, auth, extract, ops, openapi, phone_numbers, spa, users};
+use crate::telnyx::TelnyxClient;
+use crate::{
+    api_keys, assistants, auth, conversations, extract, jobs, messages, ops, openapi, opt_outs, phone_numbers,
+    spa, users, webhooks,
+};
 
 /// What every request handler and background task shares.
 #[derive(Clone)]
@@ -26,20 +33,39 @@ pub struct AppState {
     pub passwords: Arc<Passwords>,
     pub tokens: Arc<Tokens>,
     pub metrics: PrometheusHandle,
+    pub telnyx: Arc<TelnyxClient>,
+    /// Verifies Telnyx's webhook signatures; `None` refuses every webhook.
+    pub webhook_key: Option<VerifyingKey>,
+    /// Wakes the job workers when work is enqueued.
+    pub jobs_wake: Arc<Notify>,
+    /// The URL the world reaches this instance at.
+    pub public_url: String,
 }
 
 impl AppState {
-    pub fn new(settings: Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartError> {
+    pub fn new(settings: Settings, clock: Arc<dyn Clock>, public_url: String) -> Result<AppState, StartError> {
         let pool = db::build_pool(&settings.database_url, settings.database_pool_size)?;
         let passwords = Passwords::new().map_err(|error| StartError::Setup(error.to_string()))?;
+        let telnyx_key = settings.telnyx.api_key.clone().unwrap_or_else(|| "simulator".to_string());
+        let telnyx = TelnyxClient::new(&settings.telnyx.api_base, &telnyx_key, settings.telnyx.timeout)
+            .map_err(|error| StartError::Setup(format!("Telnyx client: {error}")))?;
         Ok(AppState {
             pool,
             tokens: Arc::new(Tokens::new(&settings.jwt_secret, settings.access_token_ttl)),
+            webhook_key: settings.telnyx.public_key,
             settings: Arc::new(settings),
             clock,
             passwords: Arc::new(passwords),
             metrics: ops::metrics_handle(),
+            telnyx: Arc::new(telnyx),
+            jobs_wake: Arc::new(Notify::new()),
+            public_url,
         })
+    }
+
+    /// Where Telnyx posts delivery receipts for the messages we send.
+    pub fn webhook_url(&self) -> String {
+        format!("{}/webhooks/telnyx", self.public_url)
     }
 
     /// A pooled connection; a database outage answers 503, not 500.
@@ -67,12 +93,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .app_data(extract::path_config())
         .configure(ops::configure)
         .configure(openapi::configure)
+        .configure(webhooks::routes::configure_public)
         .service(
             web::scope("/api/v1")
                 .configure(auth::routes::configure)
                 .configure(users::routes::configure)
                 .configure(api_keys::routes::configure)
                 .configure(phone_numbers::routes::configure)
+                .configure(conversations::routes::configure)
+                .configure(messages::routes::configure)
+                .configure(assistants::routes::configure)
+                .configure(opt_outs::routes::configure)
+                .configure(webhooks::routes::configure)
                 .default_service(web::to(spa::api_not_found)),
         );
 }
@@ -81,6 +113,8 @@ pub struct Application {
     server: Server,
     port: u16,
     state: AppState,
+    shutdown: CancellationToken,
+    workers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -99,7 +133,11 @@ impl Application {
                 source,
             })?
             .port();
-        let state = AppState::new(settings, clock)?;
+        let public_url = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}:{port}", address.ip()));
+        let state = AppState::new(settings, clock, public_url)?;
         let data = web::Data::new(state.clone());
         let web_dist = state.settings.web_dist.clone();
         let server = HttpServer::new(move || {
@@ -119,10 +157,16 @@ impl Application {
             source,
         })?
         .run();
+        let shutdown = CancellationToken::new();
+        let workers = (0..state.settings.workers)
+            .map(|_| tokio::spawn(jobs::worker::run(state.clone(), shutdown.clone())))
+            .collect();
         Ok(Application {
             server,
             port,
             state,
+            shutdown,
+            workers,
         })
     }
 
@@ -134,8 +178,14 @@ impl Application {
         &self.state
     }
 
-    /// Serves until SIGTERM/SIGINT (graceful: in-flight requests finish) or a stop.
+    /// Serves until SIGTERM/SIGINT (graceful: in-flight requests finish, then the workers
+    /// finish the jobs in hand) or a stop.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.shutdown.cancel();
+        for worker in self.workers {
+            let _ = worker.await;
+        }
+        served
     }
 }

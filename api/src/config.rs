@@ -85,6 +85,8 @@ pub fn database_url(source: &dyn Source) -> Result<String, ConfigError> {
 /// Telnyx: the messages API we send through and the key its webhooks are signed with.
 #[derive(Clone)]
 pub struct TelnyxSettings {
+    /// How long one send to Telnyx may take.
+    pub timeout: Duration,
     /// `None` means the built-in carrier simulator is in use.
     pub api_key: Option<String>,
     pub public_key: Option<VerifyingKey>,
@@ -126,12 +128,17 @@ pub struct Settings {
     pub database_url: String,
     pub database_pool_size: usize,
     pub listen_addr: SocketAddr,
-    pub public_url: String,
+    /// `None`: derived from the address actually bound (port 0 in tests).
+    pub public_url: Option<String>,
     pub jwt_secret: Vec<u8>,
     pub access_token_ttl: Duration,
     pub telnyx: TelnyxSettings,
     pub ai: AiSettings,
     pub log_format: LogFormat,
+    /// How often idle job workers look for due jobs (they are also woken at once).
+    pub worker_poll: Duration,
+    /// Job workers in this instance (0: this instance only serves HTTP).
+    pub workers: usize,
     /// The built SPA (`web/dist`); missing means the API serves without it.
     pub web_dist: PathBuf,
 }
@@ -213,8 +220,7 @@ impl Settings {
                 format!("`{listen_text}` is not an address like 127.0.0.1:8080"),
             )
         })?;
-        let public_url = parse_http_url(source, "PARLEY_PUBLIC_URL")?
-            .unwrap_or_else(|| format!("http://{listen_addr}"));
+        let public_url = parse_http_url(source, "PARLEY_PUBLIC_URL")?;
         let jwt_secret = source.get("PARLEY_JWT_SECRET").ok_or_else(|| {
             ConfigError::new(
                 "PARLEY_JWT_SECRET",
@@ -239,6 +245,13 @@ impl Settings {
             .map(|text| parse_public_key(&text).map_err(|e| ConfigError::new("TELNYX_PUBLIC_KEY", e)))
             .transpose()?;
         let telnyx = TelnyxSettings {
+            timeout: Duration::from_secs(parse_number(
+                source,
+                "TELNYX_TIMEOUT_SECONDS",
+                15u64,
+                |timeout| (1..=60).contains(timeout),
+                "a number of seconds between 1 and 60",
+            )?),
             api_key: source.get("TELNYX_API_KEY"),
             public_key,
             api_base: parse_http_url(source, "TELNYX_API_BASE")?
@@ -279,6 +292,20 @@ impl Settings {
             telnyx,
             ai,
             log_format,
+            worker_poll: Duration::from_millis(parse_number(
+                source,
+                "PARLEY_WORKER_POLL_MS",
+                1000u64,
+                |ms| (10..=60_000).contains(ms),
+                "a number of milliseconds between 10 and 60000",
+            )?),
+            workers: parse_number(
+                source,
+                "PARLEY_WORKERS",
+                2usize,
+                |count| *count <= 64,
+                "a number of workers between 0 and 64",
+            )?,
             web_dist: source
                 .get("PARLEY_WEB_DIST")
                 .map(PathBuf::from)
@@ -313,7 +340,7 @@ mod tests {
         assert_eq!(settings.telnyx.api_base, DEFAULT_TELNYX_API_BASE);
         assert!(settings.telnyx.api_key.is_none());
         assert!(settings.ai.base_url.is_none());
-        assert_eq!(settings.public_url, "http://127.0.0.1:8080");
+        assert_eq!(settings.public_url, None);
     }
 
     #[test]

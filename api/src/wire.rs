@@ -191,3 +191,298 @@ pub struct Readiness {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub detail: Option<String>,
 }
+
+/// Distinguishes "absent" (leave as is) from `null` (clear) in PATCH bodies.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Declares a string enum of the API with its wire names, `as_str` and `parse`.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn parse(text: &str) -> Option<$name> {
+                match text {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+wire_enum!(ConversationStatus { Active => "active", Closed => "closed" });
+
+wire_enum!(
+    /// Where the contact stands as a lead.
+    QualificationStatus {
+        New => "new",
+        Contacted => "contacted",
+        Qualified => "qualified",
+        Unqualified => "unqualified",
+        Customer => "customer",
+        Lost => "lost",
+    }
+);
+
+wire_enum!(Channel { Sms => "sms" });
+
+wire_enum!(
+    /// Whether the texter is known to be the linked client ("is this Sarah?").
+    Identity {
+        Unknown => "unknown",
+        Pending => "pending",
+        Verified => "verified",
+        Declined => "declined",
+    }
+);
+
+wire_enum!(Direction { Inbound => "inbound", Outbound => "outbound" });
+
+wire_enum!(Author { Customer => "customer", Agent => "agent", Ai => "ai", System => "system" });
+
+wire_enum!(
+    /// A message's place in its life: inbound messages are `received`; outbound ones move
+    /// `queued → sending → sent → delivered`, or end failed, unconfirmed or expired.
+    MessageStatus {
+        Received => "received",
+        Queued => "queued",
+        Sending => "sending",
+        Sent => "sent",
+        Delivered => "delivered",
+        SendingFailed => "sending_failed",
+        DeliveryFailed => "delivery_failed",
+        DeliveryUnconfirmed => "delivery_unconfirmed",
+        Expired => "expired",
+    }
+);
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Conversation {
+    pub id: Uuid,
+    /// The customer, E.164.
+    pub phone_number: String,
+    /// The tenant's number the conversation runs on, E.164.
+    pub tenant_phone_number: String,
+    pub contact_name: Option<String>,
+    pub company: Option<String>,
+    pub client_id: Option<Uuid>,
+    pub assistant_id: Option<Uuid>,
+    pub status: ConversationStatus,
+    pub qualification_status: QualificationStatus,
+    pub channel: Channel,
+    pub ai_enabled: bool,
+    /// The customer has opted out (STOP): nothing can be sent until they opt back in.
+    pub opted_out: bool,
+    pub identity: Identity,
+    pub last_message_at: Option<DateTime<Utc>>,
+    pub last_message_preview: Option<String>,
+    pub unread_count: i32,
+    /// The conversation this one continues, when the customer came back after the window.
+    pub previous_conversation_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartConversation {
+    /// E.164, or a national number in the tenant's region (`(416) 555-1234`).
+    pub phone_number: String,
+    #[serde(default)]
+    pub contact_name: Option<String>,
+    #[serde(default)]
+    pub company: Option<String>,
+    /// The first message to send.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StartedConversation {
+    pub conversation: Conversation,
+    pub message: Message,
+    /// True when the customer's active conversation was reused.
+    pub resumed: bool,
+}
+
+/// PATCH body: absent fields stay as they are; `null` clears a nullable one.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConversation {
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>)]
+    pub contact_name: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>)]
+    pub company: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ConversationStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualification_status: Option<QualificationStatus>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Uuid>)]
+    pub assistant_id: Option<Option<Uuid>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ai_enabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Uuid>)]
+    pub client_id: Option<Option<Uuid>>,
+}
+
+/// The carrier's reason a message failed.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct MessageError {
+    pub code: String,
+    pub title: String,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Message {
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    pub direction: Direction,
+    pub author: Author,
+    pub text: String,
+    /// `GSM-7` or `UCS-2`.
+    pub encoding: String,
+    pub segments: i32,
+    pub status: MessageStatus,
+    pub error: Option<MessageError>,
+    pub telnyx_message_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendMessage {
+    pub text: String,
+}
+
+/// The AI guide of a conversation: instructions the assistant follows there.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Guide {
+    pub conversation_id: Uuid,
+    pub text: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutGuide {
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Assistant {
+    pub id: Uuid,
+    pub name: String,
+    pub system_prompt: String,
+    /// The provider's model; `null` uses the configured default.
+    pub model: Option<String>,
+    pub temperature: f32,
+    pub channel: Channel,
+    pub is_default: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAssistant {
+    pub name: String,
+    pub system_prompt: String,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub temperature: Option<f32>,
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    #[serde(default)]
+    pub is_default: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAssistant {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_prompt: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>)]
+    pub model: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct OptOut {
+    pub phone_number: String,
+    /// The word the customer sent (`STOP`, `UNSUBSCRIBE`, …).
+    pub keyword: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One webhook Telnyx delivered to us, and what we made of it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct WebhookDelivery {
+    pub id: Uuid,
+    pub event_id: Option<String>,
+    pub event_type: Option<String>,
+    pub telnyx_message_id: Option<String>,
+    pub signature_ok: bool,
+    /// `processed`, `duplicate`, `ignored`, `unknown_number`, `rejected` or `failed`.
+    pub outcome: String,
+    pub error: Option<String>,
+    pub attempt: Option<i32>,
+    pub received_at: DateTime<Utc>,
+}

@@ -111,6 +111,8 @@ async fn ensure_template(conn: &mut AsyncPgConnection, template: &str) {
 pub struct TestDb {
     pub name: String,
     pub url: String,
+    /// Only the owner drops the database.
+    owned: bool,
 }
 
 impl TestDb {
@@ -134,12 +136,25 @@ impl TestDb {
         TestDb {
             url: with_database(&server_url(), &name),
             name,
+            owned: true,
+        }
+    }
+
+    /// The same database for another server instance; it does not drop it.
+    pub fn shared(&self) -> TestDb {
+        TestDb {
+            name: self.name.clone(),
+            url: self.url.clone(),
+            owned: false,
         }
     }
 }
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        if !self.owned {
+            return;
+        }
         let name = self.name.clone();
         // Drop runs inside the test's runtime; a thread of its own may block.
         let dropper = std::thread::spawn(move || {

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use parley::app::{AppState, Application};
 use parley::clock::{Clock, ShiftedClock};
 use parley::config::Settings;
+use parley::telnyx::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
 use parley::wire::{Role, Tenant};
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::Value;
@@ -20,6 +21,14 @@ pub use db::TestDb;
 
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
+/// The carrier simulator's key seed in tests, so tests can sign webhooks of their own.
+pub const SIM_SEED: [u8; 32] = [7; 32];
+pub const TELNYX_TEST_KEY: &str = "KEYtest_parley";
+
+/// The key the test simulator signs webhooks with.
+pub fn sim_signing_key() -> ed25519_dalek::SigningKey {
+    ed25519_dalek::SigningKey::from_bytes(&SIM_SEED)
+}
 
 /// The repository root (for `web/dist`, `openapi.yaml`, the built binary).
 pub fn repo_root() -> PathBuf {
@@ -36,6 +45,8 @@ pub fn test_settings(database_url: &str, overrides: &HashMap<String, String>) ->
         ("PARLEY_LISTEN_ADDR", "127.0.0.1:0".to_string()),
         ("PARLEY_JWT_SECRET", JWT_SECRET.to_string()),
         ("PARLEY_DB_POOL_SIZE", "8".to_string()),
+        ("PARLEY_WORKER_POLL_MS", "50".to_string()),
+        ("TELNYX_TIMEOUT_SECONDS", "2".to_string()),
         (
             "PARLEY_WEB_DIST",
             repo_root().join("web/dist").display().to_string(),
@@ -54,6 +65,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: AppState,
     pub clock: Arc<ShiftedClock>,
+    /// The carrier simulator this server sends through (Telnyx's stand-in).
+    pub sim: Arc<SimulatorHandle>,
     pub db: TestDb,
 }
 
@@ -76,15 +89,43 @@ impl TestApp {
 
     /// Another server on an existing database (several instances share one database).
     pub async fn spawn_on(db: TestDb, overrides: HashMap<String, String>) -> TestApp {
+        let sim = Simulator::start(SimulatorConfig {
+            seed: Some(SIM_SEED),
+            ..SimulatorConfig::default()
+        })
+        .await
+        .expect("the carrier simulator starts");
+        TestApp::spawn_with_sim(db, Arc::new(sim), overrides).await
+    }
+
+    /// A server sending through a given simulator (several instances may share one).
+    pub async fn spawn_with_sim(
+        db: TestDb,
+        sim: Arc<SimulatorHandle>,
+        overrides: HashMap<String, String>,
+    ) -> TestApp {
         parley::ops::init_tracing(parley::config::LogFormat::Text, "warn");
         let clock = Arc::new(ShiftedClock::default());
-        let settings = test_settings(&db.url, &overrides);
+        let mut env: HashMap<String, String> = [
+            ("TELNYX_API_BASE", sim.base_url().to_string()),
+            ("TELNYX_API_KEY", TELNYX_TEST_KEY.to_string()),
+            ("TELNYX_PUBLIC_KEY", sim.public_key_base64()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        env.extend(overrides);
+        let settings = test_settings(&db.url, &env);
         let application = Application::build(settings, clock.clone() as Arc<dyn Clock>)
             .await
             .expect("the server starts");
         let address = format!("http://127.0.0.1:{}", application.port());
         let state = application.state().clone();
         tokio::spawn(application.run_until_stopped());
+        if sim.inbound_webhook_url().is_none() {
+            sim.set_inbound_webhook_url(format!("{address}/webhooks/telnyx"))
+                .expect("webhook URL");
+        }
         TestApp {
             address,
             client: reqwest::Client::builder()
@@ -93,8 +134,13 @@ impl TestApp {
                 .expect("client"),
             state,
             clock,
+            sim,
             db,
         }
+    }
+
+    pub fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.state.clock.now()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -118,6 +164,22 @@ impl TestApp {
 
     pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
         self.request(Method::POST, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn patch_json(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.request(Method::PATCH, path, Some(token))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn put_json(&self, path: &str, token: &str, body: &Value) -> Response {
+        self.request(Method::PUT, path, Some(token))
             .json(body)
             .send()
             .await
@@ -220,4 +282,91 @@ pub fn screenshot_dir() -> PathBuf {
     let dir = repo_root().join("tests/screenshots");
     let _ = std::fs::create_dir_all(&dir);
     dir
+}
+
+impl TestApp {
+    /// A tenant with an admin and a Telnyx number.
+    pub async fn create_tenant_with_number(&self, name: &str, number: &str) -> TestTenant {
+        let tenant = self.create_tenant(name).await;
+        let response = self
+            .post_json(
+                "/api/v1/phone-numbers",
+                Some(&tenant.admin_token),
+                &serde_json::json!({ "number": number }),
+            )
+            .await;
+        json_with_status(response, 201).await;
+        tenant
+    }
+
+    /// Starts a conversation; answers the whole `{conversation, message, resumed}` body.
+    pub async fn start_conversation(&self, token: &str, phone: &str, text: &str) -> Value {
+        let response = self
+            .post_json(
+                "/api/v1/conversations",
+                Some(token),
+                &serde_json::json!({ "phone_number": phone, "message": text }),
+            )
+            .await;
+        let status = response.status().as_u16();
+        assert!(status == 200 || status == 201, "start: {status}");
+        response.json().await.expect("json")
+    }
+
+    /// The conversation's messages (oldest first).
+    pub async fn messages(&self, token: &str, conversation_id: &str) -> Vec<Value> {
+        let page = json_with_status(
+            self.get(
+                &format!("/api/v1/conversations/{conversation_id}/messages?limit=200"),
+                token,
+            )
+            .await,
+            200,
+        )
+        .await;
+        page["data"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Polls until the message reaches `status` (receipts arrive asynchronously).
+    pub async fn wait_for_status(
+        &self,
+        token: &str,
+        conversation_id: &str,
+        message_id: &str,
+        status: &str,
+    ) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let messages = self.messages(token, conversation_id).await;
+            let message = messages
+                .iter()
+                .find(|m| m["id"] == message_id)
+                .cloned()
+                .unwrap_or(Value::Null);
+            if message["status"] == status {
+                return message;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "message {message_id} never reached {status}: {message}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Rows of a SQL count query on this test's database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        use diesel_async::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            count: i64,
+        }
+        let mut conn = self.state.pool.get().await.expect("connection");
+        diesel::sql_query(sql)
+            .get_result::<Count>(&mut conn)
+            .await
+            .expect("count query")
+            .count
+    }
 }

@@ -49,4 +49,168 @@ diesel::joinable!(phone_numbers -> tenants (tenant_id));
 diesel::joinable!(users -> tenants (tenant_id));
 diesel::joinable!(api_keys -> tenants (tenant_id));
 
-diesel::allow_tables_to_appear_in_same_query!(tenants, phone_numbers, users, api_keys);
+
+diesel::table! {
+    clients (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        first_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        phone_number -> Nullable<Text>,
+        company -> Nullable<Text>,
+        email -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    assistants (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        name -> Text,
+        system_prompt -> Text,
+        model -> Nullable<Text>,
+        temperature -> Float4,
+        channel -> Text,
+        is_default -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    conversations (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        phone_number -> Text,
+        tenant_phone_number -> Text,
+        contact_name -> Nullable<Text>,
+        company -> Nullable<Text>,
+        client_id -> Nullable<Uuid>,
+        assistant_id -> Nullable<Uuid>,
+        status -> Text,
+        qualification_status -> Text,
+        channel -> Text,
+        ai_enabled -> Bool,
+        identity -> Text,
+        last_message_at -> Nullable<Timestamptz>,
+        last_message_preview -> Nullable<Text>,
+        last_read_at -> Nullable<Timestamptz>,
+        unread_count -> Int4,
+        previous_conversation_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    conversation_guides (conversation_id) {
+        conversation_id -> Uuid,
+        tenant_id -> Uuid,
+        text -> Text,
+        updated_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        conversation_id -> Uuid,
+        direction -> Text,
+        author -> Text,
+        author_user_id -> Nullable<Uuid>,
+        text -> Text,
+        encoding -> Text,
+        segments -> Int4,
+        status -> Text,
+        error_code -> Nullable<Text>,
+        error_title -> Nullable<Text>,
+        error_detail -> Nullable<Text>,
+        telnyx_message_id -> Nullable<Text>,
+        created_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+        delivered_at -> Nullable<Timestamptz>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    opt_outs (tenant_id, phone_number) {
+        tenant_id -> Uuid,
+        phone_number -> Text,
+        keyword -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Int8,
+        tenant_id -> Nullable<Uuid>,
+        kind -> Text,
+        payload -> Jsonb,
+        status -> Text,
+        attempts -> Int4,
+        max_attempts -> Int4,
+        run_at -> Timestamptz,
+        locked_until -> Nullable<Timestamptz>,
+        locked_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        tenant_id -> Nullable<Uuid>,
+        event_id -> Nullable<Text>,
+        event_type -> Nullable<Text>,
+        telnyx_message_id -> Nullable<Text>,
+        signature_ok -> Bool,
+        outcome -> Text,
+        error -> Nullable<Text>,
+        attempt -> Nullable<Int4>,
+        body -> Text,
+        received_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    processed_webhook_events (event_id) {
+        event_id -> Text,
+        processed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Int8,
+        tenant_id -> Uuid,
+        #[sql_name = "type"]
+        event_type -> Text,
+        data -> Jsonb,
+        occurred_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(messages -> conversations (conversation_id));
+diesel::joinable!(conversation_guides -> conversations (conversation_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    tenants,
+    phone_numbers,
+    users,
+    api_keys,
+    conversations,
+    messages,
+    clients,
+    assistants,
+    conversation_guides,
+    opt_outs,
+);

@@ -3,7 +3,11 @@
 mod auth;
 mod browser;
 mod cli;
+mod conversations;
 mod errors;
+mod guides;
 mod openapi;
 mod ops;
+mod outbox;
+mod receipts;
 mod tenancy;

@@ -1,0 +1,140 @@
+//! Assistants: the AI's persona per tenant (system prompt, model, temperature); one may be
+//! the tenant's default SMS assistant.
+
+pub mod routes;
+pub mod storage;
+
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::wire::{Assistant, Channel, CreateAssistant, UpdateAssistant};
+use storage::{AssistantChanges, AssistantRow};
+
+pub const MAX_PROMPT_CHARS: usize = 20_000;
+pub const DEFAULT_TEMPERATURE: f32 = 0.4;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AssistantError {
+    #[error("{message}")]
+    Invalid { field: &'static str, message: String },
+    #[error("assistant not found")]
+    NotFound,
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+impl From<AssistantError> for ApiError {
+    fn from(error: AssistantError) -> Self {
+        match error {
+            AssistantError::Invalid { field, message } => ApiError::invalid("invalid_field", field, message),
+            AssistantError::NotFound => ApiError::not_found("assistant"),
+            AssistantError::Database(error) => error.into(),
+            AssistantError::Api(error) => error,
+        }
+    }
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> AssistantError {
+    AssistantError::Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
+fn check_name(name: &str) -> Result<String, AssistantError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(invalid("name", "a name of 1 to 200 characters is required"));
+    }
+    Ok(name.to_string())
+}
+
+fn check_prompt(prompt: &str) -> Result<String, AssistantError> {
+    let prompt = prompt.trim();
+    if prompt.is_empty() || prompt.chars().count() > MAX_PROMPT_CHARS {
+        return Err(invalid("system_prompt", format!("a system prompt of 1 to {MAX_PROMPT_CHARS} characters is required")));
+    }
+    Ok(prompt.to_string())
+}
+
+fn check_temperature(temperature: f32) -> Result<f32, AssistantError> {
+    if !(0.0..=2.0).contains(&temperature) {
+        return Err(invalid("temperature", "temperature is between 0 and 2"));
+    }
+    Ok(temperature)
+}
+
+fn check_model(model: Option<String>) -> Result<Option<String>, AssistantError> {
+    let model = model.map(|m| m.trim().to_string()).filter(|m| !m.is_empty());
+    if model.as_ref().is_some_and(|m| m.len() > 200) {
+        return Err(invalid("model", "a model name has at most 200 characters"));
+    }
+    Ok(model)
+}
+
+pub async fn create(state: &AppState, caller: &Caller, input: CreateAssistant) -> Result<Assistant, AssistantError> {
+    caller.require_admin()?;
+    let now = state.clock.now();
+    let row = AssistantRow {
+        id: Uuid::new_v4(),
+        tenant_id: caller.tenant_id,
+        name: check_name(&input.name)?,
+        system_prompt: check_prompt(&input.system_prompt)?,
+        model: check_model(input.model)?,
+        temperature: check_temperature(input.temperature.unwrap_or(DEFAULT_TEMPERATURE))?,
+        channel: input.channel.unwrap_or(Channel::Sms).as_str().into(),
+        is_default: input.is_default.unwrap_or(false),
+        created_at: now,
+        updated_at: now,
+    };
+    let mut conn = state.db().await?;
+    conn.transaction::<_, AssistantError, _>(async |conn| {
+        if row.is_default {
+            storage::clear_default(conn, row.tenant_id, now).await?;
+        }
+        storage::insert(conn, &row).await?;
+        Ok(())
+    })
+    .await?;
+    Ok(row.into())
+}
+
+pub async fn update(state: &AppState, caller: &Caller, id: Uuid, input: UpdateAssistant) -> Result<Assistant, AssistantError> {
+    caller.require_admin()?;
+    let now = state.clock.now();
+    let changes = AssistantChanges {
+        name: input.name.as_deref().map(check_name).transpose()?,
+        system_prompt: input.system_prompt.as_deref().map(check_prompt).transpose()?,
+        model: input.model.map(check_model).transpose()?,
+        temperature: input.temperature.map(check_temperature).transpose()?,
+        is_default: input.is_default,
+        updated_at: Some(now),
+    };
+    let tenant_id = caller.tenant_id;
+    let mut conn = state.db().await?;
+    let row = conn
+        .transaction::<_, AssistantError, _>(async |conn| {
+            storage::find(conn, tenant_id, id).await?.ok_or(AssistantError::NotFound)?;
+            if changes.is_default == Some(true) {
+                storage::clear_default(conn, tenant_id, now).await?;
+            }
+            Ok(storage::update(conn, id, &changes).await?)
+        })
+        .await?;
+    Ok(row.into())
+}
+
+pub async fn delete(state: &AppState, caller: &Caller, id: Uuid) -> Result<(), AssistantError> {
+    caller.require_admin()?;
+    let mut conn = state.db().await?;
+    if storage::delete(&mut conn, caller.tenant_id, id).await? {
+        Ok(())
+    } else {
+        Err(AssistantError::NotFound)
+    }
+}

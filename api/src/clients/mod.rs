@@ -1,0 +1,3 @@
+//! Client records (the tenant's CRM): names, phones, companies; linked to conversations.
+
+pub mod storage;

@@ -1,0 +1,327 @@
+//! Conversations: starting one (format the number, reuse the customer's active conversation
+//! or create one, send the first message, assign the default assistant), reading and
+//! updating one, and its AI guide.
+
+pub mod routes;
+pub mod storage;
+
+use chrono::{DateTime, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::messages::{self, Outbound, SendError};
+use crate::phone::E164;
+use crate::realtime::events::{self, EventType};
+use crate::wire::{
+    Author, Conversation, ConversationStatus, Guide, Identity, Message, QualificationStatus, StartConversation,
+    StartedConversation, UpdateConversation,
+};
+use crate::{assistants, clients, opt_outs, phone_numbers, tenants};
+use storage::{ConversationChanges, ConversationRow};
+
+pub const MAX_NAME_CHARS: usize = 200;
+pub const MAX_GUIDE_CHARS: usize = 4000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConversationError {
+    #[error("{0}")]
+    InvalidPhone(String),
+    #[error("{message}")]
+    Invalid { field: &'static str, message: String },
+    #[error("The tenant has no Telnyx number to send from; an admin adds one under phone numbers.")]
+    NoPhoneNumber,
+    #[error("conversation not found")]
+    NotFound,
+    #[error(transparent)]
+    Send(#[from] SendError),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+impl From<ConversationError> for ApiError {
+    fn from(error: ConversationError) -> Self {
+        let message = error.to_string();
+        match error {
+            ConversationError::InvalidPhone(_) => ApiError::invalid("invalid_phone_number", "phone_number", message),
+            ConversationError::Invalid { field, .. } => ApiError::invalid("invalid_field", field, message),
+            ConversationError::NoPhoneNumber => ApiError::conflict("no_phone_number", None, message),
+            ConversationError::NotFound => ApiError::not_found("conversation"),
+            ConversationError::Send(SendError::EmptyText { .. }) => {
+                ApiError::invalid("empty_message", "message", message)
+            }
+            ConversationError::Send(SendError::TooLong { .. }) => {
+                ApiError::invalid("message_too_long", "message", message)
+            }
+            ConversationError::Send(SendError::OptedOut(_)) => {
+                ApiError::conflict("opted_out", Some("phone_number"), message)
+            }
+            ConversationError::Send(other) => other.into(),
+            ConversationError::Database(error) => error.into(),
+            ConversationError::Api(error) => error,
+        }
+    }
+}
+
+/// Trims an optional name-like field; blank means absent.
+fn optional_text(value: Option<String>, field: &'static str) -> Result<Option<String>, ConversationError> {
+    let value = value.map(|text| text.trim().to_string()).filter(|text| !text.is_empty());
+    if value.as_ref().is_some_and(|text| text.chars().count() > MAX_NAME_CHARS) {
+        return Err(ConversationError::Invalid {
+            field,
+            message: format!("`{field}` has at most {MAX_NAME_CHARS} characters"),
+        });
+    }
+    Ok(value)
+}
+
+/// Whether the tenant's customer has opted out (shown on every conversation).
+pub async fn opted_out(conn: &mut AsyncPgConnection, row: &ConversationRow) -> Result<bool, diesel::result::Error> {
+    opt_outs::storage::is_opted_out(conn, row.tenant_id, &row.phone_number).await
+}
+
+pub async fn to_wire(conn: &mut AsyncPgConnection, row: ConversationRow) -> Result<Conversation, diesel::result::Error> {
+    let opted_out = opted_out(conn, &row).await?;
+    Ok(row.into_wire(opted_out))
+}
+
+/// Starts (or resumes) a conversation with a first outbound message.
+pub async fn start(state: &AppState, caller: &Caller, input: StartConversation) -> Result<StartedConversation, ConversationError> {
+    let tenant_id = caller.tenant_id;
+    let mut conn = state.db().await?;
+    let tenant = tenants::storage::find(&mut conn, tenant_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("tenant"))?;
+    let phone = E164::parse(&input.phone_number, &tenant.default_region)
+        .map_err(|error| ConversationError::InvalidPhone(error.to_string()))?;
+    let contact_name = optional_text(input.contact_name, "contact_name")?;
+    let company = optional_text(input.company, "company")?;
+    messages::validate_text(&input.message, "message")?;
+    let from = phone_numbers::storage::list(&mut conn, tenant_id)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(ConversationError::NoPhoneNumber)?;
+    if opt_outs::storage::is_opted_out(&mut conn, tenant_id, phone.as_str()).await? {
+        return Err(SendError::OptedOut(phone.to_string()).into());
+    }
+    let now = state.clock.now();
+    let author_user_id = caller.user_id();
+    // A concurrent start for the same customer may win the unique index: then resume it.
+    let mut attempt = 0;
+    let started = loop {
+        attempt += 1;
+        let result = conn
+            .transaction::<_, ConversationError, _>(async |conn| {
+                let (conversation, resumed) = match storage::find_active_for_update(conn, tenant_id, phone.as_str()).await? {
+                    Some(existing) => {
+                        let changes = ConversationChanges {
+                            contact_name: contact_name.clone().map(Some),
+                            company: company.clone().map(Some),
+                            updated_at: Some(now),
+                            ..Default::default()
+                        };
+                        (storage::update(conn, existing.id, &changes).await?, true)
+                    }
+                    None => {
+                        let row = new_conversation(conn, tenant_id, &phone, &from.number, contact_name.clone(), company.clone(), now).await?;
+                        storage::insert(conn, &row).await?;
+                        (row, false)
+                    }
+                };
+                let (message, conversation) = messages::queue_outbound(
+                    conn,
+                    Outbound {
+                        conversation: &conversation,
+                        text: &input.message,
+                        author: Author::Agent,
+                        author_user_id,
+                    },
+                    now,
+                )
+                .await?;
+                let wire = conversation.into_wire(false);
+                let event = if resumed { EventType::ConversationUpdated } else { EventType::ConversationCreated };
+                events::record(conn, tenant_id, event, &wire, now).await?;
+                Ok(StartedConversation {
+                    conversation: wire,
+                    message: Message::from(message),
+                    resumed,
+                })
+            })
+            .await;
+        match result {
+            Err(ConversationError::Database(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ))) if attempt < 3 => continue,
+            other => break other?,
+        }
+    };
+    state.jobs_wake.notify_one();
+    Ok(started)
+}
+
+/// A new conversation row: the default SMS assistant, and a link to the customer's previous
+/// conversation when there is one.
+pub async fn new_conversation(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    phone: &E164,
+    tenant_number: &str,
+    contact_name: Option<String>,
+    company: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<ConversationRow, diesel::result::Error> {
+    let previous = storage::latest_for_phone(conn, tenant_id, phone.as_str()).await?;
+    let assistant = assistants::storage::find_default(conn, tenant_id).await?;
+    let client = clients::storage::find_by_phone(conn, tenant_id, phone.as_str()).await?;
+    Ok(ConversationRow {
+        id: Uuid::new_v4(),
+        tenant_id,
+        phone_number: phone.to_string(),
+        tenant_phone_number: previous
+            .as_ref()
+            .map(|p| p.tenant_phone_number.clone())
+            .unwrap_or_else(|| tenant_number.to_string()),
+        // What the agent typed wins; otherwise what we knew from last time.
+        contact_name: contact_name.or_else(|| previous.as_ref().and_then(|p| p.contact_name.clone())),
+        company: company
+            .or_else(|| previous.as_ref().and_then(|p| p.company.clone()))
+            .or_else(|| client.as_ref().and_then(|c| c.company.clone())),
+        client_id: previous.as_ref().and_then(|p| p.client_id),
+        assistant_id: assistant.map(|a| a.id),
+        status: ConversationStatus::Active.as_str().into(),
+        qualification_status: previous
+            .as_ref()
+            .map(|p| p.qualification_status.clone())
+            .unwrap_or_else(|| QualificationStatus::New.as_str().into()),
+        channel: "sms".into(),
+        ai_enabled: true,
+        identity: previous
+            .as_ref()
+            .filter(|p| p.client_id.is_some())
+            .map(|p| p.identity.clone())
+            .unwrap_or_else(|| Identity::Unknown.as_str().into()),
+        last_message_at: None,
+        last_message_preview: None,
+        last_read_at: None,
+        unread_count: 0,
+        previous_conversation_id: previous.map(|p| p.id),
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+pub async fn get(state: &AppState, caller: &Caller, id: Uuid) -> Result<Conversation, ConversationError> {
+    let mut conn = state.db().await?;
+    let row = storage::find(&mut conn, caller.tenant_id, id).await?.ok_or(ConversationError::NotFound)?;
+    Ok(to_wire(&mut conn, row).await?)
+}
+
+/// Applies a PATCH: each field validated, references checked within the tenant.
+pub async fn update(state: &AppState, caller: &Caller, id: Uuid, input: UpdateConversation) -> Result<Conversation, ConversationError> {
+    let tenant_id = caller.tenant_id;
+    let now = state.clock.now();
+    let mut conn = state.db().await?;
+    let changes = ConversationChanges {
+        contact_name: match input.contact_name {
+            Some(value) => Some(optional_text(value, "contact_name")?),
+            None => None,
+        },
+        company: match input.company {
+            Some(value) => Some(optional_text(value, "company")?),
+            None => None,
+        },
+        status: input.status.map(|status| status.as_str().to_string()),
+        qualification_status: input.qualification_status.map(|q| q.as_str().to_string()),
+        assistant_id: input.assistant_id,
+        ai_enabled: input.ai_enabled,
+        client_id: input.client_id,
+        updated_at: Some(now),
+        ..Default::default()
+    };
+    if let Some(Some(assistant_id)) = changes.assistant_id {
+        if assistants::storage::find(&mut conn, tenant_id, assistant_id).await?.is_none() {
+            return Err(ConversationError::Invalid {
+                field: "assistant_id",
+                message: "no assistant of this tenant has that id".into(),
+            });
+        }
+    }
+    let mut changes = changes;
+    if let Some(client_id) = changes.client_id {
+        match client_id {
+            Some(client_id) => {
+                if clients::storage::find(&mut conn, tenant_id, client_id).await?.is_none() {
+                    return Err(ConversationError::Invalid {
+                        field: "client_id",
+                        message: "no client of this tenant has that id".into(),
+                    });
+                }
+                // An agent linking the record vouches for the identity.
+                changes.identity = Some(Identity::Verified.as_str().into());
+            }
+            None => changes.identity = Some(Identity::Unknown.as_str().into()),
+        }
+    }
+    let row = conn
+        .transaction::<_, ConversationError, _>(async |conn| {
+            storage::find_for_update(conn, tenant_id, id).await?.ok_or(ConversationError::NotFound)?;
+            let row = match storage::update(conn, id, &changes).await {
+                Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
+                    return Err(SendError::AnotherActive.into());
+                }
+                other => other?,
+            };
+            let wire = to_wire(conn, row.clone()).await?;
+            events::record(conn, tenant_id, EventType::ConversationUpdated, &wire, now).await?;
+            Ok(row)
+        })
+        .await?;
+    Ok(to_wire(&mut conn, row).await?)
+}
+
+pub async fn guide(state: &AppState, caller: &Caller, id: Uuid) -> Result<Guide, ConversationError> {
+    let mut conn = state.db().await?;
+    storage::find(&mut conn, caller.tenant_id, id).await?.ok_or(ConversationError::NotFound)?;
+    storage::find_guide(&mut conn, caller.tenant_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("guide").into())
+}
+
+pub async fn put_guide(state: &AppState, caller: &Caller, id: Uuid, text: String) -> Result<Guide, ConversationError> {
+    let text = text.trim().to_string();
+    if text.is_empty() {
+        return Err(ConversationError::Invalid {
+            field: "text",
+            message: "the guide is empty; DELETE the guide to remove it".into(),
+        });
+    }
+    if text.chars().count() > MAX_GUIDE_CHARS {
+        return Err(ConversationError::Invalid {
+            field: "text",
+            message: format!("a guide has at most {MAX_GUIDE_CHARS} characters"),
+        });
+    }
+    let now = state.clock.now();
+    let mut conn = state.db().await?;
+    storage::find(&mut conn, caller.tenant_id, id).await?.ok_or(ConversationError::NotFound)?;
+    storage::upsert_guide(&mut conn, caller.tenant_id, id, &text, caller.user_id(), now).await?;
+    Ok(Guide {
+        conversation_id: id,
+        text,
+        updated_at: now,
+    })
+}
+
+pub async fn delete_guide(state: &AppState, caller: &Caller, id: Uuid) -> Result<(), ConversationError> {
+    let mut conn = state.db().await?;
+    storage::find(&mut conn, caller.tenant_id, id).await?.ok_or(ConversationError::NotFound)?;
+    storage::delete_guide(&mut conn, caller.tenant_id, id).await?;
+    Ok(())
+}

@@ -1,0 +1,101 @@
+use actix_web::{web, HttpResponse};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::wire::{Conversation, ErrorBody, Guide, PutGuide, StartConversation, StartedConversation, UpdateConversation};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/conversations", web::post().to(start))
+        .service(
+            web::resource("/conversations/{id}")
+                .route(web::get().to(get))
+                .route(web::patch().to(update)),
+        )
+        .service(
+            web::resource("/conversations/{id}/guide")
+                .route(web::get().to(get_guide))
+                .route(web::put().to(put_guide))
+                .route(web::delete().to(delete_guide)),
+        );
+}
+
+/// Starts a conversation, or resumes the customer's active one, with a first message.
+///
+/// 201 with `resumed: false` for a new conversation; 200 with `resumed: true` when the
+/// customer's active conversation was reused.
+#[utoipa::path(post, path = "/api/v1/conversations", tag = "conversations", request_body = StartConversation,
+    responses((status = 201, body = StartedConversation), (status = 200, body = StartedConversation),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn start(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<StartConversation>,
+) -> Result<HttpResponse, ApiError> {
+    let started = super::start(&state, &caller, body.into_inner()).await?;
+    Ok(if started.resumed {
+        HttpResponse::Ok().json(started)
+    } else {
+        HttpResponse::Created().json(started)
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Conversation), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<web::Json<Conversation>, ApiError> {
+    Ok(web::Json(super::get(&state, &caller, id.into_inner()).await?))
+}
+
+/// Updates contact name, company, status, qualification status, assistant, AI on/off or the
+/// linked client. Absent fields stay; `null` clears.
+#[utoipa::path(patch, path = "/api/v1/conversations/{id}", tag = "conversations",
+    params(("id" = Uuid, Path)), request_body = UpdateConversation,
+    responses((status = 200, body = Conversation), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: JsonBody<UpdateConversation>,
+) -> Result<web::Json<Conversation>, ApiError> {
+    Ok(web::Json(super::update(&state, &caller, id.into_inner(), body.into_inner()).await?))
+}
+
+/// The conversation's AI guide; 404 when none is set.
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/guide", tag = "conversations",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Guide), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_guide(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<web::Json<Guide>, ApiError> {
+    Ok(web::Json(super::guide(&state, &caller, id.into_inner()).await?))
+}
+
+/// Sets the AI guide: instructions the assistant follows in this conversation.
+#[utoipa::path(put, path = "/api/v1/conversations/{id}/guide", tag = "conversations",
+    params(("id" = Uuid, Path)), request_body = PutGuide,
+    responses((status = 200, body = Guide), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn put_guide(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: JsonBody<PutGuide>,
+) -> Result<web::Json<Guide>, ApiError> {
+    Ok(web::Json(super::put_guide(&state, &caller, id.into_inner(), body.into_inner().text).await?))
+}
+
+/// Removes the AI guide (204 whether or not one was set).
+#[utoipa::path(delete, path = "/api/v1/conversations/{id}/guide", tag = "conversations",
+    params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn delete_guide(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    super::delete_guide(&state, &caller, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

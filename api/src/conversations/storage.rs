@@ -1,0 +1,252 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::schema::{conversation_guides, conversations};
+use crate::wire::{
+    Channel, Conversation, ConversationStatus, Guide, Identity, QualificationStatus,
+};
+
+/// How long a list preview of the last message may be.
+pub const PREVIEW_CHARS: usize = 140;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = conversations)]
+pub struct ConversationRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub phone_number: String,
+    pub tenant_phone_number: String,
+    pub contact_name: Option<String>,
+    pub company: Option<String>,
+    pub client_id: Option<Uuid>,
+    pub assistant_id: Option<Uuid>,
+    pub status: String,
+    pub qualification_status: String,
+    pub channel: String,
+    pub ai_enabled: bool,
+    pub identity: String,
+    pub last_message_at: Option<DateTime<Utc>>,
+    pub last_message_preview: Option<String>,
+    pub last_read_at: Option<DateTime<Utc>>,
+    pub unread_count: i32,
+    pub previous_conversation_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ConversationRow {
+    pub fn is_active(&self) -> bool {
+        self.status == ConversationStatus::Active.as_str()
+    }
+
+    pub fn into_wire(self, opted_out: bool) -> Conversation {
+        Conversation {
+            id: self.id,
+            phone_number: self.phone_number,
+            tenant_phone_number: self.tenant_phone_number,
+            contact_name: self.contact_name,
+            company: self.company,
+            client_id: self.client_id,
+            assistant_id: self.assistant_id,
+            status: ConversationStatus::parse(&self.status).unwrap_or(ConversationStatus::Active),
+            qualification_status: QualificationStatus::parse(&self.qualification_status)
+                .unwrap_or(QualificationStatus::New),
+            channel: Channel::parse(&self.channel).unwrap_or(Channel::Sms),
+            ai_enabled: self.ai_enabled,
+            opted_out,
+            identity: Identity::parse(&self.identity).unwrap_or(Identity::Unknown),
+            last_message_at: self.last_message_at,
+            last_message_preview: self.last_message_preview,
+            unread_count: self.unread_count,
+            previous_conversation_id: self.previous_conversation_id,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+/// A preview of a message for the list: its start, on one line.
+pub fn preview(text: &str) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(PREVIEW_CHARS) {
+        Some((cut, _)) => format!("{}…", &one_line[..cut]),
+        None => one_line,
+    }
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, row: &ConversationRow) -> QueryResult<()> {
+    diesel::insert_into(conversations::table)
+        .values(row.clone())
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<ConversationRow>> {
+    conversations::table
+        .filter(conversations::tenant_id.eq(tenant_id).and(conversations::id.eq(id)))
+        .select(ConversationRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The row, locked until the transaction ends (serialises changes to one conversation).
+pub async fn find_for_update(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<ConversationRow>> {
+    conversations::table
+        .filter(conversations::tenant_id.eq(tenant_id).and(conversations::id.eq(id)))
+        .select(ConversationRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The customer's active conversation, locked.
+pub async fn find_active_for_update(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    phone_number: &str,
+) -> QueryResult<Option<ConversationRow>> {
+    conversations::table
+        .filter(conversations::tenant_id.eq(tenant_id))
+        .filter(conversations::phone_number.eq(phone_number))
+        .filter(conversations::status.eq(ConversationStatus::Active.as_str()))
+        .select(ConversationRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The customer's most recent conversation, active or not.
+pub async fn latest_for_phone(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    phone_number: &str,
+) -> QueryResult<Option<ConversationRow>> {
+    conversations::table
+        .filter(conversations::tenant_id.eq(tenant_id))
+        .filter(conversations::phone_number.eq(phone_number))
+        .order((conversations::created_at.desc(), conversations::id.desc()))
+        .select(ConversationRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Records a new message's activity; an inbound one also counts as unread.
+pub async fn record_activity(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    text: &str,
+    at: DateTime<Utc>,
+    inbound: bool,
+) -> QueryResult<ConversationRow> {
+    diesel::update(conversations::table.find(id))
+        .set((
+            conversations::last_message_at.eq(at),
+            conversations::last_message_preview.eq(preview(text)),
+            conversations::unread_count.eq(conversations::unread_count + if inbound { 1 } else { 0 }),
+            conversations::updated_at.eq(at),
+        ))
+        .returning(ConversationRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The fields a PATCH may change (already validated).
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = conversations)]
+pub struct ConversationChanges {
+    pub contact_name: Option<Option<String>>,
+    pub company: Option<Option<String>>,
+    pub status: Option<String>,
+    pub qualification_status: Option<String>,
+    pub assistant_id: Option<Option<Uuid>>,
+    pub ai_enabled: Option<bool>,
+    pub client_id: Option<Option<Uuid>>,
+    pub identity: Option<String>,
+    pub last_read_at: Option<Option<DateTime<Utc>>>,
+    pub unread_count: Option<i32>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &ConversationChanges,
+) -> QueryResult<ConversationRow> {
+    diesel::update(conversations::table.find(id))
+        .set(changes)
+        .returning(ConversationRow::as_returning())
+        .get_result(conn)
+        .await
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = conversation_guides)]
+struct GuideRow {
+    conversation_id: Uuid,
+    text: String,
+    updated_at: DateTime<Utc>,
+}
+
+pub async fn find_guide(conn: &mut AsyncPgConnection, tenant_id: Uuid, conversation_id: Uuid) -> QueryResult<Option<Guide>> {
+    conversation_guides::table
+        .filter(conversation_guides::tenant_id.eq(tenant_id))
+        .filter(conversation_guides::conversation_id.eq(conversation_id))
+        .select(GuideRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+        .map(|row| {
+            row.map(|row| Guide {
+                conversation_id: row.conversation_id,
+                text: row.text,
+                updated_at: row.updated_at,
+            })
+        })
+}
+
+pub async fn upsert_guide(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+    text: &str,
+    updated_by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(conversation_guides::table)
+        .values((
+            conversation_guides::conversation_id.eq(conversation_id),
+            conversation_guides::tenant_id.eq(tenant_id),
+            conversation_guides::text.eq(text),
+            conversation_guides::updated_by.eq(updated_by),
+            conversation_guides::created_at.eq(now),
+            conversation_guides::updated_at.eq(now),
+        ))
+        .on_conflict(conversation_guides::conversation_id)
+        .do_update()
+        .set((
+            conversation_guides::text.eq(text),
+            conversation_guides::updated_by.eq(updated_by),
+            conversation_guides::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn delete_guide(conn: &mut AsyncPgConnection, tenant_id: Uuid, conversation_id: Uuid) -> QueryResult<bool> {
+    diesel::delete(
+        conversation_guides::table
+            .filter(conversation_guides::tenant_id.eq(tenant_id))
+            .filter(conversation_guides::conversation_id.eq(conversation_id)),
+    )
+    .execute(conn)
+    .await
+    .map(|count| count > 0)
+}

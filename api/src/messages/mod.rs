@@ -1,0 +1,243 @@
+//! Messages: sending (validated, stored as `queued`, handed to the outbox in one
+//! transaction), history, and the status a message moves through.
+
+pub mod outbox;
+pub mod receipts;
+pub mod routes;
+pub mod status;
+pub mod storage;
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::conversations::storage::{self as conversation_storage, ConversationChanges, ConversationRow};
+use crate::error::ApiError;
+use crate::jobs::{self, JobKind, NewJob};
+use crate::realtime::events::{self, EventType};
+use crate::sms;
+use crate::wire::{Author, ConversationStatus, Direction, Message, MessageStatus, Page};
+use crate::opt_outs;
+use storage::MessageRow;
+
+/// Telnyx accepts up to 10 segments of GSM-7 text; longer texts are refused up front.
+pub const MAX_TEXT_CHARS: usize = 1600;
+/// Attempts at handing one message to Telnyx before it is marked `sending_failed`.
+pub const SEND_ATTEMPTS: i32 = 8;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("The message is empty; write something to send.")]
+    EmptyText { field: &'static str },
+    #[error("The message has {chars} characters; the limit is {MAX_TEXT_CHARS}.")]
+    TooLong { field: &'static str, chars: usize },
+    #[error("{0} has opted out (replied STOP): nothing can be sent until they reply START.")]
+    OptedOut(String),
+    #[error("The customer has another active conversation; write there instead.")]
+    AnotherActive,
+    #[error("conversation not found")]
+    ConversationNotFound,
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+impl From<SendError> for ApiError {
+    fn from(error: SendError) -> Self {
+        let message = error.to_string();
+        match error {
+            SendError::EmptyText { field } => ApiError::invalid("empty_message", field, message),
+            SendError::TooLong { field, .. } => ApiError::invalid("message_too_long", field, message),
+            SendError::OptedOut(_) => ApiError::conflict("opted_out", None, message),
+            SendError::AnotherActive => ApiError::conflict("conversation_closed", Some("status"), message),
+            SendError::ConversationNotFound => ApiError::not_found("conversation"),
+            SendError::Database(error) => error.into(),
+            SendError::Api(error) => error,
+        }
+    }
+}
+
+/// A sendable text: not blank, not over the limit.
+pub fn validate_text(text: &str, field: &'static str) -> Result<(), SendError> {
+    if text.trim().is_empty() {
+        return Err(SendError::EmptyText { field });
+    }
+    let chars = text.chars().count();
+    if chars > MAX_TEXT_CHARS {
+        return Err(SendError::TooLong { field, chars });
+    }
+    Ok(())
+}
+
+pub struct Outbound<'a> {
+    pub conversation: &'a ConversationRow,
+    pub text: &'a str,
+    pub author: Author,
+    pub author_user_id: Option<Uuid>,
+}
+
+/// Inside the caller's transaction: the message row (`queued`), its outbox job, the
+/// conversation's activity and the feed's events.
+pub async fn queue_outbound(
+    conn: &mut AsyncPgConnection,
+    outbound: Outbound<'_>,
+    now: DateTime<Utc>,
+) -> Result<(MessageRow, ConversationRow), diesel::result::Error> {
+    let info = sms::analyze(outbound.text);
+    let conversation = outbound.conversation;
+    let row = MessageRow {
+        id: Uuid::new_v4(),
+        tenant_id: conversation.tenant_id,
+        conversation_id: conversation.id,
+        direction: Direction::Outbound.as_str().to_string(),
+        author: outbound.author.as_str().to_string(),
+        author_user_id: outbound.author_user_id,
+        text: outbound.text.to_string(),
+        encoding: info.encoding.as_str().to_string(),
+        segments: info.segments as i32,
+        status: MessageStatus::Queued.as_str().to_string(),
+        error_code: None,
+        error_title: None,
+        error_detail: None,
+        telnyx_message_id: None,
+        created_at: now,
+        sent_at: None,
+        delivered_at: None,
+        updated_at: now,
+    };
+    storage::insert(conn, &row).await?;
+    jobs::enqueue(
+        conn,
+        NewJob {
+            tenant_id: Some(conversation.tenant_id),
+            kind: JobKind::SendSms,
+            payload: serde_json::json!({ "message_id": row.id }),
+            max_attempts: SEND_ATTEMPTS,
+            run_at: now,
+        },
+        now,
+    )
+    .await?;
+    let updated = conversation_storage::record_activity(conn, conversation.id, outbound.text, now, false).await?;
+    events::record(conn, row.tenant_id, EventType::MessageCreated, &Message::from(row.clone()), now).await?;
+    Ok((row, updated))
+}
+
+/// Sends a message from an agent (or API client) in a conversation.
+pub async fn send(state: &AppState, caller: &Caller, conversation_id: Uuid, text: String) -> Result<Message, SendError> {
+    validate_text(&text, "text")?;
+    let now = state.clock.now();
+    let mut conn = state.db().await?;
+    let tenant_id = caller.tenant_id;
+    let author_user_id = caller.user_id();
+    let message = conn
+        .transaction::<_, SendError, _>(async |conn| {
+            let mut conversation = conversation_storage::find_for_update(conn, tenant_id, conversation_id)
+                .await?
+                .ok_or(SendError::ConversationNotFound)?;
+            if opt_outs::storage::is_opted_out(conn, tenant_id, &conversation.phone_number).await? {
+                return Err(SendError::OptedOut(conversation.phone_number.clone()));
+            }
+            if !conversation.is_active() {
+                // Writing in a closed conversation reopens it, unless the customer has moved on.
+                if conversation_storage::find_active_for_update(conn, tenant_id, &conversation.phone_number)
+                    .await?
+                    .is_some()
+                {
+                    return Err(SendError::AnotherActive);
+                }
+                conversation = conversation_storage::update(
+                    conn,
+                    conversation.id,
+                    &ConversationChanges {
+                        status: Some(ConversationStatus::Active.as_str().to_string()),
+                        updated_at: Some(now),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            }
+            let (row, updated) = queue_outbound(
+                conn,
+                Outbound {
+                    conversation: &conversation,
+                    text: &text,
+                    author: Author::Agent,
+                    author_user_id,
+                },
+                now,
+            )
+            .await?;
+            events::record(conn, tenant_id, EventType::ConversationUpdated, &updated.into_wire(false), now).await?;
+            Ok(Message::from(row))
+        })
+        .await?;
+    state.jobs_wake.notify_one();
+    Ok(message)
+}
+
+/// A history cursor: the (created_at, id) of the oldest message of the previous page.
+fn encode_cursor(row: &MessageRow) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{}", row.created_at.to_rfc3339(), row.id))
+}
+
+fn decode_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (at, id) = text.split_once('|')?;
+    Some((DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc), id.parse().ok()?))
+}
+
+/// One page of a conversation's history, oldest first; `next_cursor` pages further back.
+pub async fn history(
+    state: &AppState,
+    caller: &Caller,
+    conversation_id: Uuid,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Page<Message>, ApiError> {
+    let before = match before {
+        None => None,
+        Some(cursor) => Some(decode_cursor(cursor).ok_or_else(|| {
+            ApiError::bad_request("invalid_cursor", Some("before"), "The `before` cursor is not one this API gave out.")
+        })?),
+    };
+    let mut conn = state.db().await?;
+    conversation_storage::find(&mut conn, caller.tenant_id, conversation_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("conversation"))?;
+    let mut rows = storage::page_before(&mut conn, caller.tenant_id, conversation_id, before, limit + 1).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = if more { rows.last().map(encode_cursor) } else { None };
+    rows.reverse();
+    Ok(Page {
+        data: rows.into_iter().map(Message::from).collect(),
+        next_cursor,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips_and_rejects_garbage() {
+        let now = Utc::now();
+        let id = Uuid::new_v4();
+        let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{}", now.to_rfc3339(), id));
+        assert_eq!(decode_cursor(&encoded), Some((now, id)));
+        assert_eq!(decode_cursor("nope"), None);
+    }
+
+    #[test]
+    fn text_limits() {
+        assert!(matches!(validate_text("  \n", "text"), Err(SendError::EmptyText { .. })));
+        assert!(validate_text(&"a".repeat(MAX_TEXT_CHARS), "text").is_ok());
+        assert!(matches!(validate_text(&"a".repeat(MAX_TEXT_CHARS + 1), "text"), Err(SendError::TooLong { .. })));
+    }
+}

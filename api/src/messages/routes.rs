@@ -1,0 +1,84 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::wire::{ErrorBody, Message, Page, SegmentsRequest, SegmentsResponse, SendMessage};
+
+pub const DEFAULT_PAGE: i64 = 50;
+pub const MAX_PAGE: i64 = 200;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/conversations/{id}/messages")
+            .route(web::get().to(history))
+            .route(web::post().to(send)),
+    )
+    .route("/sms/segments", web::post().to(segments));
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page: older messages.
+    pub before: Option<String>,
+}
+
+/// Checks `?limit=` against the API's bounds.
+pub fn page_size(limit: Option<i64>) -> Result<i64, ApiError> {
+    match limit {
+        None => Ok(DEFAULT_PAGE),
+        Some(limit) if (1..=MAX_PAGE).contains(&limit) => Ok(limit),
+        Some(_) => Err(ApiError::bad_request(
+            "invalid_query",
+            Some("limit"),
+            format!("`limit` must be between 1 and {MAX_PAGE}."),
+        )),
+    }
+}
+
+/// A conversation's messages, newest last; `next_cursor` (as `before`) pages back in time.
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "messages",
+    params(("id" = Uuid, Path), HistoryQuery),
+    responses((status = 200, body = Page<Message>), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    query: web::Query<HistoryQuery>,
+) -> Result<web::Json<Page<Message>>, ApiError> {
+    let limit = page_size(query.limit)?;
+    let page = super::history(&state, &caller, id.into_inner(), query.before.as_deref(), limit).await?;
+    Ok(web::Json(page))
+}
+
+/// Sends a message: stored as `queued` and handed to Telnyx at once through the outbox.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "messages",
+    params(("id" = Uuid, Path)), request_body = SendMessage,
+    responses((status = 201, body = Message), (status = 404, body = ErrorBody),
+        (status = 409, description = "the customer opted out", body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn send(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: JsonBody<SendMessage>,
+) -> Result<HttpResponse, ApiError> {
+    let message = super::send(&state, &caller, id.into_inner(), body.into_inner().text).await?;
+    Ok(HttpResponse::Created().json(message))
+}
+
+/// How a text travels as SMS: encoding, segments, characters.
+#[utoipa::path(post, path = "/api/v1/sms/segments", tag = "messages", request_body = SegmentsRequest,
+    responses((status = 200, body = SegmentsResponse), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn segments(_caller: Caller, body: JsonBody<SegmentsRequest>) -> web::Json<SegmentsResponse> {
+    web::Json(crate::sms::analyze(&body.into_inner().text).into())
+}

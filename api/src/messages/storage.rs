@@ -1,0 +1,145 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::schema::messages;
+use crate::wire::{Author, Direction, Message, MessageError, MessageStatus};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = messages)]
+pub struct MessageRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub conversation_id: Uuid,
+    pub direction: String,
+    pub author: String,
+    pub author_user_id: Option<Uuid>,
+    pub text: String,
+    pub encoding: String,
+    pub segments: i32,
+    pub status: String,
+    pub error_code: Option<String>,
+    pub error_title: Option<String>,
+    pub error_detail: Option<String>,
+    pub telnyx_message_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl MessageRow {
+    pub fn status(&self) -> MessageStatus {
+        MessageStatus::parse(&self.status).unwrap_or(MessageStatus::Queued)
+    }
+}
+
+impl From<MessageRow> for Message {
+    fn from(row: MessageRow) -> Self {
+        let status = row.status();
+        Message {
+            id: row.id,
+            conversation_id: row.conversation_id,
+            direction: Direction::parse(&row.direction).unwrap_or(Direction::Outbound),
+            author: Author::parse(&row.author).unwrap_or(Author::System),
+            text: row.text,
+            encoding: row.encoding,
+            segments: row.segments,
+            status,
+            error: row.error_code.map(|code| MessageError {
+                code,
+                title: row.error_title.unwrap_or_default(),
+                detail: row.error_detail,
+            }),
+            telnyx_message_id: row.telnyx_message_id,
+            created_at: row.created_at,
+            sent_at: row.sent_at,
+            delivered_at: row.delivered_at,
+        }
+    }
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, row: &MessageRow) -> QueryResult<()> {
+    diesel::insert_into(messages::table)
+        .values(row.clone())
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<MessageRow>> {
+    messages::table
+        .find(id)
+        .select(MessageRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn find_for_update(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<MessageRow>> {
+    messages::table
+        .find(id)
+        .select(MessageRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn find_by_telnyx_id_for_update(conn: &mut AsyncPgConnection, telnyx_id: &str) -> QueryResult<Option<MessageRow>> {
+    messages::table
+        .filter(messages::telnyx_message_id.eq(telnyx_id))
+        .select(MessageRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A page of history, newest first, strictly before `before` (created_at, id).
+pub async fn page_before(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<MessageRow>> {
+    let mut query = messages::table
+        .filter(messages::tenant_id.eq(tenant_id))
+        .filter(messages::conversation_id.eq(conversation_id))
+        .select(MessageRow::as_select())
+        .order((messages::created_at.desc(), messages::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, id)) = before {
+        query = query.filter(
+            messages::created_at
+                .lt(at)
+                .or(messages::created_at.eq(at).and(messages::id.lt(id))),
+        );
+    }
+    query.load(conn).await
+}
+
+/// The fields a status change may set.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = messages)]
+pub struct MessageChanges {
+    pub status: Option<String>,
+    pub telnyx_message_id: Option<String>,
+    pub error_code: Option<Option<String>>,
+    pub error_title: Option<Option<String>>,
+    pub error_detail: Option<Option<String>>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, changes: &MessageChanges) -> QueryResult<MessageRow> {
+    diesel::update(messages::table.find(id))
+        .set(changes)
+        .returning(MessageRow::as_returning())
+        .get_result(conn)
+        .await
+}

@@ -1,0 +1,165 @@
+//! Telnyx's webhooks: verify the signature over the raw body, log the delivery, deduplicate
+//! on the event id, then hand the event to the part of the house it concerns. Answers fast:
+//! everything slow happens in jobs.
+
+pub mod routes;
+pub mod storage;
+
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::messages::receipts::{self, ReceiptOutcome};
+use crate::telnyx::signature;
+use crate::telnyx::wire::{EventType as TelnyxEvent, WebhookEvent};
+use storage::DeliveryRow;
+
+/// What became of a delivery (also its `outcome` in the log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Processed,
+    Duplicate,
+    /// A receipt that arrived before we recorded the send; a job applies it shortly.
+    Deferred,
+    /// An event type we do not act on.
+    Ignored,
+    /// Inbound to a number no tenant owns: logged, answered 200 so Telnyx stops retrying.
+    UnknownNumber,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Processed => "processed",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Deferred => "deferred",
+            Outcome::Ignored => "ignored",
+            Outcome::UnknownNumber => "unknown_number",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    #[error("Webhook signatures cannot be checked: TELNYX_PUBLIC_KEY is not configured.")]
+    NoPublicKey,
+    #[error("The webhook signature is not valid: {0}.")]
+    BadSignature(String),
+    #[error("The webhook body is not a Telnyx event: {0}.")]
+    Unreadable(String),
+    #[error("The event could not be processed: {0}")]
+    Failed(String),
+}
+
+impl From<WebhookError> for ApiError {
+    fn from(error: WebhookError) -> Self {
+        let message = error.to_string();
+        match error {
+            WebhookError::NoPublicKey => ApiError::unauthorized("signature_unverifiable", message),
+            WebhookError::BadSignature(_) => ApiError::unauthorized("invalid_signature", message),
+            WebhookError::Unreadable(_) => ApiError::bad_request("invalid_payload", None, message),
+            // Not 2xx, so Telnyx delivers it again later.
+            WebhookError::Failed(_) => ApiError::Unavailable {
+                code: "processing_failed",
+                message,
+            },
+        }
+    }
+}
+
+pub struct SignatureHeaders<'a> {
+    pub timestamp: Option<&'a str>,
+    pub signature: Option<&'a str>,
+}
+
+/// Verifies, logs and processes one delivery.
+pub async fn receive(state: &AppState, headers: SignatureHeaders<'_>, raw: &[u8]) -> Result<Outcome, WebhookError> {
+    let now = state.clock.now();
+    let mut log = DeliveryRow::new(raw, now);
+    let result = process(state, &headers, raw, now, &mut log).await;
+    match &result {
+        Ok(outcome) => log.outcome = outcome.as_str().into(),
+        Err(error) => {
+            log.outcome = match error {
+                WebhookError::NoPublicKey | WebhookError::BadSignature(_) => "rejected",
+                _ => "failed",
+            }
+            .into();
+            log.error = Some(error.to_string());
+        }
+    }
+    // The log is for troubleshooting; failing to write it must not fail the delivery.
+    match state.pool.get().await {
+        Ok(mut conn) => {
+            if let Err(error) = storage::insert(&mut conn, &log).await {
+                tracing::warn!(%error, "cannot log a webhook delivery");
+            }
+        }
+        Err(error) => tracing::warn!(%error, "cannot log a webhook delivery"),
+    }
+    result
+}
+
+async fn process(
+    state: &AppState,
+    headers: &SignatureHeaders<'_>,
+    raw: &[u8],
+    now: DateTime<Utc>,
+    log: &mut DeliveryRow,
+) -> Result<Outcome, WebhookError> {
+    let key = state.webhook_key.as_ref().ok_or(WebhookError::NoPublicKey)?;
+    signature::verify(key, headers.timestamp, headers.signature, raw, now)
+        .map_err(|error| WebhookError::BadSignature(error.to_string()))?;
+    log.signature_ok = true;
+    let event = WebhookEvent::parse(raw).map_err(|error| WebhookError::Unreadable(error.to_string()))?;
+    log.event_id = Some(event.id().to_string());
+    log.event_type = Some(event.data.event_type.clone());
+    log.telnyx_message_id = Some(event.message_id().to_string()).filter(|id| !id.is_empty());
+    log.attempt = event.attempt().map(|attempt| attempt as i32);
+    match event.kind() {
+        TelnyxEvent::MessageSent | TelnyxEvent::MessageFinalized => {
+            apply_receipt(state, &event, raw, now, log).await
+        }
+        TelnyxEvent::MessageReceived => crate::inbound::receive(state, &event, now, log).await,
+        TelnyxEvent::Unknown(_) => Ok(Outcome::Ignored),
+    }
+}
+
+async fn apply_receipt(
+    state: &AppState,
+    event: &WebhookEvent,
+    raw: &[u8],
+    now: DateTime<Utc>,
+    log: &mut DeliveryRow,
+) -> Result<Outcome, WebhookError> {
+    let failed = |error: diesel::result::Error| WebhookError::Failed(error.to_string());
+    let mut conn = state.pool.get().await.map_err(|e| WebhookError::Failed(e.to_string()))?;
+    let raw_text = String::from_utf8_lossy(raw).into_owned();
+    let (outcome, tenant_id) = conn
+        .transaction::<(Outcome, Option<Uuid>), diesel::result::Error, _>(async |conn| {
+            if !storage::mark_processed(conn, event.id(), now).await? {
+                let tenant = crate::messages::storage::find_by_telnyx_id_for_update(conn, event.message_id())
+                    .await?
+                    .map(|m| m.tenant_id);
+                return Ok((Outcome::Duplicate, tenant));
+            }
+            match receipts::apply(conn, event, now).await? {
+                ReceiptOutcome::Applied { tenant_id, .. } | ReceiptOutcome::Unchanged { tenant_id, .. } => {
+                    Ok((Outcome::Processed, Some(tenant_id)))
+                }
+                ReceiptOutcome::Unknown => {
+                    receipts::defer(conn, &raw_text, now).await?;
+                    Ok((Outcome::Deferred, None))
+                }
+            }
+        })
+        .await
+        .map_err(failed)?;
+    log.tenant_id = tenant_id;
+    if outcome == Outcome::Deferred {
+        state.jobs_wake.notify_one();
+    }
+    Ok(outcome)
+}

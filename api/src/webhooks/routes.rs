@@ -1,0 +1,64 @@
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::SignatureHeaders;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::telnyx::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use crate::wire::{ErrorBody, WebhookDelivery};
+
+/// Telnyx's webhook bodies are small; anything near this is not from Telnyx.
+const WEBHOOK_BODY_LIMIT: usize = 1024 * 1024;
+
+pub fn configure_public(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/webhooks/telnyx")
+            .app_data(web::PayloadConfig::new(WEBHOOK_BODY_LIMIT))
+            .route(web::post().to(telnyx)),
+    );
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/webhook-deliveries", web::get().to(recent));
+}
+
+/// Telnyx messaging webhooks: signed with Ed25519 over `timestamp|body`; no bearer token.
+#[utoipa::path(post, path = "/webhooks/telnyx", tag = "webhooks",
+    request_body(content = serde_json::Value, description = "A Telnyx event envelope"),
+    params(
+        ("telnyx-signature-ed25519" = String, Header, description = "base64 Ed25519 signature"),
+        ("telnyx-timestamp" = String, Header, description = "Unix seconds"),
+    ),
+    responses((status = 200, description = "accepted (also for duplicates and unknown numbers)"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn telnyx(state: web::Data<AppState>, request: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    let header = |name: &str| request.headers().get(name).and_then(|value| value.to_str().ok());
+    let headers = SignatureHeaders {
+        timestamp: header(TIMESTAMP_HEADER),
+        signature: header(SIGNATURE_HEADER),
+    };
+    let outcome = super::receive(&state, headers, &body).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": outcome.as_str() })))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RecentQuery {
+    /// How many, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+}
+
+/// Recent webhook deliveries for the tenant: event type, signature check, outcome, error.
+#[utoipa::path(get, path = "/api/v1/webhook-deliveries", tag = "webhooks", params(RecentQuery),
+    responses((status = 200, body = Vec<WebhookDelivery>), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn recent(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<RecentQuery>,
+) -> Result<web::Json<Vec<WebhookDelivery>>, ApiError> {
+    let limit = crate::messages::routes::page_size(query.limit)?;
+    let mut conn = state.db().await?;
+    Ok(web::Json(super::storage::recent(&mut conn, caller.tenant_id, limit).await?))
+}

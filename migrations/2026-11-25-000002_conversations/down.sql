@@ -1,0 +1,10 @@
+DROP TABLE events;
+DROP TABLE processed_webhook_events;
+DROP TABLE webhook_deliveries;
+DROP TABLE jobs;
+DROP TABLE opt_outs;
+DROP TABLE messages;
+DROP TABLE conversation_guides;
+DROP TABLE conversations;
+DROP TABLE assistants;
+DROP TABLE clients;
