@@ -6,4 +6,5 @@ mod cli;
 mod errors;
 mod openapi;
 mod ops;
+mod telnyx;
 mod tenancy;
