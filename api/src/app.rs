@@ -20,8 +20,8 @@ use crate::db::{self, DbConn, DbPool};
 use crate::error::ApiError;
 use crate::telnyx::TelnyxClient;
 use crate::{
-    api_keys, assistants, auth, conversations, extract, jobs, messages, ops, openapi, opt_outs, phone_numbers,
-    spa, users, webhooks,
+    api_keys, assistants, auth, conversations, extract, jobs, messages, openapi, ops, opt_outs,
+    phone_numbers, spa, users, webhooks,
 };
 
 /// What every request handler and background task shares.
@@ -43,12 +43,24 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(settings: Settings, clock: Arc<dyn Clock>, public_url: String) -> Result<AppState, StartError> {
+    pub fn new(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        public_url: String,
+    ) -> Result<AppState, StartError> {
         let pool = db::build_pool(&settings.database_url, settings.database_pool_size)?;
         let passwords = Passwords::new().map_err(|error| StartError::Setup(error.to_string()))?;
-        let telnyx_key = settings.telnyx.api_key.clone().unwrap_or_else(|| "simulator".to_string());
-        let telnyx = TelnyxClient::new(&settings.telnyx.api_base, &telnyx_key, settings.telnyx.timeout)
-            .map_err(|error| StartError::Setup(format!("Telnyx client: {error}")))?;
+        let telnyx_key = settings
+            .telnyx
+            .api_key
+            .clone()
+            .unwrap_or_else(|| "simulator".to_string());
+        let telnyx = TelnyxClient::new(
+            &settings.telnyx.api_base,
+            &telnyx_key,
+            settings.telnyx.timeout,
+        )
+        .map_err(|error| StartError::Setup(format!("Telnyx client: {error}")))?;
         Ok(AppState {
             pool,
             tokens: Arc::new(Tokens::new(&settings.jwt_secret, settings.access_token_ttl)),
@@ -119,7 +131,10 @@ pub struct Application {
 
 impl Application {
     /// Migrates the database, binds the listen address and prepares the server.
-    pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> Result<Application, StartError> {
+    pub async fn build(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Application, StartError> {
         db::run_migrations(&settings.database_url).await?;
         let address = settings.listen_addr;
         let listener = TcpListener::bind(address).map_err(|source| StartError::Bind {

@@ -16,7 +16,11 @@ use crate::wire::Role;
 use crate::{api_keys, demo, ops, phone_numbers, tenants, users};
 
 #[derive(Parser)]
-#[command(name = "parley", version, about = "Parley: SMS conversations with an AI assistant")]
+#[command(
+    name = "parley",
+    version,
+    about = "Parley: SMS conversations with an AI assistant"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -175,7 +179,9 @@ async fn execute(command: Command) -> Result<(), CliError> {
                 region: Some(region),
                 resume_window_days: Some(resume_window_days),
             };
-            let tenant = tenants::create(&mut conn, input, clock.now()).await.map_err(failed)?;
+            let tenant = tenants::create(&mut conn, input, clock.now())
+                .await
+                .map_err(failed)?;
             print_json(&tenant)
         }
         Command::PhoneNumber(PhoneNumberCommand::Add {
@@ -186,9 +192,15 @@ async fn execute(command: Command) -> Result<(), CliError> {
             let pool = prepared_pool().await?;
             let mut conn = pool.get().await.map_err(db::DbError::from)?;
             require_tenant(&mut conn, tenant).await?;
-            let added = phone_numbers::add(&mut conn, tenant, &number, messaging_profile_id, clock.now())
-                .await
-                .map_err(failed)?;
+            let added = phone_numbers::add(
+                &mut conn,
+                tenant,
+                &number,
+                messaging_profile_id,
+                clock.now(),
+            )
+            .await
+            .map_err(failed)?;
             print_json(&added)
         }
         Command::User(UserCommand::Create {
@@ -207,7 +219,9 @@ async fn execute(command: Command) -> Result<(), CliError> {
                 password,
                 role: Role::parse(&role).unwrap_or(Role::Agent),
             };
-            let user = users::create(&mut conn, passwords, input, clock.now()).await.map_err(failed)?;
+            let user = users::create(&mut conn, passwords, input, clock.now())
+                .await
+                .map_err(failed)?;
             print_json(&user)
         }
         Command::ApiKey(ApiKeyCommand::Create { tenant, name, role }) => {
@@ -226,7 +240,9 @@ async fn execute(command: Command) -> Result<(), CliError> {
                 .ok()
                 .filter(|url| !url.is_empty())
                 .unwrap_or_else(|| format!("http://{}", config::DEFAULT_LISTEN_ADDR));
-            let login = demo::seed(&pool, &public_url, clock.now()).await.map_err(failed)?;
+            let login = demo::seed(&pool, &public_url, clock.now())
+                .await
+                .map_err(failed)?;
             print_json(&login)
         }
     }

@@ -26,14 +26,20 @@ pub struct ShiftedClock {
 
 impl ShiftedClock {
     pub fn advance(&self, by: Duration) {
-        let mut offset = self.offset.lock().unwrap_or_else(|poison| poison.into_inner());
+        let mut offset = self
+            .offset
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
         *offset += by;
     }
 }
 
 impl Clock for ShiftedClock {
     fn now(&self) -> DateTime<Utc> {
-        let offset = *self.offset.lock().unwrap_or_else(|poison| poison.into_inner());
+        let offset = *self
+            .offset
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
         Utc::now() + offset
     }
 }

@@ -45,7 +45,9 @@ pub struct ProcessEnv;
 
 impl Source for ProcessEnv {
     fn get(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+        std::env::var(name)
+            .ok()
+            .filter(|value| !value.trim().is_empty())
     }
 }
 
@@ -242,7 +244,9 @@ impl Settings {
         )?;
         let public_key = source
             .get("TELNYX_PUBLIC_KEY")
-            .map(|text| parse_public_key(&text).map_err(|e| ConfigError::new("TELNYX_PUBLIC_KEY", e)))
+            .map(|text| {
+                parse_public_key(&text).map_err(|e| ConfigError::new("TELNYX_PUBLIC_KEY", e))
+            })
             .transpose()?;
         let telnyx = TelnyxSettings {
             timeout: Duration::from_secs(parse_number(
@@ -364,7 +368,9 @@ mod tests {
         let mut source = minimal();
         source.remove("PARLEY_JWT_SECRET");
         assert_eq!(
-            Settings::from_source(&source).expect_err("missing").variable,
+            Settings::from_source(&source)
+                .expect_err("missing")
+                .variable,
             "PARLEY_JWT_SECRET"
         );
     }

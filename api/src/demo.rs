@@ -26,7 +26,11 @@ pub struct DemoLogin {
     pub phone_number: String,
 }
 
-pub async fn seed(pool: &DbPool, public_url: &str, now: DateTime<Utc>) -> Result<DemoLogin, String> {
+pub async fn seed(
+    pool: &DbPool,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Result<DemoLogin, String> {
     let mut conn = pool.get().await.map_err(|e| e.to_string())?;
     let tenant = Tenant {
         id: DEMO_TENANT_ID,

@@ -25,10 +25,7 @@ pub enum ApiError {
         field: Option<String>,
     },
     #[error("{message}")]
-    Unauthorized {
-        code: &'static str,
-        message: String,
-    },
+    Unauthorized { code: &'static str, message: String },
     #[error("{message}")]
     Forbidden { message: String },
     /// 404: missing, or another tenant's (which must look the same).
@@ -47,10 +44,7 @@ pub enum ApiError {
     #[error("the request body must be JSON (Content-Type: application/json)")]
     UnsupportedMediaType,
     #[error("{message}")]
-    Unavailable {
-        code: &'static str,
-        message: String,
-    },
+    Unavailable { code: &'static str, message: String },
     /// A fault on our side; the detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -65,7 +59,11 @@ impl ApiError {
         }
     }
 
-    pub fn bad_request(code: &'static str, field: Option<&str>, message: impl Into<String>) -> Self {
+    pub fn bad_request(
+        code: &'static str,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
         ApiError::BadRequest {
             code,
             message: message.into(),

@@ -129,10 +129,7 @@ fn field_from_message(message: &str, path: &str) -> Option<String> {
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|error, _| {
         let message = error.to_string();
-        let field = message
-            .split('`')
-            .nth(1)
-            .map(str::to_string);
+        let field = message.split('`').nth(1).map(str::to_string);
         ApiError::BadRequest {
             code: "invalid_query",
             message: format!("The query string is not acceptable: {message}."),
@@ -199,8 +196,14 @@ mod tests {
             error_of(r#"{"name": "a", "inner": {"other": 1}}"#),
             (422, "unknown_field".into(), Some("inner.other".into()))
         );
-        assert_eq!(error_of(r#"{"name": "#), (400, "malformed_json".into(), None));
-        assert_eq!(error_of(r#"{"name": "a",}"#), (400, "malformed_json".into(), None));
+        assert_eq!(
+            error_of(r#"{"name": "#),
+            (400, "malformed_json".into(), None)
+        );
+        assert_eq!(
+            error_of(r#"{"name": "a",}"#),
+            (400, "malformed_json".into(), None)
+        );
         assert_eq!(error_of("[1]").1, "invalid_field");
     }
 }

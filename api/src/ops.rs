@@ -23,7 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Logs go to stderr so that CLI commands keep stdout for their JSON.
 pub fn init_tracing(format: LogFormat, default_filter: &str) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(default_filter));
+    let filter =
+        EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(default_filter));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -42,7 +43,9 @@ pub fn metrics_handle() -> PrometheusHandle {
             let recorder = PrometheusBuilder::new()
                 .set_buckets_for_metric(
                     Matcher::Full("http_request_duration_seconds".to_string()),
-                    &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0],
+                    &[
+                        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                    ],
                 )
                 .map(|builder| builder.build_recorder())
                 .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
@@ -99,7 +102,12 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             let migrations = db::migrations_applied(&mut conn).await;
             let migrations_applied = matches!(migrations, Ok(true));
             Readiness {
-                status: if database && migrations_applied { "ok" } else { "unavailable" }.into(),
+                status: if database && migrations_applied {
+                    "ok"
+                } else {
+                    "unavailable"
+                }
+                .into(),
                 database,
                 migrations_applied,
                 detail: match migrations {

@@ -20,9 +20,13 @@ pub enum PhoneError {
     TooShort(String),
     #[error("`{0}` is too long to be a phone number")]
     TooLong(String),
-    #[error("`{input}` is not a valid phone number for region {region}; use E.164 such as +14165551234")]
+    #[error(
+        "`{input}` is not a valid phone number for region {region}; use E.164 such as +14165551234"
+    )]
     Invalid { input: String, region: String },
-    #[error("`{0}` is not in E.164 form (a `+`, the country code and the number, e.g. +14165551234)")]
+    #[error(
+        "`{0}` is not in E.164 form (a `+`, the country code and the number, e.g. +14165551234)"
+    )]
     NotE164(String),
     #[error("`{0}` is not a known region code (use ISO 3166 codes such as US, CA, GB)")]
     UnknownRegion(String),
@@ -129,18 +133,39 @@ mod tests {
     fn rejects_what_is_not_a_number() {
         assert_eq!(E164::parse("", "US"), Err(PhoneError::Empty));
         assert_eq!(E164::parse("   ", "US"), Err(PhoneError::Empty));
-        assert!(matches!(E164::parse("12345", "US"), Err(PhoneError::TooShort(_))));
-        assert!(matches!(E164::parse("416-CALL-NOW", "US"), Err(PhoneError::InvalidCharacters)));
-        assert!(matches!(E164::parse("+1 416 555 1234 5678 90", "US"), Err(PhoneError::TooLong(_))));
+        assert!(matches!(
+            E164::parse("12345", "US"),
+            Err(PhoneError::TooShort(_))
+        ));
+        assert!(matches!(
+            E164::parse("416-CALL-NOW", "US"),
+            Err(PhoneError::InvalidCharacters)
+        ));
+        assert!(matches!(
+            E164::parse("+1 416 555 1234 5678 90", "US"),
+            Err(PhoneError::TooLong(_))
+        ));
         // A Canadian national number is not a British one.
-        assert!(matches!(E164::parse("4165551234", "GB"), Err(PhoneError::Invalid { .. })));
-        assert!(matches!(E164::parse("+999 1234567", "US"), Err(PhoneError::Invalid { .. })));
-        assert!(matches!(E164::parse("4165551234", "XX"), Err(PhoneError::UnknownRegion(_))));
+        assert!(matches!(
+            E164::parse("4165551234", "GB"),
+            Err(PhoneError::Invalid { .. })
+        ));
+        assert!(matches!(
+            E164::parse("+999 1234567", "US"),
+            Err(PhoneError::Invalid { .. })
+        ));
+        assert!(matches!(
+            E164::parse("4165551234", "XX"),
+            Err(PhoneError::UnknownRegion(_))
+        ));
     }
 
     #[test]
     fn strict_form_requires_a_plus() {
         assert!(E164::parse_e164("4165551234").is_err());
-        assert_eq!(E164::parse_e164("+14165551234").map(|n| n.digits().to_string()), Ok("14165551234".into()));
+        assert_eq!(
+            E164::parse_e164("+14165551234").map(|n| n.digits().to_string()),
+            Ok("14165551234".into())
+        );
     }
 }

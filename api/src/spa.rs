@@ -101,7 +101,9 @@ pub fn json_error_body<B>(
         .is_some_and(|value| value.starts_with("text/html"))
         && response.status() == StatusCode::OK;
     if is_json || is_page {
-        return Ok(ErrorHandlerResponse::Response(response.map_into_left_body()));
+        return Ok(ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
     }
     let status = response.status();
     let (code, message) = match status {

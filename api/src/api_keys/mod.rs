@@ -31,7 +31,9 @@ pub enum ApiKeyError {
 impl From<ApiKeyError> for ApiError {
     fn from(error: ApiKeyError) -> Self {
         match error {
-            ApiKeyError::InvalidName(message) => ApiError::invalid("invalid_field", "name", message),
+            ApiKeyError::InvalidName(message) => {
+                ApiError::invalid("invalid_field", "name", message)
+            }
             ApiKeyError::NotFound => ApiError::not_found("API key"),
             ApiKeyError::Database(error) => error.into(),
         }

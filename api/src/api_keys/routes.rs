@@ -20,10 +20,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(get, path = "/api/v1/api-keys", tag = "api-keys",
     responses((status = 200, body = Vec<ApiKey>), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Vec<ApiKey>>, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<Vec<ApiKey>>, ApiError> {
     caller.require_admin()?;
     let mut conn = state.db().await?;
-    Ok(web::Json(super::storage::list(&mut conn, caller.tenant_id).await?))
+    Ok(web::Json(
+        super::storage::list(&mut conn, caller.tenant_id).await?,
+    ))
 }
 
 /// Creates an API key; the answer holds its secret, shown this once.
@@ -62,6 +67,12 @@ pub async fn revoke(
 ) -> Result<web::Json<ApiKey>, ApiError> {
     caller.require_admin()?;
     let mut conn = state.db().await?;
-    let key = super::revoke(&mut conn, caller.tenant_id, id.into_inner(), state.clock.now()).await?;
+    let key = super::revoke(
+        &mut conn,
+        caller.tenant_id,
+        id.into_inner(),
+        state.clock.now(),
+    )
+    .await?;
     Ok(web::Json(key))
 }

@@ -34,7 +34,11 @@ impl From<ApiKeyRow> for ApiKey {
     }
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, key: &ApiKey, secret_hash: &str) -> QueryResult<()> {
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    key: &ApiKey,
+    secret_hash: &str,
+) -> QueryResult<()> {
     diesel::insert_into(api_keys::table)
         .values((
             api_keys::id.eq(key.id),
@@ -65,7 +69,11 @@ pub async fn find_active_by_hash(
         .map(|row| row.map(ApiKey::from))
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<ApiKey>> {
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<ApiKey>> {
     api_keys::table
         .filter(api_keys::tenant_id.eq(tenant_id).and(api_keys::id.eq(id)))
         .select(ApiKeyRow::as_select())
@@ -76,7 +84,11 @@ pub async fn find(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> Qu
 }
 
 /// Records use, at most once a minute per key, so busy clients do not write on every call.
-pub async fn touch_last_used(conn: &mut AsyncPgConnection, id: Uuid, now: DateTime<Utc>) -> QueryResult<()> {
+pub async fn touch_last_used(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
     diesel::update(
         api_keys::table.filter(api_keys::id.eq(id)).filter(
             api_keys::last_used_at

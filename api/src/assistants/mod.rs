@@ -19,7 +19,10 @@ pub const DEFAULT_TEMPERATURE: f32 = 0.4;
 #[derive(Debug, thiserror::Error)]
 pub enum AssistantError {
     #[error("{message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("assistant not found")]
     NotFound,
     #[error(transparent)]
@@ -31,7 +34,9 @@ pub enum AssistantError {
 impl From<AssistantError> for ApiError {
     fn from(error: AssistantError) -> Self {
         match error {
-            AssistantError::Invalid { field, message } => ApiError::invalid("invalid_field", field, message),
+            AssistantError::Invalid { field, message } => {
+                ApiError::invalid("invalid_field", field, message)
+            }
             AssistantError::NotFound => ApiError::not_found("assistant"),
             AssistantError::Database(error) => error.into(),
             AssistantError::Api(error) => error,
@@ -57,7 +62,10 @@ fn check_name(name: &str) -> Result<String, AssistantError> {
 fn check_prompt(prompt: &str) -> Result<String, AssistantError> {
     let prompt = prompt.trim();
     if prompt.is_empty() || prompt.chars().count() > MAX_PROMPT_CHARS {
-        return Err(invalid("system_prompt", format!("a system prompt of 1 to {MAX_PROMPT_CHARS} characters is required")));
+        return Err(invalid(
+            "system_prompt",
+            format!("a system prompt of 1 to {MAX_PROMPT_CHARS} characters is required"),
+        ));
     }
     Ok(prompt.to_string())
 }
@@ -70,14 +78,20 @@ fn check_temperature(temperature: f32) -> Result<f32, AssistantError> {
 }
 
 fn check_model(model: Option<String>) -> Result<Option<String>, AssistantError> {
-    let model = model.map(|m| m.trim().to_string()).filter(|m| !m.is_empty());
+    let model = model
+        .map(|m| m.trim().to_string())
+        .filter(|m| !m.is_empty());
     if model.as_ref().is_some_and(|m| m.len() > 200) {
         return Err(invalid("model", "a model name has at most 200 characters"));
     }
     Ok(model)
 }
 
-pub async fn create(state: &AppState, caller: &Caller, input: CreateAssistant) -> Result<Assistant, AssistantError> {
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    input: CreateAssistant,
+) -> Result<Assistant, AssistantError> {
     caller.require_admin()?;
     let now = state.clock.now();
     let row = AssistantRow {
@@ -104,12 +118,21 @@ pub async fn create(state: &AppState, caller: &Caller, input: CreateAssistant) -
     Ok(row.into())
 }
 
-pub async fn update(state: &AppState, caller: &Caller, id: Uuid, input: UpdateAssistant) -> Result<Assistant, AssistantError> {
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    input: UpdateAssistant,
+) -> Result<Assistant, AssistantError> {
     caller.require_admin()?;
     let now = state.clock.now();
     let changes = AssistantChanges {
         name: input.name.as_deref().map(check_name).transpose()?,
-        system_prompt: input.system_prompt.as_deref().map(check_prompt).transpose()?,
+        system_prompt: input
+            .system_prompt
+            .as_deref()
+            .map(check_prompt)
+            .transpose()?,
         model: input.model.map(check_model).transpose()?,
         temperature: input.temperature.map(check_temperature).transpose()?,
         is_default: input.is_default,
@@ -119,7 +142,9 @@ pub async fn update(state: &AppState, caller: &Caller, id: Uuid, input: UpdateAs
     let mut conn = state.db().await?;
     let row = conn
         .transaction::<_, AssistantError, _>(async |conn| {
-            storage::find(conn, tenant_id, id).await?.ok_or(AssistantError::NotFound)?;
+            storage::find(conn, tenant_id, id)
+                .await?
+                .ok_or(AssistantError::NotFound)?;
             if changes.is_default == Some(true) {
                 storage::clear_default(conn, tenant_id, now).await?;
             }

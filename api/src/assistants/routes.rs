@@ -25,7 +25,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(get, path = "/api/v1/assistants", tag = "assistants",
     responses((status = 200, body = Vec<Assistant>), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Vec<Assistant>>, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<Vec<Assistant>>, ApiError> {
     let mut conn = state.db().await?;
     let rows = super::storage::list(&mut conn, caller.tenant_id).await?;
     Ok(web::Json(rows.into_iter().map(Assistant::from).collect()))
@@ -35,7 +38,11 @@ pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<web::Jso
 #[utoipa::path(post, path = "/api/v1/assistants", tag = "assistants", request_body = CreateAssistant,
     responses((status = 201, body = Assistant), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: JsonBody<CreateAssistant>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<CreateAssistant>,
+) -> Result<HttpResponse, ApiError> {
     let assistant = super::create(&state, &caller, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(assistant))
 }
@@ -44,7 +51,11 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: JsonBody<C
     params(("id" = Uuid, Path)),
     responses((status = 200, body = Assistant), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<web::Json<Assistant>, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Assistant>, ApiError> {
     let mut conn = state.db().await?;
     let row = super::storage::find(&mut conn, caller.tenant_id, id.into_inner())
         .await?
@@ -64,7 +75,9 @@ pub async fn update(
     id: web::Path<Uuid>,
     body: JsonBody<UpdateAssistant>,
 ) -> Result<web::Json<Assistant>, ApiError> {
-    Ok(web::Json(super::update(&state, &caller, id.into_inner(), body.into_inner()).await?))
+    Ok(web::Json(
+        super::update(&state, &caller, id.into_inner(), body.into_inner()).await?,
+    ))
 }
 
 /// Deletes an assistant (admins); conversations that used it fall back to the default.
@@ -72,7 +85,11 @@ pub async fn update(
     params(("id" = Uuid, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn delete(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     super::delete(&state, &caller, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

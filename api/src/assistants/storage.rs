@@ -56,9 +56,17 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &AssistantRow) -> QueryRe
         .map(|_| ())
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<AssistantRow>> {
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<AssistantRow>> {
     assistants::table
-        .filter(assistants::tenant_id.eq(tenant_id).and(assistants::id.eq(id)))
+        .filter(
+            assistants::tenant_id
+                .eq(tenant_id)
+                .and(assistants::id.eq(id)),
+        )
         .select(AssistantRow::as_select())
         .first(conn)
         .await
@@ -66,7 +74,10 @@ pub async fn find(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> Qu
 }
 
 /// The tenant's default SMS assistant.
-pub async fn find_default(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<Option<AssistantRow>> {
+pub async fn find_default(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+) -> QueryResult<Option<AssistantRow>> {
     assistants::table
         .filter(assistants::tenant_id.eq(tenant_id))
         .filter(assistants::channel.eq(Channel::Sms.as_str()))
@@ -87,15 +98,30 @@ pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<
 }
 
 /// Makes no assistant of the tenant the default (before another becomes it).
-pub async fn clear_default(conn: &mut AsyncPgConnection, tenant_id: Uuid, now: DateTime<Utc>) -> QueryResult<()> {
-    diesel::update(assistants::table.filter(assistants::tenant_id.eq(tenant_id)).filter(assistants::is_default.eq(true)))
-        .set((assistants::is_default.eq(false), assistants::updated_at.eq(now)))
-        .execute(conn)
-        .await
-        .map(|_| ())
+pub async fn clear_default(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(
+        assistants::table
+            .filter(assistants::tenant_id.eq(tenant_id))
+            .filter(assistants::is_default.eq(true)),
+    )
+    .set((
+        assistants::is_default.eq(false),
+        assistants::updated_at.eq(now),
+    ))
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
-pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, changes: &AssistantChanges) -> QueryResult<AssistantRow> {
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &AssistantChanges,
+) -> QueryResult<AssistantRow> {
     diesel::update(assistants::table.find(id))
         .set(changes)
         .returning(AssistantRow::as_returning())
@@ -104,8 +130,14 @@ pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, changes: &AssistantC
 }
 
 pub async fn delete(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<bool> {
-    diesel::delete(assistants::table.filter(assistants::tenant_id.eq(tenant_id).and(assistants::id.eq(id))))
-        .execute(conn)
-        .await
-        .map(|count| count > 0)
+    diesel::delete(
+        assistants::table.filter(
+            assistants::tenant_id
+                .eq(tenant_id)
+                .and(assistants::id.eq(id)),
+        ),
+    )
+    .execute(conn)
+    .await
+    .map(|count| count > 0)
 }

@@ -18,7 +18,9 @@ use crate::wire::{LoginRequest, LoginResponse};
 pub enum AuthError {
     #[error("The email or password is incorrect.")]
     InvalidCredentials,
-    #[error("Sign in first: send `Authorization: Bearer <token>` with an access token or API key.")]
+    #[error(
+        "Sign in first: send `Authorization: Bearer <token>` with an access token or API key."
+    )]
     MissingToken,
     #[error("The access token or API key is not valid.")]
     InvalidToken,
@@ -59,11 +61,10 @@ pub async fn login(state: &AppState, request: LoginRequest) -> Result<LoginRespo
     let passwords = state.passwords.clone();
     let stored_hash = found.as_ref().map(|(_, hash)| hash.clone());
     let password = request.password;
-    let verified = tokio::task::spawn_blocking(move || {
-        passwords.verify(&password, stored_hash.as_deref())
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    let verified =
+        tokio::task::spawn_blocking(move || passwords.verify(&password, stored_hash.as_deref()))
+            .await
+            .map_err(ApiError::internal)?;
     let user = match (verified, found) {
         (true, Some((user, _))) => user,
         _ => return Err(AuthError::InvalidCredentials),
@@ -94,10 +95,13 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, AuthE
             principal: Principal::ApiKey(key.id),
         });
     }
-    let claims = state.tokens.verify(token, now).map_err(|error| match error {
-        tokens::TokenError::Expired => AuthError::ExpiredToken,
-        tokens::TokenError::Invalid => AuthError::InvalidToken,
-    })?;
+    let claims = state
+        .tokens
+        .verify(token, now)
+        .map_err(|error| match error {
+            tokens::TokenError::Expired => AuthError::ExpiredToken,
+            tokens::TokenError::Invalid => AuthError::InvalidToken,
+        })?;
     // The user may have been removed since the token was issued; the stored role is current.
     let user = users::storage::find(&mut conn, claims.tid, claims.sub)
         .await?

@@ -90,14 +90,19 @@ mod tests {
     use base64::Engine;
 
     fn tokens() -> Tokens {
-        Tokens::new(b"0123456789abcdef0123456789abcdef", std::time::Duration::from_secs(3600))
+        Tokens::new(
+            b"0123456789abcdef0123456789abcdef",
+            std::time::Duration::from_secs(3600),
+        )
     }
 
     #[test]
     fn round_trip_and_expiry() {
         let tokens = tokens();
         let now = Utc::now();
-        let token = tokens.issue(Uuid::new_v4(), Uuid::new_v4(), Role::Admin, now).expect("issue");
+        let token = tokens
+            .issue(Uuid::new_v4(), Uuid::new_v4(), Role::Admin, now)
+            .expect("issue");
         assert!(tokens.verify(&token, now).is_ok());
         assert_eq!(
             tokens.verify(&token, now + chrono::Duration::seconds(3601)),
@@ -108,13 +113,22 @@ mod tests {
     #[test]
     fn other_secret_and_alg_none_are_refused() {
         let now = Utc::now();
-        let other = Tokens::new(b"another-secret-another-secret-xx", std::time::Duration::from_secs(3600));
-        let token = other.issue(Uuid::new_v4(), Uuid::new_v4(), Role::Admin, now).expect("issue");
+        let other = Tokens::new(
+            b"another-secret-another-secret-xx",
+            std::time::Duration::from_secs(3600),
+        );
+        let token = other
+            .issue(Uuid::new_v4(), Uuid::new_v4(), Role::Admin, now)
+            .expect("issue");
         assert_eq!(tokens().verify(&token, now), Err(TokenError::Invalid));
 
         let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let payload = token.split('.').nth(1).expect("payload");
-        let unsigned = format!("{}.{}.", engine.encode(r#"{"alg":"none","typ":"JWT"}"#), payload);
+        let unsigned = format!(
+            "{}.{}.",
+            engine.encode(r#"{"alg":"none","typ":"JWT"}"#),
+            payload
+        );
         assert_eq!(tokens().verify(&unsigned, now), Err(TokenError::Invalid));
     }
 }

@@ -19,7 +19,11 @@ pub struct ClientRow {
     pub updated_at: DateTime<Utc>,
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<ClientRow>> {
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<ClientRow>> {
     clients::table
         .filter(clients::tenant_id.eq(tenant_id).and(clients::id.eq(id)))
         .select(ClientRow::as_select())
@@ -28,9 +32,17 @@ pub async fn find(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> Qu
         .optional()
 }
 
-pub async fn find_by_phone(conn: &mut AsyncPgConnection, tenant_id: Uuid, phone_number: &str) -> QueryResult<Option<ClientRow>> {
+pub async fn find_by_phone(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    phone_number: &str,
+) -> QueryResult<Option<ClientRow>> {
     clients::table
-        .filter(clients::tenant_id.eq(tenant_id).and(clients::phone_number.eq(phone_number)))
+        .filter(
+            clients::tenant_id
+                .eq(tenant_id)
+                .and(clients::phone_number.eq(phone_number)),
+        )
         .select(ClientRow::as_select())
         .first(conn)
         .await

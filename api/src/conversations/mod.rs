@@ -16,8 +16,8 @@ use crate::messages::{self, Outbound, SendError};
 use crate::phone::E164;
 use crate::realtime::events::{self, EventType};
 use crate::wire::{
-    Author, Conversation, ConversationStatus, Guide, Identity, Message, QualificationStatus, StartConversation,
-    StartedConversation, UpdateConversation,
+    Author, Conversation, ConversationStatus, Guide, Identity, Message, QualificationStatus,
+    StartConversation, StartedConversation, UpdateConversation,
 };
 use crate::{assistants, clients, opt_outs, phone_numbers, tenants};
 use storage::{ConversationChanges, ConversationRow};
@@ -30,8 +30,13 @@ pub enum ConversationError {
     #[error("{0}")]
     InvalidPhone(String),
     #[error("{message}")]
-    Invalid { field: &'static str, message: String },
-    #[error("The tenant has no Telnyx number to send from; an admin adds one under phone numbers.")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error(
+        "The tenant has no Telnyx number to send from; an admin adds one under phone numbers."
+    )]
     NoPhoneNumber,
     #[error("conversation not found")]
     NotFound,
@@ -47,9 +52,15 @@ impl From<ConversationError> for ApiError {
     fn from(error: ConversationError) -> Self {
         let message = error.to_string();
         match error {
-            ConversationError::InvalidPhone(_) => ApiError::invalid("invalid_phone_number", "phone_number", message),
-            ConversationError::Invalid { field, .. } => ApiError::invalid("invalid_field", field, message),
-            ConversationError::NoPhoneNumber => ApiError::conflict("no_phone_number", None, message),
+            ConversationError::InvalidPhone(_) => {
+                ApiError::invalid("invalid_phone_number", "phone_number", message)
+            }
+            ConversationError::Invalid { field, .. } => {
+                ApiError::invalid("invalid_field", field, message)
+            }
+            ConversationError::NoPhoneNumber => {
+                ApiError::conflict("no_phone_number", None, message)
+            }
             ConversationError::NotFound => ApiError::not_found("conversation"),
             ConversationError::Send(SendError::EmptyText { .. }) => {
                 ApiError::invalid("empty_message", "message", message)
@@ -68,9 +79,17 @@ impl From<ConversationError> for ApiError {
 }
 
 /// Trims an optional name-like field; blank means absent.
-fn optional_text(value: Option<String>, field: &'static str) -> Result<Option<String>, ConversationError> {
-    let value = value.map(|text| text.trim().to_string()).filter(|text| !text.is_empty());
-    if value.as_ref().is_some_and(|text| text.chars().count() > MAX_NAME_CHARS) {
+fn optional_text(
+    value: Option<String>,
+    field: &'static str,
+) -> Result<Option<String>, ConversationError> {
+    let value = value
+        .map(|text| text.trim().to_string())
+        .filter(|text| !text.is_empty());
+    if value
+        .as_ref()
+        .is_some_and(|text| text.chars().count() > MAX_NAME_CHARS)
+    {
         return Err(ConversationError::Invalid {
             field,
             message: format!("`{field}` has at most {MAX_NAME_CHARS} characters"),
@@ -80,17 +99,27 @@ fn optional_text(value: Option<String>, field: &'static str) -> Result<Option<St
 }
 
 /// Whether the tenant's customer has opted out (shown on every conversation).
-pub async fn opted_out(conn: &mut AsyncPgConnection, row: &ConversationRow) -> Result<bool, diesel::result::Error> {
+pub async fn opted_out(
+    conn: &mut AsyncPgConnection,
+    row: &ConversationRow,
+) -> Result<bool, diesel::result::Error> {
     opt_outs::storage::is_opted_out(conn, row.tenant_id, &row.phone_number).await
 }
 
-pub async fn to_wire(conn: &mut AsyncPgConnection, row: ConversationRow) -> Result<Conversation, diesel::result::Error> {
+pub async fn to_wire(
+    conn: &mut AsyncPgConnection,
+    row: ConversationRow,
+) -> Result<Conversation, diesel::result::Error> {
     let opted_out = opted_out(conn, &row).await?;
     Ok(row.into_wire(opted_out))
 }
 
 /// Starts (or resumes) a conversation with a first outbound message.
-pub async fn start(state: &AppState, caller: &Caller, input: StartConversation) -> Result<StartedConversation, ConversationError> {
+pub async fn start(
+    state: &AppState,
+    caller: &Caller,
+    input: StartConversation,
+) -> Result<StartedConversation, ConversationError> {
     let tenant_id = caller.tenant_id;
     let mut conn = state.db().await?;
     let tenant = tenants::storage::find(&mut conn, tenant_id)
@@ -117,22 +146,32 @@ pub async fn start(state: &AppState, caller: &Caller, input: StartConversation) 
         attempt += 1;
         let result = conn
             .transaction::<_, ConversationError, _>(async |conn| {
-                let (conversation, resumed) = match storage::find_active_for_update(conn, tenant_id, phone.as_str()).await? {
-                    Some(existing) => {
-                        let changes = ConversationChanges {
-                            contact_name: contact_name.clone().map(Some),
-                            company: company.clone().map(Some),
-                            updated_at: Some(now),
-                            ..Default::default()
-                        };
-                        (storage::update(conn, existing.id, &changes).await?, true)
-                    }
-                    None => {
-                        let row = new_conversation(conn, tenant_id, &phone, &from.number, contact_name.clone(), company.clone(), now).await?;
-                        storage::insert(conn, &row).await?;
-                        (row, false)
-                    }
-                };
+                let (conversation, resumed) =
+                    match storage::find_active_for_update(conn, tenant_id, phone.as_str()).await? {
+                        Some(existing) => {
+                            let changes = ConversationChanges {
+                                contact_name: contact_name.clone().map(Some),
+                                company: company.clone().map(Some),
+                                updated_at: Some(now),
+                                ..Default::default()
+                            };
+                            (storage::update(conn, existing.id, &changes).await?, true)
+                        }
+                        None => {
+                            let row = new_conversation(
+                                conn,
+                                tenant_id,
+                                &phone,
+                                &from.number,
+                                contact_name.clone(),
+                                company.clone(),
+                                now,
+                            )
+                            .await?;
+                            storage::insert(conn, &row).await?;
+                            (row, false)
+                        }
+                    };
                 let (message, conversation) = messages::queue_outbound(
                     conn,
                     Outbound {
@@ -145,7 +184,11 @@ pub async fn start(state: &AppState, caller: &Caller, input: StartConversation) 
                 )
                 .await?;
                 let wire = conversation.into_wire(false);
-                let event = if resumed { EventType::ConversationUpdated } else { EventType::ConversationCreated };
+                let event = if resumed {
+                    EventType::ConversationUpdated
+                } else {
+                    EventType::ConversationCreated
+                };
                 events::record(conn, tenant_id, event, &wire, now).await?;
                 Ok(StartedConversation {
                     conversation: wire,
@@ -189,7 +232,8 @@ pub async fn new_conversation(
             .map(|p| p.tenant_phone_number.clone())
             .unwrap_or_else(|| tenant_number.to_string()),
         // What the agent typed wins; otherwise what we knew from last time.
-        contact_name: contact_name.or_else(|| previous.as_ref().and_then(|p| p.contact_name.clone())),
+        contact_name: contact_name
+            .or_else(|| previous.as_ref().and_then(|p| p.contact_name.clone())),
         company: company
             .or_else(|| previous.as_ref().and_then(|p| p.company.clone()))
             .or_else(|| client.as_ref().and_then(|c| c.company.clone())),
@@ -217,14 +261,25 @@ pub async fn new_conversation(
     })
 }
 
-pub async fn get(state: &AppState, caller: &Caller, id: Uuid) -> Result<Conversation, ConversationError> {
+pub async fn get(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<Conversation, ConversationError> {
     let mut conn = state.db().await?;
-    let row = storage::find(&mut conn, caller.tenant_id, id).await?.ok_or(ConversationError::NotFound)?;
+    let row = storage::find(&mut conn, caller.tenant_id, id)
+        .await?
+        .ok_or(ConversationError::NotFound)?;
     Ok(to_wire(&mut conn, row).await?)
 }
 
 /// Applies a PATCH: each field validated, references checked within the tenant.
-pub async fn update(state: &AppState, caller: &Caller, id: Uuid, input: UpdateConversation) -> Result<Conversation, ConversationError> {
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    input: UpdateConversation,
+) -> Result<Conversation, ConversationError> {
     let tenant_id = caller.tenant_id;
     let now = state.clock.now();
     let mut conn = state.db().await?;
@@ -246,7 +301,10 @@ pub async fn update(state: &AppState, caller: &Caller, id: Uuid, input: UpdateCo
         ..Default::default()
     };
     if let Some(Some(assistant_id)) = changes.assistant_id {
-        if assistants::storage::find(&mut conn, tenant_id, assistant_id).await?.is_none() {
+        if assistants::storage::find(&mut conn, tenant_id, assistant_id)
+            .await?
+            .is_none()
+        {
             return Err(ConversationError::Invalid {
                 field: "assistant_id",
                 message: "no assistant of this tenant has that id".into(),
@@ -257,7 +315,10 @@ pub async fn update(state: &AppState, caller: &Caller, id: Uuid, input: UpdateCo
     if let Some(client_id) = changes.client_id {
         match client_id {
             Some(client_id) => {
-                if clients::storage::find(&mut conn, tenant_id, client_id).await?.is_none() {
+                if clients::storage::find(&mut conn, tenant_id, client_id)
+                    .await?
+                    .is_none()
+                {
                     return Err(ConversationError::Invalid {
                         field: "client_id",
                         message: "no client of this tenant has that id".into(),
@@ -271,9 +332,14 @@ pub async fn update(state: &AppState, caller: &Caller, id: Uuid, input: UpdateCo
     }
     let row = conn
         .transaction::<_, ConversationError, _>(async |conn| {
-            storage::find_for_update(conn, tenant_id, id).await?.ok_or(ConversationError::NotFound)?;
+            storage::find_for_update(conn, tenant_id, id)
+                .await?
+                .ok_or(ConversationError::NotFound)?;
             let row = match storage::update(conn, id, &changes).await {
-                Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) => {
                     return Err(SendError::AnotherActive.into());
                 }
                 other => other?,
@@ -286,15 +352,26 @@ pub async fn update(state: &AppState, caller: &Caller, id: Uuid, input: UpdateCo
     Ok(to_wire(&mut conn, row).await?)
 }
 
-pub async fn guide(state: &AppState, caller: &Caller, id: Uuid) -> Result<Guide, ConversationError> {
+pub async fn guide(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<Guide, ConversationError> {
     let mut conn = state.db().await?;
-    storage::find(&mut conn, caller.tenant_id, id).await?.ok_or(ConversationError::NotFound)?;
+    storage::find(&mut conn, caller.tenant_id, id)
+        .await?
+        .ok_or(ConversationError::NotFound)?;
     storage::find_guide(&mut conn, caller.tenant_id, id)
         .await?
         .ok_or_else(|| ApiError::not_found("guide").into())
 }
 
-pub async fn put_guide(state: &AppState, caller: &Caller, id: Uuid, text: String) -> Result<Guide, ConversationError> {
+pub async fn put_guide(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+    text: String,
+) -> Result<Guide, ConversationError> {
     let text = text.trim().to_string();
     if text.is_empty() {
         return Err(ConversationError::Invalid {
@@ -310,8 +387,18 @@ pub async fn put_guide(state: &AppState, caller: &Caller, id: Uuid, text: String
     }
     let now = state.clock.now();
     let mut conn = state.db().await?;
-    storage::find(&mut conn, caller.tenant_id, id).await?.ok_or(ConversationError::NotFound)?;
-    storage::upsert_guide(&mut conn, caller.tenant_id, id, &text, caller.user_id(), now).await?;
+    storage::find(&mut conn, caller.tenant_id, id)
+        .await?
+        .ok_or(ConversationError::NotFound)?;
+    storage::upsert_guide(
+        &mut conn,
+        caller.tenant_id,
+        id,
+        &text,
+        caller.user_id(),
+        now,
+    )
+    .await?;
     Ok(Guide {
         conversation_id: id,
         text,
@@ -319,9 +406,15 @@ pub async fn put_guide(state: &AppState, caller: &Caller, id: Uuid, text: String
     })
 }
 
-pub async fn delete_guide(state: &AppState, caller: &Caller, id: Uuid) -> Result<(), ConversationError> {
+pub async fn delete_guide(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(), ConversationError> {
     let mut conn = state.db().await?;
-    storage::find(&mut conn, caller.tenant_id, id).await?.ok_or(ConversationError::NotFound)?;
+    storage::find(&mut conn, caller.tenant_id, id)
+        .await?
+        .ok_or(ConversationError::NotFound)?;
     storage::delete_guide(&mut conn, caller.tenant_id, id).await?;
     Ok(())
 }

@@ -5,7 +5,10 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::wire::{Conversation, ErrorBody, Guide, PutGuide, StartConversation, StartedConversation, UpdateConversation};
+use crate::wire::{
+    Conversation, ErrorBody, Guide, PutGuide, StartConversation, StartedConversation,
+    UpdateConversation,
+};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/conversations", web::post().to(start))
@@ -47,8 +50,14 @@ pub async fn start(
     params(("id" = Uuid, Path)),
     responses((status = 200, body = Conversation), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<web::Json<Conversation>, ApiError> {
-    Ok(web::Json(super::get(&state, &caller, id.into_inner()).await?))
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Conversation>, ApiError> {
+    Ok(web::Json(
+        super::get(&state, &caller, id.into_inner()).await?,
+    ))
 }
 
 /// Updates contact name, company, status, qualification status, assistant, AI on/off or the
@@ -64,7 +73,9 @@ pub async fn update(
     id: web::Path<Uuid>,
     body: JsonBody<UpdateConversation>,
 ) -> Result<web::Json<Conversation>, ApiError> {
-    Ok(web::Json(super::update(&state, &caller, id.into_inner(), body.into_inner()).await?))
+    Ok(web::Json(
+        super::update(&state, &caller, id.into_inner(), body.into_inner()).await?,
+    ))
 }
 
 /// The conversation's AI guide; 404 when none is set.
@@ -72,8 +83,14 @@ pub async fn update(
     params(("id" = Uuid, Path)),
     responses((status = 200, body = Guide), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn get_guide(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<web::Json<Guide>, ApiError> {
-    Ok(web::Json(super::guide(&state, &caller, id.into_inner()).await?))
+pub async fn get_guide(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Guide>, ApiError> {
+    Ok(web::Json(
+        super::guide(&state, &caller, id.into_inner()).await?,
+    ))
 }
 
 /// Sets the AI guide: instructions the assistant follows in this conversation.
@@ -87,7 +104,9 @@ pub async fn put_guide(
     id: web::Path<Uuid>,
     body: JsonBody<PutGuide>,
 ) -> Result<web::Json<Guide>, ApiError> {
-    Ok(web::Json(super::put_guide(&state, &caller, id.into_inner(), body.into_inner().text).await?))
+    Ok(web::Json(
+        super::put_guide(&state, &caller, id.into_inner(), body.into_inner().text).await?,
+    ))
 }
 
 /// Removes the AI guide (204 whether or not one was set).
@@ -95,7 +114,11 @@ pub async fn put_guide(
     params(("id" = Uuid, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn delete_guide(state: web::Data<AppState>, caller: Caller, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_guide(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     super::delete_guide(&state, &caller, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -84,9 +84,17 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &ConversationRow) -> Quer
         .map(|_| ())
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<ConversationRow>> {
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<ConversationRow>> {
     conversations::table
-        .filter(conversations::tenant_id.eq(tenant_id).and(conversations::id.eq(id)))
+        .filter(
+            conversations::tenant_id
+                .eq(tenant_id)
+                .and(conversations::id.eq(id)),
+        )
         .select(ConversationRow::as_select())
         .first(conn)
         .await
@@ -94,9 +102,17 @@ pub async fn find(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> Qu
 }
 
 /// The row, locked until the transaction ends (serialises changes to one conversation).
-pub async fn find_for_update(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<Option<ConversationRow>> {
+pub async fn find_for_update(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<ConversationRow>> {
     conversations::table
-        .filter(conversations::tenant_id.eq(tenant_id).and(conversations::id.eq(id)))
+        .filter(
+            conversations::tenant_id
+                .eq(tenant_id)
+                .and(conversations::id.eq(id)),
+        )
         .select(ConversationRow::as_select())
         .for_update()
         .first(conn)
@@ -149,7 +165,8 @@ pub async fn record_activity(
         .set((
             conversations::last_message_at.eq(at),
             conversations::last_message_preview.eq(preview(text)),
-            conversations::unread_count.eq(conversations::unread_count + if inbound { 1 } else { 0 }),
+            conversations::unread_count
+                .eq(conversations::unread_count + if inbound { 1 } else { 0 }),
             conversations::updated_at.eq(at),
         ))
         .returning(ConversationRow::as_returning())
@@ -194,7 +211,11 @@ struct GuideRow {
     updated_at: DateTime<Utc>,
 }
 
-pub async fn find_guide(conn: &mut AsyncPgConnection, tenant_id: Uuid, conversation_id: Uuid) -> QueryResult<Option<Guide>> {
+pub async fn find_guide(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+) -> QueryResult<Option<Guide>> {
     conversation_guides::table
         .filter(conversation_guides::tenant_id.eq(tenant_id))
         .filter(conversation_guides::conversation_id.eq(conversation_id))
@@ -240,7 +261,11 @@ pub async fn upsert_guide(
         .map(|_| ())
 }
 
-pub async fn delete_guide(conn: &mut AsyncPgConnection, tenant_id: Uuid, conversation_id: Uuid) -> QueryResult<bool> {
+pub async fn delete_guide(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+) -> QueryResult<bool> {
     diesel::delete(
         conversation_guides::table
             .filter(conversation_guides::tenant_id.eq(tenant_id))

@@ -74,8 +74,8 @@ struct MigrationVersion {
 
 /// Whether every embedded migration has been applied to the database.
 pub async fn migrations_applied(conn: &mut AsyncPgConnection) -> Result<bool, DbError> {
-    use diesel_async::RunQueryDsl;
     use diesel::migration::MigrationSource;
+    use diesel_async::RunQueryDsl;
     let applied: Vec<MigrationVersion> =
         diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
             .load(conn)

@@ -49,7 +49,6 @@ diesel::joinable!(phone_numbers -> tenants (tenant_id));
 diesel::joinable!(users -> tenants (tenant_id));
 diesel::joinable!(api_keys -> tenants (tenant_id));
 
-
 diesel::table! {
     clients (id) {
         id -> Uuid,

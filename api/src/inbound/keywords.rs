@@ -9,7 +9,16 @@ pub enum Keyword {
 }
 
 /// Telnyx's default opt-out words, plus the FCC's REVOKE and OPT OUT (spaces removed).
-const OPT_OUT: &[&str] = &["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"];
+const OPT_OUT: &[&str] = &[
+    "STOP",
+    "STOPALL",
+    "UNSUBSCRIBE",
+    "CANCEL",
+    "END",
+    "QUIT",
+    "REVOKE",
+    "OPTOUT",
+];
 const OPT_IN: &[&str] = &["START", "UNSTOP"];
 const HELP: &[&str] = &["HELP"];
 
@@ -41,14 +50,36 @@ mod tests {
 
     #[test]
     fn whole_message_case_and_space_insensitive() {
-        for text in ["STOP", "stop", " Stop ", "STOP ALL", "stop all", "StopAll", "UNSUBSCRIBE", "cancel", "End", "quit", "revoke", "opt out", "OPT-OUT".replace('-', " ").as_str(), "stop."] {
+        for text in [
+            "STOP",
+            "stop",
+            " Stop ",
+            "STOP ALL",
+            "stop all",
+            "StopAll",
+            "UNSUBSCRIBE",
+            "cancel",
+            "End",
+            "quit",
+            "revoke",
+            "opt out",
+            "OPT-OUT".replace('-', " ").as_str(),
+            "stop.",
+        ] {
             assert_eq!(classify(text), Some(Keyword::OptOut), "{text}");
         }
         for text in ["START", "start", "Unstop"] {
             assert_eq!(classify(text), Some(Keyword::OptIn), "{text}");
         }
         assert_eq!(classify("help"), Some(Keyword::Help));
-        for text in ["please stop texting me at night", "stopping by later", "don't stop", "help me book", "", "starting"] {
+        for text in [
+            "please stop texting me at night",
+            "stopping by later",
+            "don't stop",
+            "help me book",
+            "",
+            "starting",
+        ] {
             assert_eq!(classify(text), None, "{text}");
         }
     }

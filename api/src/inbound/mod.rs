@@ -9,8 +9,10 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversations::storage::{self as conversation_storage, ConversationChanges, ConversationRow};
 use crate::conversations;
+use crate::conversations::storage::{
+    self as conversation_storage, ConversationChanges, ConversationRow,
+};
 use crate::jobs::{self, JobKind, NewJob};
 use crate::messages::storage::{self as message_storage, MessageRow};
 use crate::phone::E164;
@@ -39,7 +41,11 @@ pub async fn receive(
     let mut conn = state.pool.get().await.map_err(|e| failed(e.to_string()))?;
     // Telnyx sends `to` as an array; the first number that a tenant owns is ours.
     let mut owner = None;
-    for recipient in payload.to.iter().filter_map(|to| to.phone_number.as_deref()) {
+    for recipient in payload
+        .to
+        .iter()
+        .filter_map(|to| to.phone_number.as_deref())
+    {
         if let Some(number) = phone_numbers::storage::find_by_number(&mut conn, recipient)
             .await
             .map_err(|e| failed(e.to_string()))?
@@ -51,7 +57,12 @@ pub async fn receive(
     let Some(number) = owner else {
         log.error = Some(format!(
             "no tenant owns {}",
-            payload.to.iter().filter_map(|to| to.phone_number.as_deref()).collect::<Vec<_>>().join(", ")
+            payload
+                .to
+                .iter()
+                .filter_map(|to| to.phone_number.as_deref())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
         return Ok(Outcome::UnknownNumber);
     };
@@ -81,10 +92,14 @@ pub async fn receive(
     let mut attempt = 0;
     let outcome = loop {
         attempt += 1;
-        let result = conn.transaction(async |conn| record(conn, &inbound).await).await;
+        let result = conn
+            .transaction(async |conn| record(conn, &inbound).await)
+            .await;
         match result {
-            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
-                if attempt < ATTEMPTS => {}
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) if attempt < ATTEMPTS => {}
             other => break other.map_err(|e| failed(e.to_string()))?,
         }
     };
@@ -105,12 +120,18 @@ struct Inbound {
     received_at: DateTime<Utc>,
 }
 
-async fn record(conn: &mut AsyncPgConnection, inbound: &Inbound) -> Result<Outcome, diesel::result::Error> {
+async fn record(
+    conn: &mut AsyncPgConnection,
+    inbound: &Inbound,
+) -> Result<Outcome, diesel::result::Error> {
     let now = inbound.received_at;
     if !webhook_storage::mark_processed(conn, &inbound.event_id, now).await? {
         return Ok(Outcome::Duplicate);
     }
-    if message_storage::find_by_telnyx_id_for_update(conn, &inbound.telnyx_message_id).await?.is_some() {
+    if message_storage::find_by_telnyx_id_for_update(conn, &inbound.telnyx_message_id)
+        .await?
+        .is_some()
+    {
         // The same message under another event id.
         return Ok(Outcome::Duplicate);
     }
@@ -137,28 +158,59 @@ async fn record(conn: &mut AsyncPgConnection, inbound: &Inbound) -> Result<Outco
         updated_at: now,
     };
     message_storage::insert(conn, &message).await?;
-    let conversation = conversation_storage::record_activity(conn, conversation.id, &inbound.text, now, true).await?;
+    let conversation =
+        conversation_storage::record_activity(conn, conversation.id, &inbound.text, now, true)
+            .await?;
     let keyword = keywords::classify(&inbound.text);
     let phone = inbound.from.as_str();
     match keyword {
         Some(Keyword::OptOut) => {
             let word = keywords::normalize(&inbound.text);
             if opt_outs::storage::insert(conn, inbound.tenant_id, phone, &word, now).await? {
-                let change = OptOut { phone_number: phone.to_string(), keyword: word, created_at: now };
-                events::record(conn, inbound.tenant_id, EventType::OptOutChanged, &serde_json::json!({"opted_out": true, "opt_out": change}), now).await?;
+                let change = OptOut {
+                    phone_number: phone.to_string(),
+                    keyword: word,
+                    created_at: now,
+                };
+                events::record(
+                    conn,
+                    inbound.tenant_id,
+                    EventType::OptOutChanged,
+                    &serde_json::json!({"opted_out": true, "opt_out": change}),
+                    now,
+                )
+                .await?;
             }
         }
         Some(Keyword::OptIn) => {
             if opt_outs::storage::delete(conn, inbound.tenant_id, phone).await? {
-                events::record(conn, inbound.tenant_id, EventType::OptOutChanged, &serde_json::json!({"opted_out": false, "phone_number": phone}), now).await?;
+                events::record(
+                    conn,
+                    inbound.tenant_id,
+                    EventType::OptOutChanged,
+                    &serde_json::json!({"opted_out": false, "phone_number": phone}),
+                    now,
+                )
+                .await?;
             }
         }
         Some(Keyword::Help) | None => {}
     }
     let opted_out = opt_outs::storage::is_opted_out(conn, inbound.tenant_id, phone).await?;
-    events::record(conn, inbound.tenant_id, EventType::MessageCreated, &Message::from(message.clone()), now).await?;
+    events::record(
+        conn,
+        inbound.tenant_id,
+        EventType::MessageCreated,
+        &Message::from(message.clone()),
+        now,
+    )
+    .await?;
     let wire = conversation.clone().into_wire(opted_out);
-    let event = if created { EventType::ConversationCreated } else { EventType::ConversationUpdated };
+    let event = if created {
+        EventType::ConversationCreated
+    } else {
+        EventType::ConversationUpdated
+    };
     events::record(conn, inbound.tenant_id, event, &wire, now).await?;
     // Keywords and opted-out customers get no AI reply; the AI step checks the rest.
     if keyword.is_none() && !opted_out && conversation.ai_enabled {
@@ -186,7 +238,10 @@ async fn find_resume_or_create(
 ) -> Result<(ConversationRow, bool), diesel::result::Error> {
     let now = inbound.received_at;
     let window = chrono::Duration::days(i64::from(inbound.window_days));
-    if let Some(latest) = conversation_storage::latest_for_phone(conn, inbound.tenant_id, inbound.from.as_str()).await? {
+    if let Some(latest) =
+        conversation_storage::latest_for_phone(conn, inbound.tenant_id, inbound.from.as_str())
+            .await?
+    {
         let latest = conversation_storage::find_for_update(conn, inbound.tenant_id, latest.id)
             .await?
             .unwrap_or(latest);
@@ -221,7 +276,16 @@ async fn find_resume_or_create(
             .await?;
         }
     }
-    let mut row = conversations::new_conversation(conn, inbound.tenant_id, &inbound.from, &inbound.to, None, None, now).await?;
+    let mut row = conversations::new_conversation(
+        conn,
+        inbound.tenant_id,
+        &inbound.from,
+        &inbound.to,
+        None,
+        None,
+        now,
+    )
+    .await?;
     // The number the customer wrote to is the one to answer from.
     row.tenant_phone_number = inbound.to.clone();
     conversation_storage::insert(conn, &row).await?;

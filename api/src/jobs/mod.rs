@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Int4, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{
+    Array, BigInt, Int4, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rand::Rng;
 use uuid::Uuid;
@@ -49,7 +51,11 @@ pub struct NewJob {
     pub run_at: DateTime<Utc>,
 }
 
-pub async fn enqueue(conn: &mut AsyncPgConnection, job: NewJob, now: DateTime<Utc>) -> QueryResult<i64> {
+pub async fn enqueue(
+    conn: &mut AsyncPgConnection,
+    job: NewJob,
+    now: DateTime<Utc>,
+) -> QueryResult<i64> {
     diesel::insert_into(jobs::table)
         .values((
             jobs::tenant_id.eq(job.tenant_id),
@@ -135,7 +141,12 @@ macro_rules! held_by {
     };
 }
 
-pub async fn complete(conn: &mut AsyncPgConnection, job: &ClaimedJob, worker: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+pub async fn complete(
+    conn: &mut AsyncPgConnection,
+    job: &ClaimedJob,
+    worker: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
     diesel::update(held_by!(job, worker))
         .set((
             jobs::status.eq("done"),
@@ -168,7 +179,13 @@ pub async fn retry_at(
         .map(|count| count == 1)
 }
 
-pub async fn fail(conn: &mut AsyncPgConnection, job: &ClaimedJob, worker: &str, error: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+pub async fn fail(
+    conn: &mut AsyncPgConnection,
+    job: &ClaimedJob,
+    worker: &str,
+    error: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
     diesel::update(held_by!(job, worker))
         .set((
             jobs::status.eq("failed"),

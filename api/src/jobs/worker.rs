@@ -24,16 +24,17 @@ pub enum Outcome {
 }
 
 pub fn worker_id() -> String {
-    format!("{}-{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8])
+    format!(
+        "{}-{}",
+        std::process::id(),
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
 }
 
 /// Runs until `shutdown`; the job in hand is finished first.
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     let worker = worker_id();
-    let kinds = [
-        JobKind::SendSms.as_str(),
-        JobKind::ApplyReceipt.as_str(),
-    ];
+    let kinds = [JobKind::SendSms.as_str(), JobKind::ApplyReceipt.as_str()];
     tracing::info!(worker, "job worker started");
     while !shutdown.is_cancelled() {
         let claimed = match claim_batch(&state, &kinds, &worker).await {
@@ -56,7 +57,11 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
     tracing::info!(worker, "job worker stopped");
 }
 
-async fn claim_batch(state: &AppState, kinds: &[&str], worker: &str) -> Result<Vec<ClaimedJob>, String> {
+async fn claim_batch(
+    state: &AppState,
+    kinds: &[&str],
+    worker: &str,
+) -> Result<Vec<ClaimedJob>, String> {
     let mut conn = state.pool.get().await.map_err(|e| e.to_string())?;
     super::claim(&mut conn, kinds, worker, state.clock.now(), LEASE, BATCH)
         .await
@@ -67,7 +72,9 @@ async fn process(state: &AppState, job: ClaimedJob, worker: &str) {
     let outcome = match JobKind::parse(&job.kind) {
         Some(JobKind::SendSms) => messages::outbox::deliver(state, &job).await,
         Some(JobKind::ApplyReceipt) => messages::receipts::apply_deferred(state, &job).await,
-        Some(JobKind::AiReply) | None => Outcome::Failed(format!("no handler for job kind {}", job.kind)),
+        Some(JobKind::AiReply) | None => {
+            Outcome::Failed(format!("no handler for job kind {}", job.kind))
+        }
     };
     if let Err(error) = settle(state, &job, worker, &outcome).await {
         // The lease will expire and the job will run again; handlers are idempotent.
@@ -75,7 +82,12 @@ async fn process(state: &AppState, job: ClaimedJob, worker: &str) {
     }
 }
 
-async fn settle(state: &AppState, job: &ClaimedJob, worker: &str, outcome: &Outcome) -> Result<(), String> {
+async fn settle(
+    state: &AppState,
+    job: &ClaimedJob,
+    worker: &str,
+    outcome: &Outcome,
+) -> Result<(), String> {
     let mut conn = state.pool.get().await.map_err(|e| e.to_string())?;
     let now = state.clock.now();
     let held = match outcome {

@@ -14,17 +14,19 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::conversations::storage::{self as conversation_storage, ConversationChanges, ConversationRow};
+use crate::conversations::storage::{
+    self as conversation_storage, ConversationChanges, ConversationRow,
+};
 use crate::error::ApiError;
 use crate::jobs::{self, JobKind, NewJob};
+use crate::opt_outs;
 use crate::realtime::events::{self, EventType};
 use crate::sms;
 use crate::wire::{Author, ConversationStatus, Direction, Message, MessageStatus, Page};
-use crate::opt_outs;
 use storage::MessageRow;
 
-/// Telnyx accepts up to 10 segments of GSM-7 text; longer texts are refused up front.
-pub const MAX_TEXT_CHARS: usize = 1600;
+/// Telnyx refuses texts of more than 10 segments (error 40302); we refuse them first.
+pub const MAX_SEGMENTS: u32 = 10;
 /// Attempts at handing one message to Telnyx before it is marked `sending_failed`.
 pub const SEND_ATTEMPTS: i32 = 8;
 
@@ -32,8 +34,8 @@ pub const SEND_ATTEMPTS: i32 = 8;
 pub enum SendError {
     #[error("The message is empty; write something to send.")]
     EmptyText { field: &'static str },
-    #[error("The message has {chars} characters; the limit is {MAX_TEXT_CHARS}.")]
-    TooLong { field: &'static str, chars: usize },
+    #[error("The message needs {segments} SMS segments; the limit is {MAX_SEGMENTS} (1,530 GSM-7 or 670 Unicode characters).")]
+    TooLong { field: &'static str, segments: u32 },
     #[error("{0} has opted out (replied STOP): nothing can be sent until they reply START.")]
     OptedOut(String),
     #[error("The customer has another active conversation; write there instead.")]
@@ -51,9 +53,13 @@ impl From<SendError> for ApiError {
         let message = error.to_string();
         match error {
             SendError::EmptyText { field } => ApiError::invalid("empty_message", field, message),
-            SendError::TooLong { field, .. } => ApiError::invalid("message_too_long", field, message),
+            SendError::TooLong { field, .. } => {
+                ApiError::invalid("message_too_long", field, message)
+            }
             SendError::OptedOut(_) => ApiError::conflict("opted_out", None, message),
-            SendError::AnotherActive => ApiError::conflict("conversation_closed", Some("status"), message),
+            SendError::AnotherActive => {
+                ApiError::conflict("conversation_closed", Some("status"), message)
+            }
             SendError::ConversationNotFound => ApiError::not_found("conversation"),
             SendError::Database(error) => error.into(),
             SendError::Api(error) => error,
@@ -61,14 +67,14 @@ impl From<SendError> for ApiError {
     }
 }
 
-/// A sendable text: not blank, not over the limit.
+/// A sendable text: not blank, at most ten segments.
 pub fn validate_text(text: &str, field: &'static str) -> Result<(), SendError> {
     if text.trim().is_empty() {
         return Err(SendError::EmptyText { field });
     }
-    let chars = text.chars().count();
-    if chars > MAX_TEXT_CHARS {
-        return Err(SendError::TooLong { field, chars });
+    let segments = sms::analyze(text).segments;
+    if segments > MAX_SEGMENTS {
+        return Err(SendError::TooLong { field, segments });
     }
     Ok(())
 }
@@ -122,13 +128,27 @@ pub async fn queue_outbound(
         now,
     )
     .await?;
-    let updated = conversation_storage::record_activity(conn, conversation.id, outbound.text, now, false).await?;
-    events::record(conn, row.tenant_id, EventType::MessageCreated, &Message::from(row.clone()), now).await?;
+    let updated =
+        conversation_storage::record_activity(conn, conversation.id, outbound.text, now, false)
+            .await?;
+    events::record(
+        conn,
+        row.tenant_id,
+        EventType::MessageCreated,
+        &Message::from(row.clone()),
+        now,
+    )
+    .await?;
     Ok((row, updated))
 }
 
 /// Sends a message from an agent (or API client) in a conversation.
-pub async fn send(state: &AppState, caller: &Caller, conversation_id: Uuid, text: String) -> Result<Message, SendError> {
+pub async fn send(
+    state: &AppState,
+    caller: &Caller,
+    conversation_id: Uuid,
+    text: String,
+) -> Result<Message, SendError> {
     validate_text(&text, "text")?;
     let now = state.clock.now();
     let mut conn = state.db().await?;
@@ -136,17 +156,22 @@ pub async fn send(state: &AppState, caller: &Caller, conversation_id: Uuid, text
     let author_user_id = caller.user_id();
     let message = conn
         .transaction::<_, SendError, _>(async |conn| {
-            let mut conversation = conversation_storage::find_for_update(conn, tenant_id, conversation_id)
-                .await?
-                .ok_or(SendError::ConversationNotFound)?;
+            let mut conversation =
+                conversation_storage::find_for_update(conn, tenant_id, conversation_id)
+                    .await?
+                    .ok_or(SendError::ConversationNotFound)?;
             if opt_outs::storage::is_opted_out(conn, tenant_id, &conversation.phone_number).await? {
                 return Err(SendError::OptedOut(conversation.phone_number.clone()));
             }
             if !conversation.is_active() {
                 // Writing in a closed conversation reopens it, unless the customer has moved on.
-                if conversation_storage::find_active_for_update(conn, tenant_id, &conversation.phone_number)
-                    .await?
-                    .is_some()
+                if conversation_storage::find_active_for_update(
+                    conn,
+                    tenant_id,
+                    &conversation.phone_number,
+                )
+                .await?
+                .is_some()
                 {
                     return Err(SendError::AnotherActive);
                 }
@@ -172,7 +197,14 @@ pub async fn send(state: &AppState, caller: &Caller, conversation_id: Uuid, text
                 now,
             )
             .await?;
-            events::record(conn, tenant_id, EventType::ConversationUpdated, &updated.into_wire(false), now).await?;
+            events::record(
+                conn,
+                tenant_id,
+                EventType::ConversationUpdated,
+                &updated.into_wire(false),
+                now,
+            )
+            .await?;
             Ok(Message::from(row))
         })
         .await?;
@@ -182,14 +214,23 @@ pub async fn send(state: &AppState, caller: &Caller, conversation_id: Uuid, text
 
 /// A history cursor: the (created_at, id) of the oldest message of the previous page.
 fn encode_cursor(row: &MessageRow) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{}", row.created_at.to_rfc3339(), row.id))
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+        "{}|{}",
+        row.created_at.to_rfc3339(),
+        row.id
+    ))
 }
 
 fn decode_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let (at, id) = text.split_once('|')?;
-    Some((DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc), id.parse().ok()?))
+    Some((
+        DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
+        id.parse().ok()?,
+    ))
 }
 
 /// One page of a conversation's history, oldest first; `next_cursor` pages further back.
@@ -203,17 +244,32 @@ pub async fn history(
     let before = match before {
         None => None,
         Some(cursor) => Some(decode_cursor(cursor).ok_or_else(|| {
-            ApiError::bad_request("invalid_cursor", Some("before"), "The `before` cursor is not one this API gave out.")
+            ApiError::bad_request(
+                "invalid_cursor",
+                Some("before"),
+                "The `before` cursor is not one this API gave out.",
+            )
         })?),
     };
     let mut conn = state.db().await?;
     conversation_storage::find(&mut conn, caller.tenant_id, conversation_id)
         .await?
         .ok_or_else(|| ApiError::not_found("conversation"))?;
-    let mut rows = storage::page_before(&mut conn, caller.tenant_id, conversation_id, before, limit + 1).await?;
+    let mut rows = storage::page_before(
+        &mut conn,
+        caller.tenant_id,
+        conversation_id,
+        before,
+        limit + 1,
+    )
+    .await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let next_cursor = if more { rows.last().map(encode_cursor) } else { None };
+    let next_cursor = if more {
+        rows.last().map(encode_cursor)
+    } else {
+        None
+    };
     rows.reverse();
     Ok(Page {
         data: rows.into_iter().map(Message::from).collect(),
@@ -229,15 +285,27 @@ mod tests {
     fn cursor_round_trips_and_rejects_garbage() {
         let now = Utc::now();
         let id = Uuid::new_v4();
-        let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}|{}", now.to_rfc3339(), id));
+        let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+            "{}|{}",
+            now.to_rfc3339(),
+            id
+        ));
         assert_eq!(decode_cursor(&encoded), Some((now, id)));
         assert_eq!(decode_cursor("nope"), None);
     }
 
     #[test]
     fn text_limits() {
-        assert!(matches!(validate_text("  \n", "text"), Err(SendError::EmptyText { .. })));
-        assert!(validate_text(&"a".repeat(MAX_TEXT_CHARS), "text").is_ok());
-        assert!(matches!(validate_text(&"a".repeat(MAX_TEXT_CHARS + 1), "text"), Err(SendError::TooLong { .. })));
+        assert!(matches!(
+            validate_text("  \n", "text"),
+            Err(SendError::EmptyText { .. })
+        ));
+        assert!(validate_text(&"a".repeat(1530), "text").is_ok());
+        assert!(matches!(
+            validate_text(&"a".repeat(1531), "text"),
+            Err(SendError::TooLong { segments: 11, .. })
+        ));
+        assert!(validate_text(&"Ж".repeat(670), "text").is_ok());
+        assert!(validate_text(&"Ж".repeat(671), "text").is_err());
     }
 }

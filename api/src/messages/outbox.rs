@@ -41,22 +41,29 @@ pub async fn deliver(state: &AppState, job: &ClaimedJob) -> Outcome {
 }
 
 async fn try_deliver(state: &AppState, job: &ClaimedJob) -> Result<Outcome, String> {
-    let payload: Payload = serde_json::from_value(job.payload.clone()).map_err(|e| e.to_string())?;
+    let payload: Payload =
+        serde_json::from_value(job.payload.clone()).map_err(|e| e.to_string())?;
     let mut conn = state.pool.get().await.map_err(|e| e.to_string())?;
-    let Some(message) = storage::find(&mut conn, payload.message_id).await.map_err(|e| e.to_string())? else {
+    let Some(message) = storage::find(&mut conn, payload.message_id)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
         return Ok(Outcome::Failed("the message no longer exists".into()));
     };
-    if message.telnyx_message_id.is_some() || status::rank(message.status()) >= status::rank(MessageStatus::Sent) {
+    if message.telnyx_message_id.is_some()
+        || status::rank(message.status()) >= status::rank(MessageStatus::Sent)
+    {
         // Telnyx already has it: never a second send.
         return Ok(Outcome::Done);
     }
     if status::is_final(message.status()) {
         return Ok(Outcome::Done);
     }
-    let conversation = conversation_storage::find(&mut conn, message.tenant_id, message.conversation_id)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("the conversation no longer exists")?;
+    let conversation =
+        conversation_storage::find(&mut conn, message.tenant_id, message.conversation_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("the conversation no longer exists")?;
     if opt_outs::storage::is_opted_out(&mut conn, message.tenant_id, &conversation.phone_number)
         .await
         .map_err(|e| e.to_string())?
@@ -64,15 +71,25 @@ async fn try_deliver(state: &AppState, job: &ClaimedJob) -> Result<Outcome, Stri
         let failure = Failure {
             code: "opted_out".into(),
             title: "Recipient opted out".into(),
-            detail: Some("The customer replied STOP before this message left; it was not sent.".into()),
+            detail: Some(
+                "The customer replied STOP before this message left; it was not sent.".into(),
+            ),
         };
-        fail_message(state, &mut conn, message.id, MessageStatus::SendingFailed, failure).await?;
+        fail_message(
+            state,
+            &mut conn,
+            message.id,
+            MessageStatus::SendingFailed,
+            failure,
+        )
+        .await?;
         return Ok(Outcome::Failed("recipient opted out".into()));
     }
-    let profile = phone_numbers::storage::find_by_number(&mut conn, &conversation.tenant_phone_number)
-        .await
-        .map_err(|e| e.to_string())?
-        .and_then(|number| number.messaging_profile_id);
+    let profile =
+        phone_numbers::storage::find_by_number(&mut conn, &conversation.tenant_phone_number)
+            .await
+            .map_err(|e| e.to_string())?
+            .and_then(|number| number.messaging_profile_id);
     mark_sending(state, &mut conn, &message).await?;
     drop(conn);
 
@@ -93,10 +110,13 @@ async fn try_deliver(state: &AppState, job: &ClaimedJob) -> Result<Outcome, Stri
         }
         Err(error) if error.is_retryable() && !job.is_last_attempt() => {
             let wait = match &error {
-                TelnyxError::RateLimited { retry_after: Some(after) } => (*after).max(jobs::backoff(job.attempts)),
+                TelnyxError::RateLimited {
+                    retry_after: Some(after),
+                } => (*after).max(jobs::backoff(job.attempts)),
                 _ => jobs::backoff(job.attempts),
             };
-            let at = state.clock.now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(30));
+            let at = state.clock.now()
+                + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(30));
             Ok(Outcome::RetryAt(at, error.to_string()))
         }
         Err(error) => {
@@ -122,7 +142,10 @@ fn failure_of(error: &TelnyxError, job: &ClaimedJob) -> Failure {
         TelnyxError::Rejected { errors, status } => match errors.first() {
             Some(first) => Failure {
                 code: first.code.clone(),
-                title: first.title.clone().unwrap_or_else(|| format!("Telnyx refused the message (HTTP {status})")),
+                title: first
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| format!("Telnyx refused the message (HTTP {status})")),
                 detail: first.detail.clone(),
             },
             None => Failure {
@@ -139,14 +162,20 @@ fn failure_of(error: &TelnyxError, job: &ClaimedJob) -> Failure {
     }
 }
 
-async fn mark_sending(state: &AppState, conn: &mut AsyncPgConnection, message: &MessageRow) -> Result<(), String> {
+async fn mark_sending(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    message: &MessageRow,
+) -> Result<(), String> {
     if message.status() != MessageStatus::Queued {
         return Ok(());
     }
     let now = state.clock.now();
     let id = message.id;
     conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-        let Some(current) = storage::find_for_update(conn, id).await? else { return Ok(()) };
+        let Some(current) = storage::find_for_update(conn, id).await? else {
+            return Ok(());
+        };
         if !status::may_advance(current.status(), MessageStatus::Sending) {
             return Ok(());
         }
@@ -160,17 +189,31 @@ async fn mark_sending(state: &AppState, conn: &mut AsyncPgConnection, message: &
             },
         )
         .await?;
-        events::record(conn, updated.tenant_id, EventType::MessageStatusUpdated, &Message::from(updated), now).await?;
+        events::record(
+            conn,
+            updated.tenant_id,
+            EventType::MessageStatusUpdated,
+            &Message::from(updated),
+            now,
+        )
+        .await?;
         Ok(())
     })
     .await
     .map_err(|e| e.to_string())
 }
 
-async fn record_acceptance(state: &AppState, conn: &mut AsyncPgConnection, id: Uuid, telnyx_id: &str) -> Result<(), String> {
+async fn record_acceptance(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    telnyx_id: &str,
+) -> Result<(), String> {
     let now = state.clock.now();
     conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-        let Some(current) = storage::find_for_update(conn, id).await? else { return Ok(()) };
+        let Some(current) = storage::find_for_update(conn, id).await? else {
+            return Ok(());
+        };
         let updated = storage::update(
             conn,
             id,
@@ -182,7 +225,14 @@ async fn record_acceptance(state: &AppState, conn: &mut AsyncPgConnection, id: U
         )
         .await?;
         if updated.status != current.status || current.telnyx_message_id.is_none() {
-            events::record(conn, updated.tenant_id, EventType::MessageStatusUpdated, &Message::from(updated), now).await?;
+            events::record(
+                conn,
+                updated.tenant_id,
+                EventType::MessageStatusUpdated,
+                &Message::from(updated),
+                now,
+            )
+            .await?;
         }
         Ok(())
     })
@@ -199,7 +249,9 @@ async fn fail_message(
 ) -> Result<(), String> {
     let now = state.clock.now();
     conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-        let Some(current) = storage::find_for_update(conn, id).await? else { return Ok(()) };
+        let Some(current) = storage::find_for_update(conn, id).await? else {
+            return Ok(());
+        };
         if !status::may_advance(current.status(), status) {
             return Ok(());
         }
@@ -216,7 +268,14 @@ async fn fail_message(
             },
         )
         .await?;
-        events::record(conn, updated.tenant_id, EventType::MessageStatusUpdated, &Message::from(updated), now).await?;
+        events::record(
+            conn,
+            updated.tenant_id,
+            EventType::MessageStatusUpdated,
+            &Message::from(updated),
+            now,
+        )
+        .await?;
         Ok(())
     })
     .await

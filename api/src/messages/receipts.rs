@@ -19,9 +19,15 @@ const DEFERRED_ATTEMPTS: i32 = 12;
 
 #[derive(Debug, PartialEq)]
 pub enum ReceiptOutcome {
-    Applied { tenant_id: Uuid, message_id: Uuid },
+    Applied {
+        tenant_id: Uuid,
+        message_id: Uuid,
+    },
     /// A late or repeated receipt: the message is already at or past this status.
-    Unchanged { tenant_id: Uuid, message_id: Uuid },
+    Unchanged {
+        tenant_id: Uuid,
+        message_id: Uuid,
+    },
     /// No message carries this Telnyx id yet (the receipt overtook our own record of the send).
     Unknown,
 }
@@ -40,7 +46,10 @@ pub async fn apply(
         tenant_id: message.tenant_id,
         message_id: message.id,
     };
-    let Some(next) = payload.delivery_status().and_then(|status| MessageStatus::parse(status.as_str())) else {
+    let Some(next) = payload
+        .delivery_status()
+        .and_then(|status| MessageStatus::parse(status.as_str()))
+    else {
         return Ok(unchanged);
     };
     let current = message.status();
@@ -52,7 +61,9 @@ pub async fn apply(
         updated_at: Some(now),
         ..Default::default()
     };
-    if status::rank(next) >= status::rank(MessageStatus::Sent) && message.sent_at.is_none() && !status::is_failure(next)
+    if status::rank(next) >= status::rank(MessageStatus::Sent)
+        && message.sent_at.is_none()
+        && !status::is_failure(next)
     {
         changes.sent_at = Some(payload.sent_at_parsed().unwrap_or(now));
     }
@@ -73,7 +84,14 @@ pub async fn apply(
         }
     }
     let updated = storage::update(conn, message.id, &changes).await?;
-    events::record(conn, updated.tenant_id, EventType::MessageStatusUpdated, &Message::from(updated.clone()), now).await?;
+    events::record(
+        conn,
+        updated.tenant_id,
+        EventType::MessageStatusUpdated,
+        &Message::from(updated.clone()),
+        now,
+    )
+    .await?;
     Ok(ReceiptOutcome::Applied {
         tenant_id: updated.tenant_id,
         message_id: updated.id,
@@ -81,7 +99,11 @@ pub async fn apply(
 }
 
 /// Keeps a receipt that came too early as a job, to apply once the send is recorded.
-pub async fn defer(conn: &mut AsyncPgConnection, raw_event: &str, now: DateTime<Utc>) -> Result<(), diesel::result::Error> {
+pub async fn defer(
+    conn: &mut AsyncPgConnection,
+    raw_event: &str,
+    now: DateTime<Utc>,
+) -> Result<(), diesel::result::Error> {
     jobs::enqueue(
         conn,
         NewJob {
@@ -107,15 +129,25 @@ pub async fn apply_deferred(state: &AppState, job: &ClaimedJob) -> Outcome {
     };
     let now = state.clock.now();
     let result = match state.pool.get().await {
-        Ok(mut conn) => conn.transaction(async |conn| apply(conn, &event, now).await).await.map_err(|e| e.to_string()),
+        Ok(mut conn) => conn
+            .transaction(async |conn| apply(conn, &event, now).await)
+            .await
+            .map_err(|e| e.to_string()),
         Err(error) => Err(error.to_string()),
     };
     match result {
         Ok(ReceiptOutcome::Unknown) if !job.is_last_attempt() => {
-            let wait = chrono::Duration::from_std(jobs::backoff(job.attempts)).unwrap_or(chrono::Duration::seconds(5));
-            Outcome::RetryAt(now + wait, format!("no message has Telnyx id {} yet", event.message_id()))
+            let wait = chrono::Duration::from_std(jobs::backoff(job.attempts))
+                .unwrap_or(chrono::Duration::seconds(5));
+            Outcome::RetryAt(
+                now + wait,
+                format!("no message has Telnyx id {} yet", event.message_id()),
+            )
         }
-        Ok(ReceiptOutcome::Unknown) => Outcome::Failed(format!("no message ever had Telnyx id {}", event.message_id())),
+        Ok(ReceiptOutcome::Unknown) => Outcome::Failed(format!(
+            "no message ever had Telnyx id {}",
+            event.message_id()
+        )),
         Ok(_) => Outcome::Done,
         Err(error) => Outcome::RetryAt(now + chrono::Duration::seconds(5), error),
     }

@@ -54,7 +54,14 @@ pub async fn history(
     query: web::Query<HistoryQuery>,
 ) -> Result<web::Json<Page<Message>>, ApiError> {
     let limit = page_size(query.limit)?;
-    let page = super::history(&state, &caller, id.into_inner(), query.before.as_deref(), limit).await?;
+    let page = super::history(
+        &state,
+        &caller,
+        id.into_inner(),
+        query.before.as_deref(),
+        limit,
+    )
+    .await?;
     Ok(web::Json(page))
 }
 
@@ -79,6 +86,9 @@ pub async fn send(
 #[utoipa::path(post, path = "/api/v1/sms/segments", tag = "messages", request_body = SegmentsRequest,
     responses((status = 200, body = SegmentsResponse), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn segments(_caller: Caller, body: JsonBody<SegmentsRequest>) -> web::Json<SegmentsResponse> {
+pub async fn segments(
+    _caller: Caller,
+    body: JsonBody<SegmentsRequest>,
+) -> web::Json<SegmentsResponse> {
     web::Json(crate::sms::analyze(&body.into_inner().text).into())
 }

@@ -77,7 +77,10 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
         .optional()
 }
 
-pub async fn find_for_update(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<MessageRow>> {
+pub async fn find_for_update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<MessageRow>> {
     messages::table
         .find(id)
         .select(MessageRow::as_select())
@@ -87,7 +90,10 @@ pub async fn find_for_update(conn: &mut AsyncPgConnection, id: Uuid) -> QueryRes
         .optional()
 }
 
-pub async fn find_by_telnyx_id_for_update(conn: &mut AsyncPgConnection, telnyx_id: &str) -> QueryResult<Option<MessageRow>> {
+pub async fn find_by_telnyx_id_for_update(
+    conn: &mut AsyncPgConnection,
+    telnyx_id: &str,
+) -> QueryResult<Option<MessageRow>> {
     messages::table
         .filter(messages::telnyx_message_id.eq(telnyx_id))
         .select(MessageRow::as_select())
@@ -136,7 +142,11 @@ pub struct MessageChanges {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, changes: &MessageChanges) -> QueryResult<MessageRow> {
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &MessageChanges,
+) -> QueryResult<MessageRow> {
     diesel::update(messages::table.find(id))
         .set(changes)
         .returning(MessageRow::as_returning())

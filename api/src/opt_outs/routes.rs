@@ -4,8 +4,8 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::phone::E164;
-use crate::wire::{ErrorBody, OptOut};
 use crate::tenants;
+use crate::wire::{ErrorBody, OptOut};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/opt-outs", web::get().to(list))
@@ -16,9 +16,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(get, path = "/api/v1/opt-outs", tag = "opt-outs",
     responses((status = 200, body = Vec<OptOut>), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Vec<OptOut>>, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<Vec<OptOut>>, ApiError> {
     let mut conn = state.db().await?;
-    Ok(web::Json(super::storage::list(&mut conn, caller.tenant_id).await?))
+    Ok(web::Json(
+        super::storage::list(&mut conn, caller.tenant_id).await?,
+    ))
 }
 
 /// Removes an opt-out (the customer asked to hear from you again). Admins only.

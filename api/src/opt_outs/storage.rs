@@ -6,9 +6,17 @@ use uuid::Uuid;
 use crate::db::schema::opt_outs;
 use crate::wire::OptOut;
 
-pub async fn is_opted_out(conn: &mut AsyncPgConnection, tenant_id: Uuid, phone_number: &str) -> QueryResult<bool> {
+pub async fn is_opted_out(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    phone_number: &str,
+) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
-        opt_outs::table.filter(opt_outs::tenant_id.eq(tenant_id).and(opt_outs::phone_number.eq(phone_number))),
+        opt_outs::table.filter(
+            opt_outs::tenant_id
+                .eq(tenant_id)
+                .and(opt_outs::phone_number.eq(phone_number)),
+        ),
     ))
     .get_result(conn)
     .await
@@ -35,23 +43,41 @@ pub async fn insert(
         .map(|count| count > 0)
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, tenant_id: Uuid, phone_number: &str) -> QueryResult<bool> {
-    diesel::delete(opt_outs::table.filter(opt_outs::tenant_id.eq(tenant_id).and(opt_outs::phone_number.eq(phone_number))))
-        .execute(conn)
-        .await
-        .map(|count| count > 0)
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    phone_number: &str,
+) -> QueryResult<bool> {
+    diesel::delete(
+        opt_outs::table.filter(
+            opt_outs::tenant_id
+                .eq(tenant_id)
+                .and(opt_outs::phone_number.eq(phone_number)),
+        ),
+    )
+    .execute(conn)
+    .await
+    .map(|count| count > 0)
 }
 
 pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<Vec<OptOut>> {
     opt_outs::table
         .filter(opt_outs::tenant_id.eq(tenant_id))
         .order(opt_outs::created_at.desc())
-        .select((opt_outs::phone_number, opt_outs::keyword, opt_outs::created_at))
+        .select((
+            opt_outs::phone_number,
+            opt_outs::keyword,
+            opt_outs::created_at,
+        ))
         .load::<(String, String, DateTime<Utc>)>(conn)
         .await
         .map(|rows| {
             rows.into_iter()
-                .map(|(phone_number, keyword, created_at)| OptOut { phone_number, keyword, created_at })
+                .map(|(phone_number, keyword, created_at)| OptOut {
+                    phone_number,
+                    keyword,
+                    created_at,
+                })
                 .collect()
         })
 }

@@ -56,7 +56,10 @@ pub async fn add(
     let messaging_profile_id = messaging_profile_id
         .map(|id| id.trim().to_string())
         .filter(|id| !id.is_empty());
-    if messaging_profile_id.as_ref().is_some_and(|id| id.len() > 100) {
+    if messaging_profile_id
+        .as_ref()
+        .is_some_and(|id| id.len() > 100)
+    {
         return Err(PhoneNumberError::InvalidProfile(
             "a messaging profile id has at most 100 characters".into(),
         ));

@@ -20,9 +20,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(get, path = "/api/v1/phone-numbers", tag = "phone-numbers",
     responses((status = 200, body = Vec<PhoneNumber>), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Vec<PhoneNumber>>, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<Vec<PhoneNumber>>, ApiError> {
     let mut conn = state.db().await?;
-    Ok(web::Json(super::storage::list(&mut conn, caller.tenant_id).await?))
+    Ok(web::Json(
+        super::storage::list(&mut conn, caller.tenant_id).await?,
+    ))
 }
 
 /// Registers a Telnyx number (E.164) for the tenant (admins only).

@@ -53,7 +53,10 @@ pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<
 }
 
 /// The number's owner, whoever it is (inbound routing).
-pub async fn find_by_number(conn: &mut AsyncPgConnection, number: &str) -> QueryResult<Option<PhoneNumber>> {
+pub async fn find_by_number(
+    conn: &mut AsyncPgConnection,
+    number: &str,
+) -> QueryResult<Option<PhoneNumber>> {
     phone_numbers::table
         .filter(phone_numbers::number.eq(number))
         .select(PhoneNumberRow::as_select())
@@ -65,7 +68,11 @@ pub async fn find_by_number(conn: &mut AsyncPgConnection, number: &str) -> Query
 
 pub async fn delete(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<bool> {
     diesel::delete(
-        phone_numbers::table.filter(phone_numbers::tenant_id.eq(tenant_id).and(phone_numbers::id.eq(id))),
+        phone_numbers::table.filter(
+            phone_numbers::tenant_id
+                .eq(tenant_id)
+                .and(phone_numbers::id.eq(id)),
+        ),
     )
     .execute(conn)
     .await

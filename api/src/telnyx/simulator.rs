@@ -307,13 +307,12 @@ impl Shared {
     }
 
     /// Posts one event to the first URL that takes it, trying each up to three times.
-    /// Answers the last attempt's status and error, and how many attempts were made.
-    async fn deliver(
-        &self,
-        urls: &[String],
-        mut event: WebhookEvent,
-    ) -> (Option<u16>, Option<String>, u32) {
-        let mut last = (None, Some("no webhook URL".to_string()), 0);
+    async fn deliver(&self, urls: &[String], mut event: WebhookEvent) -> Outcome {
+        let mut last = Outcome {
+            status: None,
+            error: Some("no webhook URL".to_string()),
+            attempts: 0,
+        };
         let mut attempts = 0;
         for url in urls {
             for attempt in 1..=ATTEMPTS_PER_URL {
@@ -336,8 +335,12 @@ impl Shared {
                     error: error.clone(),
                     at: Utc::now(),
                 });
-                last = (status, error, attempts);
-                if status.is_some_and(|status| (200..300).contains(&status)) {
+                last = Outcome {
+                    status,
+                    error,
+                    attempts,
+                };
+                if last.succeeded() {
                     return last;
                 }
             }
@@ -379,7 +382,7 @@ impl Shared {
         urls: &[String],
         event: WebhookEvent,
         faults: &WebhookFaults,
-    ) -> Option<(Option<u16>, Option<String>, u32)> {
+    ) -> Option<Outcome> {
         if faults.drop {
             return None;
         }
@@ -402,7 +405,7 @@ impl Shared {
             .is_some_and(|number| number.ends_with(FAILING_SUFFIX));
         tokio::time::sleep(self.config.receipt_delay).await;
         let sent_at = Utc::now();
-        let mut sent = record.clone();
+        let mut sent = record;
         set_status(&mut sent, DeliveryStatus::Sent);
         sent.sent_at = Some(format_timestamp(sent_at));
         let sent_event = WebhookEvent::new(EventType::MessageSent, sent.clone(), sent_at);
@@ -479,13 +482,13 @@ impl Shared {
             .deliver_with_faults(&[url], event, &self.webhook_faults())
             .await;
         Ok(match outcome {
-            Some((status, error, attempts)) => InboundResult {
+            Some(outcome) => InboundResult {
                 id,
                 event_id,
-                status,
-                attempts,
+                status: outcome.status,
+                attempts: outcome.attempts,
                 dropped: false,
-                error,
+                error: outcome.error,
             },
             None => InboundResult {
                 id,
@@ -496,6 +499,20 @@ impl Shared {
                 error: None,
             },
         })
+    }
+}
+
+/// How the delivery of one event ended: the last attempt's answer.
+struct Outcome {
+    status: Option<u16>,
+    error: Option<String>,
+    attempts: u32,
+}
+
+impl Outcome {
+    fn succeeded(&self) -> bool {
+        self.status
+            .is_some_and(|status| (200..300).contains(&status))
     }
 }
 

@@ -62,7 +62,9 @@ pub async fn create(
         field: "region",
         message: error.to_string(),
     })?;
-    let window = input.resume_window_days.unwrap_or(DEFAULT_RESUME_WINDOW_DAYS);
+    let window = input
+        .resume_window_days
+        .unwrap_or(DEFAULT_RESUME_WINDOW_DAYS);
     if !(1..=3650).contains(&window) {
         return Err(TenantError::Invalid {
             field: "resume_window_days",

@@ -20,10 +20,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(get, path = "/api/v1/users", tag = "users",
     responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Vec<User>>, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<Vec<User>>, ApiError> {
     caller.require_admin()?;
     let mut conn = state.db().await?;
-    Ok(web::Json(super::storage::list(&mut conn, caller.tenant_id).await?))
+    Ok(web::Json(
+        super::storage::list(&mut conn, caller.tenant_id).await?,
+    ))
 }
 
 /// Adds a user to the caller's tenant (admins only); the role defaults to `agent`.

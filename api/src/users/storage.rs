@@ -29,7 +29,11 @@ impl From<UserRow> for User {
     }
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, user: &User, password_hash: &str) -> QueryResult<()> {
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    user: &User,
+    password_hash: &str,
+) -> QueryResult<()> {
     diesel::insert_into(users::table)
         .values((
             users::id.eq(user.id),

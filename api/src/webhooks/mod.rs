@@ -75,7 +75,11 @@ pub struct SignatureHeaders<'a> {
 }
 
 /// Verifies, logs and processes one delivery.
-pub async fn receive(state: &AppState, headers: SignatureHeaders<'_>, raw: &[u8]) -> Result<Outcome, WebhookError> {
+pub async fn receive(
+    state: &AppState,
+    headers: SignatureHeaders<'_>,
+    raw: &[u8],
+) -> Result<Outcome, WebhookError> {
     let now = state.clock.now();
     let mut log = DeliveryRow::new(raw, now);
     let result = process(state, &headers, raw, now, &mut log).await;
@@ -109,11 +113,15 @@ async fn process(
     now: DateTime<Utc>,
     log: &mut DeliveryRow,
 ) -> Result<Outcome, WebhookError> {
-    let key = state.webhook_key.as_ref().ok_or(WebhookError::NoPublicKey)?;
+    let key = state
+        .webhook_key
+        .as_ref()
+        .ok_or(WebhookError::NoPublicKey)?;
     signature::verify(key, headers.timestamp, headers.signature, raw, now)
         .map_err(|error| WebhookError::BadSignature(error.to_string()))?;
     log.signature_ok = true;
-    let event = WebhookEvent::parse(raw).map_err(|error| WebhookError::Unreadable(error.to_string()))?;
+    let event =
+        WebhookEvent::parse(raw).map_err(|error| WebhookError::Unreadable(error.to_string()))?;
     log.event_id = Some(event.id().to_string());
     log.event_type = Some(event.data.event_type.clone());
     log.telnyx_message_id = Some(event.message_id().to_string()).filter(|id| !id.is_empty());
@@ -135,18 +143,26 @@ async fn apply_receipt(
     log: &mut DeliveryRow,
 ) -> Result<Outcome, WebhookError> {
     let failed = |error: diesel::result::Error| WebhookError::Failed(error.to_string());
-    let mut conn = state.pool.get().await.map_err(|e| WebhookError::Failed(e.to_string()))?;
+    let mut conn = state
+        .pool
+        .get()
+        .await
+        .map_err(|e| WebhookError::Failed(e.to_string()))?;
     let raw_text = String::from_utf8_lossy(raw).into_owned();
     let (outcome, tenant_id) = conn
         .transaction::<(Outcome, Option<Uuid>), diesel::result::Error, _>(async |conn| {
             if !storage::mark_processed(conn, event.id(), now).await? {
-                let tenant = crate::messages::storage::find_by_telnyx_id_for_update(conn, event.message_id())
-                    .await?
-                    .map(|m| m.tenant_id);
+                let tenant = crate::messages::storage::find_by_telnyx_id_for_update(
+                    conn,
+                    event.message_id(),
+                )
+                .await?
+                .map(|m| m.tenant_id);
                 return Ok((Outcome::Duplicate, tenant));
             }
             match receipts::apply(conn, event, now).await? {
-                ReceiptOutcome::Applied { tenant_id, .. } | ReceiptOutcome::Unchanged { tenant_id, .. } => {
+                ReceiptOutcome::Applied { tenant_id, .. }
+                | ReceiptOutcome::Unchanged { tenant_id, .. } => {
                     Ok((Outcome::Processed, Some(tenant_id)))
                 }
                 ReceiptOutcome::Unknown => {

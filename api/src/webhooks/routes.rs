@@ -32,8 +32,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
     responses((status = 200, description = "accepted (also for duplicates and unknown numbers)"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 503, body = ErrorBody)))]
-pub async fn telnyx(state: web::Data<AppState>, request: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
-    let header = |name: &str| request.headers().get(name).and_then(|value| value.to_str().ok());
+pub async fn telnyx(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+    };
     let headers = SignatureHeaders {
         timestamp: header(TIMESTAMP_HEADER),
         signature: header(SIGNATURE_HEADER),
@@ -60,5 +69,7 @@ pub async fn recent(
 ) -> Result<web::Json<Vec<WebhookDelivery>>, ApiError> {
     let limit = crate::messages::routes::page_size(query.limit)?;
     let mut conn = state.db().await?;
-    Ok(web::Json(super::storage::recent(&mut conn, caller.tenant_id, limit).await?))
+    Ok(web::Json(
+        super::storage::recent(&mut conn, caller.tenant_id, limit).await?,
+    ))
 }

@@ -73,10 +73,17 @@ struct DeliveryView {
     received_at: DateTime<Utc>,
 }
 
-pub async fn recent(conn: &mut AsyncPgConnection, tenant_id: Uuid, limit: i64) -> QueryResult<Vec<WebhookDelivery>> {
+pub async fn recent(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    limit: i64,
+) -> QueryResult<Vec<WebhookDelivery>> {
     webhook_deliveries::table
         .filter(webhook_deliveries::tenant_id.eq(tenant_id))
-        .order((webhook_deliveries::received_at.desc(), webhook_deliveries::id.desc()))
+        .order((
+            webhook_deliveries::received_at.desc(),
+            webhook_deliveries::id.desc(),
+        ))
         .limit(limit)
         .select(DeliveryView::as_select())
         .load(conn)
@@ -99,7 +106,11 @@ pub async fn recent(conn: &mut AsyncPgConnection, tenant_id: Uuid, limit: i64) -
 }
 
 /// Marks Telnyx's event id as processed; false when it already was (a redelivery).
-pub async fn mark_processed(conn: &mut AsyncPgConnection, event_id: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+pub async fn mark_processed(
+    conn: &mut AsyncPgConnection,
+    event_id: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
     diesel::insert_into(processed_webhook_events::table)
         .values((
             processed_webhook_events::event_id.eq(event_id),

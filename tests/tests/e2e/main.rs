@@ -10,4 +10,5 @@ mod openapi;
 mod ops;
 mod outbox;
 mod receipts;
+mod telnyx;
 mod tenancy;
