@@ -18,10 +18,11 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DbConn, DbPool};
 use crate::error::ApiError;
+use crate::telnyx::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
 use crate::telnyx::TelnyxClient;
 use crate::{
-    api_keys, assistants, auth, conversations, extract, jobs, messages, openapi, ops, opt_outs,
-    phone_numbers, spa, users, webhooks,
+    api_keys, assistants, auth, clients, conversations, extract, interactions, jobs, messages,
+    openapi, ops, opt_outs, phone_numbers, simulation, spa, usage, users, webhooks,
 };
 
 /// What every request handler and background task shares.
@@ -40,6 +41,10 @@ pub struct AppState {
     pub jobs_wake: Arc<Notify>,
     /// The URL the world reaches this instance at.
     pub public_url: String,
+    /// Where Telnyx (or the simulator) posts delivery receipts for the messages we send.
+    pub webhook_url: String,
+    /// The built-in carrier simulator, when no Telnyx API key is configured.
+    pub simulator: Option<Arc<SimulatorHandle>>,
 }
 
 impl AppState {
@@ -47,6 +52,7 @@ impl AppState {
         settings: Settings,
         clock: Arc<dyn Clock>,
         public_url: String,
+        simulator: Option<Arc<SimulatorHandle>>,
     ) -> Result<AppState, StartError> {
         let pool = db::build_pool(&settings.database_url, settings.database_pool_size)?;
         let passwords = Passwords::new().map_err(|error| StartError::Setup(error.to_string()))?;
@@ -71,13 +77,17 @@ impl AppState {
             metrics: ops::metrics_handle(),
             telnyx: Arc::new(telnyx),
             jobs_wake: Arc::new(Notify::new()),
+            webhook_url: simulator
+                .as_ref()
+                .and_then(|sim| sim.inbound_webhook_url())
+                .unwrap_or_else(|| format!("{public_url}/webhooks/telnyx")),
             public_url,
+            simulator,
         })
     }
 
-    /// Where Telnyx posts delivery receipts for the messages we send.
     pub fn webhook_url(&self) -> String {
-        format!("{}/webhooks/telnyx", self.public_url)
+        self.webhook_url.clone()
     }
 
     /// A pooled connection; a database outage answers 503, not 500.
@@ -117,6 +127,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(assistants::routes::configure)
                 .configure(opt_outs::routes::configure)
                 .configure(webhooks::routes::configure)
+                .configure(simulation::configure)
+                .configure(clients::routes::configure)
+                .configure(interactions::routes::configure)
+                .configure(usage::configure)
                 .default_service(web::to(spa::api_not_found)),
         );
 }
@@ -152,7 +166,29 @@ impl Application {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}:{port}", address.ip()));
-        let state = AppState::new(settings, clock, public_url)?;
+        let mut settings = settings;
+        let simulator = match settings.telnyx.api_key {
+            Some(_) => None,
+            None => {
+                // No Telnyx account: the built-in carrier simulator plays Telnyx, so the whole
+                // real path (client, signatures, webhooks) runs locally.
+                let local_webhook = format!("http://127.0.0.1:{port}/webhooks/telnyx");
+                let sim = Simulator::start(SimulatorConfig {
+                    webhook_url: Some(local_webhook),
+                    ..SimulatorConfig::default()
+                })
+                .await
+                .map_err(|error| StartError::Setup(error.to_string()))?;
+                tracing::info!(
+                    base_url = sim.base_url(),
+                    "no TELNYX_API_KEY: using the built-in carrier simulator"
+                );
+                settings.telnyx.api_base = sim.base_url().to_string();
+                settings.telnyx.public_key = Some(sim.verifying_key());
+                Some(Arc::new(sim))
+            }
+        };
+        let state = AppState::new(settings, clock, public_url, simulator)?;
         let data = web::Data::new(state.clone());
         let web_dist = state.settings.web_dist.clone();
         let server = HttpServer::new(move || {

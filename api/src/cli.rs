@@ -49,6 +49,15 @@ enum Command {
     Demo(DemoCommand),
     /// Print the OpenAPI description as YAML.
     Openapi,
+    /// Run the built-in carrier simulator (a fake of Telnyx's messages API) on its own.
+    #[command(name = "carrier-sim")]
+    CarrierSim {
+        #[arg(long, default_value = "127.0.0.1:8081")]
+        listen: std::net::SocketAddr,
+        /// Where to post inbound messages (our `/webhooks/telnyx`).
+        #[arg(long)]
+        webhook_url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -162,6 +171,15 @@ async fn execute(command: Command) -> Result<(), CliError> {
             let url = config::database_url(&ProcessEnv)?;
             let applied = db::run_migrations(&url).await?;
             print_json(&serde_json::json!({ "applied": applied }))
+        }
+        Command::CarrierSim {
+            listen,
+            webhook_url,
+        } => {
+            ops::init_tracing(config::LogFormat::Text, "info");
+            crate::telnyx::simulator::run_cli(listen, webhook_url)
+                .await
+                .map_err(CliError::Failed)
         }
         Command::Openapi => {
             print!("{}", crate::openapi::yaml().map_err(failed)?);

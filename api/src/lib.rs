@@ -35,6 +35,8 @@ pub mod extract;
 #[cfg(feature = "server")]
 pub mod inbound;
 #[cfg(feature = "server")]
+pub mod interactions;
+#[cfg(feature = "server")]
 pub mod jobs;
 #[cfg(feature = "server")]
 pub mod messages;
@@ -51,11 +53,15 @@ pub mod phone_numbers;
 #[cfg(feature = "server")]
 pub mod realtime;
 #[cfg(feature = "server")]
+pub mod simulation;
+#[cfg(feature = "server")]
 pub mod spa;
 #[cfg(feature = "server")]
 pub mod telnyx;
 #[cfg(feature = "server")]
 pub mod tenants;
+#[cfg(feature = "server")]
+pub mod usage;
 #[cfg(feature = "server")]
 pub mod users;
 #[cfg(feature = "server")]

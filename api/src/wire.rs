@@ -486,3 +486,126 @@ pub struct WebhookDelivery {
     pub attempt: Option<i32>,
     pub received_at: DateTime<Utc>,
 }
+
+/// A client record of the tenant's CRM.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Client {
+    pub id: Uuid,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// E.164; unique within the tenant.
+    pub phone_number: Option<String>,
+    pub company: Option<String>,
+    pub email: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateClient {
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// E.164, or national in the tenant's region.
+    #[serde(default)]
+    pub phone_number: Option<String>,
+    #[serde(default)]
+    pub company: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// PATCH body: absent fields stay as they are; `null` clears.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateClient {
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>)]
+    pub first_name: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>)]
+    pub last_name: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>)]
+    pub phone_number: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>)]
+    pub company: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+}
+
+/// Something that happened with a customer on another channel (a call, an email, a chat).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Interaction {
+    pub id: Uuid,
+    pub client_id: Option<Uuid>,
+    pub phone_number: Option<String>,
+    /// `voice`, `email`, `webchat`, …
+    pub channel: String,
+    pub summary: String,
+    pub occurred_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInteraction {
+    pub channel: String,
+    /// The customer's number (E.164 or national); or give `client_id`.
+    #[serde(default)]
+    pub phone_number: Option<String>,
+    #[serde(default)]
+    pub client_id: Option<Uuid>,
+    pub summary: String,
+    /// When it happened; now when absent.
+    #[serde(default)]
+    pub occurred_at: Option<DateTime<Utc>>,
+}
+
+/// One day of a tenant's traffic (UTC).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct UsageDay {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub messages_in: i64,
+    pub messages_out: i64,
+    pub segments_in: i64,
+    pub segments_out: i64,
+    pub ai_prompt_tokens: i64,
+    pub ai_completion_tokens: i64,
+    /// Prompt plus completion tokens.
+    pub ai_tokens: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Usage {
+    pub from: String,
+    pub to: String,
+    /// Every day of the range, oldest first (days without traffic count zero).
+    pub days: Vec<UsageDay>,
+    pub totals: UsageDay,
+}

@@ -238,6 +238,21 @@ impl TestApp {
         }
     }
 
+    /// An API key's secret: unlike a JWT it outlives clock jumps of days.
+    pub async fn create_api_key(&self, tenant_id: Uuid) -> String {
+        let mut conn = self.state.pool.get().await.expect("connection");
+        parley::api_keys::create(
+            &mut conn,
+            tenant_id,
+            "tests",
+            Role::Admin,
+            self.state.clock.now(),
+        )
+        .await
+        .expect("api key")
+        .secret
+    }
+
     pub async fn create_user(&self, tenant_id: Uuid, email: &str, role: Role) {
         let mut conn = self.state.pool.get().await.expect("connection");
         parley::users::create(

@@ -2,6 +2,8 @@
 //! or create one, send the first message, assign the default assistant), reading and
 //! updating one, and its AI guide.
 
+pub mod export;
+pub mod list;
 pub mod routes;
 pub mod storage;
 
@@ -16,8 +18,8 @@ use crate::messages::{self, Outbound, SendError};
 use crate::phone::E164;
 use crate::realtime::events::{self, EventType};
 use crate::wire::{
-    Author, Conversation, ConversationStatus, Guide, Identity, Message, QualificationStatus,
-    StartConversation, StartedConversation, UpdateConversation,
+    Author, Channel, Conversation, ConversationStatus, Guide, Identity, Message, Page,
+    QualificationStatus, StartConversation, StartedConversation, UpdateConversation,
 };
 use crate::{assistants, clients, opt_outs, phone_numbers, tenants};
 use storage::{ConversationChanges, ConversationRow};
@@ -417,4 +419,154 @@ pub async fn delete_guide(
         .ok_or(ConversationError::NotFound)?;
     storage::delete_guide(&mut conn, caller.tenant_id, id).await?;
     Ok(())
+}
+
+/// `GET /conversations` query parameters, as strings so that each error names its field.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Phone digits in any format (partial), contact name or company (case-insensitive, partial).
+    pub q: Option<String>,
+    /// Last activity at or after: RFC 3339, or a date (from its start).
+    pub from: Option<String>,
+    /// Last activity at or before: RFC 3339, or a date (to its end).
+    pub to: Option<String>,
+    /// `new`, `contacted`, `qualified`, `unqualified`, `customer` or `lost`.
+    pub qualification_status: Option<String>,
+    /// `sms`.
+    pub channel: Option<String>,
+    /// `active` or `closed`.
+    pub status: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+fn parse_choice<T: Copy>(
+    value: Option<&str>,
+    field: &'static str,
+    parse: fn(&str) -> Option<T>,
+    all: &[T],
+    name: fn(T) -> &'static str,
+) -> Result<Option<T>, ApiError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(text) => parse(text).map(Some).ok_or_else(|| {
+            let choices: Vec<&str> = all.iter().map(|v| name(*v)).collect();
+            ApiError::bad_request(
+                "invalid_query",
+                Some(field),
+                format!("`{field}` must be one of: {}.", choices.join(", ")),
+            )
+        }),
+    }
+}
+
+impl ListQuery {
+    pub fn filters(&self) -> Result<list::Filters, ApiError> {
+        Ok(list::Filters {
+            from: self
+                .from
+                .as_deref()
+                .map(|t| list::parse_bound(t, "from", false))
+                .transpose()?,
+            to: self
+                .to
+                .as_deref()
+                .map(|t| list::parse_bound(t, "to", true))
+                .transpose()?,
+            qualification_status: parse_choice(
+                self.qualification_status.as_deref(),
+                "qualification_status",
+                QualificationStatus::parse,
+                QualificationStatus::ALL,
+                QualificationStatus::as_str,
+            )?,
+            channel: parse_choice(
+                self.channel.as_deref(),
+                "channel",
+                Channel::parse,
+                Channel::ALL,
+                Channel::as_str,
+            )?,
+            status: parse_choice(
+                self.status.as_deref(),
+                "status",
+                ConversationStatus::parse,
+                ConversationStatus::ALL,
+                ConversationStatus::as_str,
+            )?,
+            ..Default::default()
+        }
+        .search(self.q.as_deref()))
+    }
+}
+
+/// A page of the inbox, newest activity first.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    query: &ListQuery,
+    limit: i64,
+) -> Result<Page<Conversation>, ApiError> {
+    let filters = query.filters()?;
+    let cursor = match query.cursor.as_deref() {
+        None => None,
+        Some(text) => Some(list::Cursor::decode(text).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_cursor",
+                Some("cursor"),
+                "The cursor is not one this API gave out.",
+            )
+        })?),
+    };
+    let mut conn = state.db().await?;
+    let (rows, next) = list::page(
+        &mut conn,
+        caller.tenant_id,
+        &filters,
+        cursor.as_ref(),
+        state.clock.now(),
+        limit,
+    )
+    .await?;
+    Ok(Page {
+        data: rows
+            .into_iter()
+            .map(|row| row.conversation.into_wire(row.opted_out))
+            .collect(),
+        next_cursor: next.map(|cursor| cursor.encode()),
+    })
+}
+
+/// Marks everything in the conversation as read for the tenant's agents.
+pub async fn mark_read(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<Conversation, ConversationError> {
+    let tenant_id = caller.tenant_id;
+    let now = state.clock.now();
+    let mut conn = state.db().await?;
+    let wire = conn
+        .transaction::<_, ConversationError, _>(async |conn| {
+            let row = storage::find_for_update(conn, tenant_id, id)
+                .await?
+                .ok_or(ConversationError::NotFound)?;
+            if row.unread_count == 0 {
+                return Ok(to_wire(conn, row).await?);
+            }
+            let changes = ConversationChanges {
+                last_read_at: Some(Some(now)),
+                unread_count: Some(0),
+                ..Default::default()
+            };
+            let row = storage::update(conn, id, &changes).await?;
+            let wire = to_wire(conn, row).await?;
+            events::record(conn, tenant_id, EventType::ConversationUpdated, &wire, now).await?;
+            Ok(wire)
+        })
+        .await?;
+    Ok(wire)
 }

@@ -5,13 +5,21 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::messages::routes::page_size;
 use crate::wire::{
-    Conversation, ErrorBody, Guide, PutGuide, StartConversation, StartedConversation,
+    Conversation, ErrorBody, Guide, Page, PutGuide, StartConversation, StartedConversation,
     UpdateConversation,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/conversations", web::post().to(start))
+    // Before `/conversations/{id}`, which would otherwise take `export.csv` for an id.
+    cfg.route("/conversations/export.csv", web::get().to(export))
+        .service(
+            web::resource("/conversations")
+                .route(web::get().to(list))
+                .route(web::post().to(start)),
+        )
+        .route("/conversations/{id}/read", web::post().to(mark_read))
         .service(
             web::resource("/conversations/{id}")
                 .route(web::get().to(get))
@@ -23,6 +31,61 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::put().to(put_guide))
                 .route(web::delete().to(delete_guide)),
         );
+}
+
+/// The inbox: conversations with their last message and unread count, newest activity
+/// first, searched and filtered; `next_cursor` gives the next page.
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations",
+    params(super::ListQuery),
+    responses((status = 200, body = Page<Conversation>), (status = 400, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<super::ListQuery>,
+) -> Result<web::Json<Page<Conversation>>, ApiError> {
+    let limit = page_size(query.limit)?;
+    Ok(web::Json(
+        super::list(&state, &caller, &query, limit).await?,
+    ))
+}
+
+/// CSV of the conversations the same filters select (`limit` and `cursor` do not apply):
+/// streamed, RFC 4180, UTF-8, formula-like cells neutralised.
+#[utoipa::path(get, path = "/api/v1/conversations/export.csv", tag = "conversations",
+    params(super::ListQuery),
+    responses((status = 200, description = "CSV", content_type = "text/csv"), (status = 400, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn export(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<super::ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filters = query.filters()?;
+    let body = super::export::spawn(state.pool.clone(), caller.tenant_id, filters);
+    let filename = format!("conversations-{}.csv", state.clock.now().format("%Y-%m-%d"));
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .streaming(tokio_stream::wrappers::ReceiverStream::new(body)))
+}
+
+/// Marks the conversation read: its unread count drops to zero.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/read", tag = "conversations",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Conversation), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn mark_read(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Conversation>, ApiError> {
+    Ok(web::Json(
+        super::mark_read(&state, &caller, id.into_inner()).await?,
+    ))
 }
 
 /// Starts a conversation, or resumes the customer's active one, with a first message.

@@ -11,7 +11,7 @@ use crate::wire::{
 /// How long a list preview of the last message may be.
 pub const PREVIEW_CHARS: usize = 140;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = conversations)]
 pub struct ConversationRow {
     pub id: Uuid,

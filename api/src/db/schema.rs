@@ -198,6 +198,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    interactions (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        client_id -> Nullable<Uuid>,
+        phone_number -> Nullable<Text>,
+        channel -> Text,
+        summary -> Text,
+        occurred_at -> Timestamptz,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(conversation_guides -> conversations (conversation_id));
 
@@ -212,4 +225,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     assistants,
     conversation_guides,
     opt_outs,
+    interactions,
 );

@@ -6,6 +6,8 @@ mod cli;
 mod conversations;
 mod errors;
 mod guides;
+mod inbound;
+mod inbox;
 mod openapi;
 mod ops;
 mod outbox;

@@ -1,0 +1,144 @@
+//! CSV export of the conversations a filter selects: streamed row by row through a small
+//! bounded channel, so memory stays flat whatever the size.
+
+use actix_web::web::Bytes;
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::list::{self, ExportRow, Filters};
+use crate::db::DbPool;
+
+pub const HEADER: [&str; 11] = [
+    "id",
+    "phone_number",
+    "contact_name",
+    "company",
+    "status",
+    "qualification_status",
+    "channel",
+    "message_count",
+    "first_message_at",
+    "last_message_at",
+    "opted_out",
+];
+
+/// Rows are sent in chunks of about this size.
+const CHUNK_BYTES: usize = 32 * 1024;
+
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a leading tab or
+/// carriage return) gets a leading apostrophe, so it is shown as text.
+pub fn neutralize(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+fn record(row: &ExportRow) -> Vec<String> {
+    let c = &row.conversation;
+    let time = |at: Option<chrono::DateTime<chrono::Utc>>| {
+        at.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default()
+    };
+    vec![
+        c.id.to_string(),
+        c.phone_number.clone(),
+        c.contact_name.clone().unwrap_or_default(),
+        c.company.clone().unwrap_or_default(),
+        c.status.clone(),
+        c.qualification_status.clone(),
+        c.channel.clone(),
+        row.message_count.to_string(),
+        time(row.first_message_at),
+        time(c.last_message_at),
+        row.opted_out.to_string(),
+    ]
+    .into_iter()
+    .map(|cell| neutralize(&cell))
+    .collect()
+}
+
+fn csv_line(cells: &[String]) -> Result<Vec<u8>, String> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    writer.write_record(cells).map_err(|e| e.to_string())?;
+    writer.into_inner().map_err(|e| e.to_string())
+}
+
+pub type Chunk = Result<Bytes, std::io::Error>;
+
+/// Starts producing the CSV; the receiver is the response body.
+pub fn spawn(pool: DbPool, tenant_id: Uuid, filters: Filters) -> mpsc::Receiver<Chunk> {
+    let (sender, receiver) = mpsc::channel::<Chunk>(4);
+    tokio::spawn(async move {
+        if let Err(error) = produce(&pool, tenant_id, &filters, &sender).await {
+            tracing::warn!(%error, "CSV export stopped");
+            // The client sees a broken download rather than a silently short file.
+            let _ = sender.send(Err(std::io::Error::other(error))).await;
+        }
+    });
+    receiver
+}
+
+async fn produce(
+    pool: &DbPool,
+    tenant_id: Uuid,
+    filters: &Filters,
+    sender: &mpsc::Sender<Chunk>,
+) -> Result<(), String> {
+    let header: Vec<String> = HEADER.iter().map(|h| h.to_string()).collect();
+    let mut buffer = csv_line(&header)?;
+    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+    let mut rows = diesel_async::RunQueryDsl::load_stream::<ExportRow>(
+        list::export_query(tenant_id, filters),
+        &mut conn,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    while let Some(row) = rows.next().await {
+        let row = row.map_err(|e| e.to_string())?;
+        buffer.extend(csv_line(&record(&row))?);
+        if buffer.len() >= CHUNK_BYTES {
+            let chunk = Bytes::from(std::mem::take(&mut buffer));
+            if sender.send(Ok(chunk)).await.is_err() {
+                return Ok(()); // the client went away
+            }
+        }
+    }
+    if !buffer.is_empty() {
+        let _ = sender.send(Ok(Bytes::from(buffer))).await;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralized() {
+        assert_eq!(neutralize("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralize("+14165551234"), "'+14165551234");
+        assert_eq!(neutralize("-1"), "'-1");
+        assert_eq!(neutralize("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralize("Sarah"), "Sarah");
+        assert_eq!(neutralize(""), "");
+    }
+
+    #[test]
+    fn quoting_follows_rfc_4180() {
+        let line = csv_line(&[
+            "a,b".into(),
+            "say \"hi\"".into(),
+            "two\nlines".into(),
+            "José".into(),
+        ])
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(line).unwrap(),
+            "\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",José\r\n"
+        );
+    }
+}

@@ -1,0 +1,339 @@
+//! The inbox list: newest activity first, searched and filtered, paged by a cursor that
+//! stays stable while messages arrive, and the same selection streamed as CSV.
+//!
+//! The first page fixes a snapshot time. Later pages order every conversation by its last
+//! activity as of that snapshot, so a conversation that gets a new message mid-listing is
+//! neither shown twice nor skipped (the live feed brings the news).
+
+use base64::Engine;
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::pg::Pg;
+use diesel::query_builder::BoxedSqlQuery;
+use diesel::sql_types::{BigInt, Bool, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::QueryableByName;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::storage::ConversationRow;
+use crate::error::ApiError;
+use crate::wire::{Channel, ConversationStatus, QualificationStatus};
+
+/// What the list and the export select.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// Lower-cased text to find in contact name, company or phone digits.
+    pub text: Option<String>,
+    /// Digits to find in the phone number (when `q` looks like a phone number).
+    pub digits: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    /// Inclusive.
+    pub to: Option<DateTime<Utc>>,
+    pub qualification_status: Option<QualificationStatus>,
+    pub channel: Option<Channel>,
+    pub status: Option<ConversationStatus>,
+}
+
+/// Reads `from`/`to`: RFC 3339, or a date (a whole UTC day).
+pub fn parse_bound(
+    text: &str,
+    field: &'static str,
+    end_of_day: bool,
+) -> Result<DateTime<Utc>, ApiError> {
+    let text = text.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        ApiError::bad_request(
+            "invalid_query",
+            Some(field),
+            format!("`{field}` must be an RFC 3339 time or a date like 2026-11-25."),
+        )
+    })?;
+    let day = if end_of_day {
+        date.succ_opt().unwrap_or(date)
+    } else {
+        date
+    };
+    let start = day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    Ok(if end_of_day {
+        start - chrono::Duration::microseconds(1)
+    } else {
+        start
+    })
+}
+
+impl Filters {
+    /// `q` is a phone number when it holds only phone characters and three digits or more.
+    pub fn search(mut self, q: Option<&str>) -> Filters {
+        let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else {
+            return self;
+        };
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        let phone_like = q
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-.()".contains(c));
+        if phone_like && digits.len() >= 3 {
+            self.digits = Some(digits);
+        } else {
+            self.text = Some(q.to_lowercase());
+        }
+        self
+    }
+}
+
+/// Where the next page starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    pub snapshot: DateTime<Utc>,
+    pub key: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+            "{}|{}|{}",
+            self.snapshot.timestamp_micros(),
+            self.key.timestamp_micros(),
+            self.id
+        ))
+    }
+
+    pub fn decode(text: &str) -> Option<Cursor> {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text)
+            .ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let mut parts = text.split('|');
+        let snapshot = DateTime::from_timestamp_micros(parts.next()?.parse().ok()?)?;
+        let key = DateTime::from_timestamp_micros(parts.next()?.parse().ok()?)?;
+        let id = parts.next()?.parse().ok()?;
+        Some(Cursor { snapshot, key, id })
+    }
+}
+
+enum Param {
+    Uuid(Uuid),
+    Text(String),
+    Time(DateTime<Utc>),
+    Int(i64),
+}
+
+/// SQL with numbered parameters, bound in order.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    params: Vec<Param>,
+}
+
+impl Sql {
+    fn push(&mut self, fragment: &str) -> &mut Self {
+        self.text.push_str(fragment);
+        self
+    }
+
+    fn param(&mut self, param: Param) -> &mut Self {
+        self.params.push(param);
+        let placeholder = format!("${}", self.params.len());
+        self.text.push_str(&placeholder);
+        self
+    }
+
+    fn build(self) -> BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery> {
+        self.params
+            .into_iter()
+            .fold(
+                diesel::sql_query(self.text).into_boxed(),
+                |query, param| match param {
+                    Param::Uuid(value) => query.bind::<SqlUuid, _>(value),
+                    Param::Text(value) => query.bind::<Text, _>(value),
+                    Param::Time(value) => query.bind::<Timestamptz, _>(value),
+                    Param::Int(value) => query.bind::<BigInt, _>(value),
+                },
+            )
+    }
+}
+
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The filters as conditions on the conversation `alias` and `key` (its activity).
+fn push_filters(sql: &mut Sql, filters: &Filters, alias: &str, key: &str) {
+    if let Some(text) = &filters.text {
+        sql.push(&format!(" AND {alias}.search_document LIKE "))
+            .param(Param::Text(like_pattern(text)));
+    }
+    if let Some(digits) = &filters.digits {
+        sql.push(&format!(" AND {alias}.search_document LIKE "))
+            .param(Param::Text(like_pattern(digits)));
+    }
+    if let Some(status) = filters.status {
+        sql.push(&format!(" AND {alias}.status = "))
+            .param(Param::Text(status.as_str().into()));
+    }
+    if let Some(qualification) = filters.qualification_status {
+        sql.push(&format!(" AND {alias}.qualification_status = "))
+            .param(Param::Text(qualification.as_str().into()));
+    }
+    if let Some(channel) = filters.channel {
+        sql.push(&format!(" AND {alias}.channel = "))
+            .param(Param::Text(channel.as_str().into()));
+    }
+    if let Some(from) = filters.from {
+        sql.push(&format!(" AND {key} >= "))
+            .param(Param::Time(from));
+    }
+    if let Some(to) = filters.to {
+        sql.push(&format!(" AND {key} <= ")).param(Param::Time(to));
+    }
+}
+
+#[derive(QueryableByName)]
+pub struct ListedRow {
+    #[diesel(embed)]
+    pub conversation: ConversationRow,
+    #[diesel(sql_type = Timestamptz)]
+    pub sort_key: DateTime<Utc>,
+    #[diesel(sql_type = Bool)]
+    pub opted_out: bool,
+}
+
+const OPTED_OUT: &str = "EXISTS (SELECT 1 FROM opt_outs o WHERE o.tenant_id = c.tenant_id AND o.phone_number = c.phone_number)";
+
+/// One page; `limit + 1` rows are read to know whether another page follows.
+pub async fn page(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    filters: &Filters,
+    cursor: Option<&Cursor>,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> diesel::QueryResult<(Vec<ListedRow>, Option<Cursor>)> {
+    let snapshot = cursor.map(|c| c.snapshot).unwrap_or(now);
+    let mut sql = Sql::default();
+    // Conversations untouched since the snapshot: their activity is the index's order.
+    sql.push("(SELECT c.*, c.activity_at AS sort_key, ")
+        .push(OPTED_OUT)
+        .push(" AS opted_out FROM conversations c WHERE c.tenant_id = ");
+    sql.param(Param::Uuid(tenant_id))
+        .push(" AND c.activity_at <= ")
+        .param(Param::Time(snapshot));
+    if let Some(cursor) = cursor {
+        sql.push(" AND (c.activity_at, c.id) < (")
+            .param(Param::Time(cursor.key))
+            .push(", ")
+            .param(Param::Uuid(cursor.id))
+            .push(")");
+    }
+    push_filters(&mut sql, filters, "c", "c.activity_at");
+    sql.push(" ORDER BY c.activity_at DESC, c.id DESC LIMIT ")
+        .param(Param::Int(limit + 1))
+        .push(")");
+    // Conversations active since the snapshot: placed by their activity as of the snapshot.
+    sql.push(" UNION ALL (SELECT * FROM (SELECT c.*, coalesce((SELECT max(m.created_at) FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id AND m.created_at <= ");
+    sql.param(Param::Time(snapshot))
+        .push("), c.created_at) AS sort_key, ")
+        .push(OPTED_OUT)
+        .push(" AS opted_out FROM conversations c WHERE c.tenant_id = ");
+    sql.param(Param::Uuid(tenant_id))
+        .push(" AND c.activity_at > ")
+        .param(Param::Time(snapshot));
+    sql.push(" AND c.created_at <= ")
+        .param(Param::Time(snapshot));
+    sql.push(") moved WHERE true");
+    push_filters(&mut sql, filters, "moved", "moved.sort_key");
+    if let Some(cursor) = cursor {
+        sql.push(" AND (moved.sort_key, moved.id) < (")
+            .param(Param::Time(cursor.key))
+            .push(", ")
+            .param(Param::Uuid(cursor.id))
+            .push(")");
+    }
+    sql.push(") ORDER BY sort_key DESC, id DESC LIMIT ")
+        .param(Param::Int(limit + 1));
+    let mut rows: Vec<ListedRow> = sql.build().load(conn).await?;
+    let next = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|last| Cursor {
+            snapshot,
+            key: last.sort_key,
+            id: last.conversation.id,
+        })
+    } else {
+        None
+    };
+    Ok((rows, next))
+}
+
+#[derive(QueryableByName)]
+pub struct ExportRow {
+    #[diesel(embed)]
+    pub conversation: ConversationRow,
+    #[diesel(sql_type = Bool)]
+    pub opted_out: bool,
+    #[diesel(sql_type = BigInt)]
+    pub message_count: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Timestamptz>)]
+    pub first_message_at: Option<DateTime<Utc>>,
+}
+
+/// The export's query: every selected conversation, newest activity first.
+pub fn export_query(
+    tenant_id: Uuid,
+    filters: &Filters,
+) -> BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery> {
+    let mut sql = Sql::default();
+    sql.push("SELECT c.*, ").push(OPTED_OUT).push(
+        " AS opted_out, (SELECT count(*) FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id) AS message_count, \
+         (SELECT min(m.created_at) FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id) AS first_message_at \
+         FROM conversations c WHERE c.tenant_id = ",
+    );
+    sql.param(Param::Uuid(tenant_id));
+    push_filters(&mut sql, filters, "c", "c.activity_at");
+    sql.push(" ORDER BY c.activity_at DESC, c.id DESC");
+    sql.build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip() {
+        let cursor = Cursor {
+            snapshot: DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap(),
+            key: DateTime::from_timestamp_micros(1_699_000_000_000_001).unwrap(),
+            id: Uuid::new_v4(),
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        assert_eq!(Cursor::decode("garbage"), None);
+    }
+
+    #[test]
+    fn q_is_digits_when_it_looks_like_a_phone() {
+        let f = Filters::default().search(Some("(416) 555"));
+        assert_eq!(
+            (f.digits.as_deref(), f.text.as_deref()),
+            (Some("416555"), None)
+        );
+        let f = Filters::default().search(Some("Sarah"));
+        assert_eq!((f.digits, f.text.as_deref()), (None, Some("sarah")));
+        let f = Filters::default().search(Some("  "));
+        assert_eq!((f.digits, f.text), (None, None));
+    }
+
+    #[test]
+    fn dates_cover_whole_days() {
+        let from = parse_bound("2026-11-01", "from", false).unwrap();
+        let to = parse_bound("2026-11-01", "to", true).unwrap();
+        assert_eq!(from.to_rfc3339(), "2026-11-01T00:00:00+00:00");
+        assert!(to > from && to < parse_bound("2026-11-02", "from", false).unwrap());
+        assert!(parse_bound("yesterday", "from", false).is_err());
+    }
+}

@@ -1,0 +1,79 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::messages::routes::page_size;
+use crate::phone::E164;
+use crate::wire::{CreateInteraction, ErrorBody, Interaction};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/interactions")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    );
+}
+
+/// Records an interaction on another channel for the AI's cross-channel context.
+#[utoipa::path(post, path = "/api/v1/interactions", tag = "clients", request_body = CreateInteraction,
+    responses((status = 201, body = Interaction), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<CreateInteraction>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Created().json(super::create(&state, &caller, body.into_inner()).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InteractionQuery {
+    /// E.164.
+    pub phone_number: Option<String>,
+    pub client_id: Option<Uuid>,
+    pub limit: Option<i64>,
+}
+
+/// A customer's recorded interactions, newest first.
+#[utoipa::path(get, path = "/api/v1/interactions", tag = "clients", params(InteractionQuery),
+    responses((status = 200, body = Vec<Interaction>), (status = 400, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<InteractionQuery>,
+) -> Result<web::Json<Vec<Interaction>>, ApiError> {
+    let limit = page_size(query.limit)?;
+    let phone = query
+        .phone_number
+        .as_deref()
+        .map(|p| {
+            E164::parse_e164(p).map(E164::into_string).map_err(|e| {
+                ApiError::bad_request("invalid_query", Some("phone_number"), e.to_string())
+            })
+        })
+        .transpose()?;
+    if phone.is_none() && query.client_id.is_none() {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            Some("phone_number"),
+            "give `phone_number` or `client_id`",
+        ));
+    }
+    let mut conn = state.db().await?;
+    Ok(web::Json(
+        super::storage::recent_for(
+            &mut conn,
+            caller.tenant_id,
+            phone.as_deref(),
+            query.client_id,
+            limit,
+        )
+        .await?,
+    ))
+}

@@ -1,0 +1,115 @@
+//! Simulator mode for people trying Parley without a Telnyx account: the SPA's "simulate an
+//! inbound SMS" goes through the built-in carrier simulator, which posts a signed
+//! `message.received` webhook exactly as Telnyx would.
+
+use actix_web::web;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::phone::E164;
+use crate::wire::ErrorBody;
+use crate::{phone_numbers, tenants};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/simulator", web::get().to(status))
+        .route("/simulator/inbound", web::post().to(inbound));
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SimulatorStatus {
+    /// True when no Telnyx API key is configured and the built-in simulator plays Telnyx.
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SimulateInbound {
+    /// The customer's number (E.164 or national in the tenant's region).
+    pub from: String,
+    /// One of the tenant's numbers; its first number when absent.
+    #[serde(default)]
+    pub to: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SimulatedInbound {
+    /// The simulated Telnyx message id.
+    pub telnyx_message_id: String,
+    /// The HTTP status our webhook endpoint answered the simulator.
+    pub webhook_status: Option<u16>,
+}
+
+/// Whether the built-in carrier simulator is in use.
+#[utoipa::path(get, path = "/api/v1/simulator", tag = "simulator",
+    responses((status = 200, body = SimulatorStatus)), security(("bearer" = [])))]
+pub async fn status(state: web::Data<AppState>, _caller: Caller) -> web::Json<SimulatorStatus> {
+    web::Json(SimulatorStatus {
+        enabled: state.simulator.is_some(),
+    })
+}
+
+/// Simulates a customer texting one of the tenant's numbers (simulator mode only).
+#[utoipa::path(post, path = "/api/v1/simulator/inbound", tag = "simulator", request_body = SimulateInbound,
+    responses((status = 202, body = SimulatedInbound), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn inbound(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<SimulateInbound>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let Some(simulator) = state.simulator.clone() else {
+        return Err(ApiError::conflict(
+            "simulator_disabled",
+            None,
+            "Parley is connected to Telnyx; real customers' messages arrive by themselves.",
+        ));
+    };
+    let body = body.into_inner();
+    if body.text.trim().is_empty() {
+        return Err(ApiError::invalid(
+            "empty_message",
+            "text",
+            "Write the customer's message.",
+        ));
+    }
+    let mut conn = state.db().await?;
+    let tenant = tenants::storage::find(&mut conn, caller.tenant_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("tenant"))?;
+    let from = E164::parse(&body.from, &tenant.default_region)
+        .map_err(|error| ApiError::invalid("invalid_phone_number", "from", error.to_string()))?;
+    let numbers = phone_numbers::storage::list(&mut conn, caller.tenant_id).await?;
+    let to = match body.to {
+        Some(to) => numbers
+            .into_iter()
+            .find(|number| number.number == to.trim())
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "invalid_phone_number",
+                    "to",
+                    "`to` is not one of the tenant's numbers.",
+                )
+            })?,
+        None => numbers.into_iter().next().ok_or_else(|| {
+            ApiError::conflict(
+                "no_phone_number",
+                None,
+                "The tenant has no number for customers to text.",
+            )
+        })?,
+    };
+    drop(conn);
+    let result = simulator
+        .send_inbound(from.as_str(), &to.number, &body.text)
+        .await
+        .map_err(|error| ApiError::internal(format!("simulator: {error}")))?;
+    Ok(actix_web::HttpResponse::Accepted().json(SimulatedInbound {
+        telnyx_message_id: result.id,
+        webhook_status: result.status,
+    }))
+}

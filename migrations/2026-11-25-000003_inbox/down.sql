@@ -1,0 +1,11 @@
+DROP TABLE ai_generations;
+DROP TABLE interactions;
+DROP INDEX messages_tenant_time_idx;
+DROP INDEX clients_search_idx;
+ALTER TABLE clients DROP COLUMN search_document;
+DROP INDEX conversations_search_idx;
+ALTER TABLE conversations DROP COLUMN search_document;
+DROP INDEX conversations_activity_idx;
+ALTER TABLE conversations DROP COLUMN activity_at;
+CREATE INDEX conversations_activity_idx ON conversations (tenant_id, (coalesce(last_message_at, created_at)) DESC, id DESC);
+DROP EXTENSION IF EXISTS btree_gin;
