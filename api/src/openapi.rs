@@ -31,6 +31,7 @@ Authenticate with `Authorization: Bearer <token>`: a user's access token from \
         crate::phone_numbers::routes::list,
         crate::phone_numbers::routes::create,
         crate::phone_numbers::routes::delete,
+        crate::phone_numbers::routes::normalize,
         crate::conversations::routes::list,
         crate::conversations::routes::export,
         crate::conversations::routes::mark_read,
@@ -75,7 +76,7 @@ Authenticate with `Authorization: Bearer <token>`: a user's access token from \
         wire::Identity, wire::Direction, wire::Author, wire::MessageStatus,
         crate::simulation::SimulatorStatus, crate::simulation::SimulateInbound,
         crate::simulation::SimulatedInbound, wire::Client, wire::CreateClient, wire::UpdateClient,
-        wire::Interaction, wire::CreateInteraction, wire::Usage, wire::UsageDay,
+        wire::Interaction, wire::CreateInteraction, wire::Usage, wire::UsageDay, wire::NormalizedPhone,
     )),
     modifiers(&BearerAuth),
     tags(

@@ -609,3 +609,13 @@ pub struct Usage {
     pub days: Vec<UsageDay>,
     pub totals: UsageDay,
 }
+
+/// How the server reads a phone number typed by a person (the SPA shows it as you type).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct NormalizedPhone {
+    pub input: String,
+    /// The E.164 form, when the input is a valid number.
+    pub e164: Option<String>,
+    /// Why not, when it is not.
+    pub error: Option<String>,
+}

@@ -5,15 +5,18 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::wire::{CreatePhoneNumber, ErrorBody, PhoneNumber};
+use crate::phone::E164;
+use crate::wire::{CreatePhoneNumber, ErrorBody, NormalizedPhone, PhoneNumber};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/phone-numbers")
-            .route(web::get().to(list))
-            .route(web::post().to(create)),
-    )
-    .route("/phone-numbers/{id}", web::delete().to(delete));
+    // Before `/phone-numbers/{id}`.
+    cfg.route("/phone-numbers/normalize", web::get().to(normalize))
+        .service(
+            web::resource("/phone-numbers")
+                .route(web::get().to(list))
+                .route(web::post().to(create)),
+        )
+        .route("/phone-numbers/{id}", web::delete().to(delete));
 }
 
 /// The tenant's Telnyx numbers.
@@ -71,4 +74,32 @@ pub async fn delete(
     } else {
         Err(super::PhoneNumberError::NotFound.into())
     }
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct NormalizeQuery {
+    /// What the person typed, e.g. `(416) 555-1234`.
+    pub input: String,
+}
+
+/// Reads a typed phone number with the tenant's region: its E.164 form, or why it is not one.
+#[utoipa::path(get, path = "/api/v1/phone-numbers/normalize", tag = "phone-numbers", params(NormalizeQuery),
+    responses((status = 200, body = NormalizedPhone)),
+    security(("bearer" = [])))]
+pub async fn normalize(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<NormalizeQuery>,
+) -> Result<web::Json<NormalizedPhone>, ApiError> {
+    let mut conn = state.db().await?;
+    let tenant = crate::tenants::storage::find(&mut conn, caller.tenant_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("tenant"))?;
+    let parsed = E164::parse(&query.input, &tenant.default_region);
+    Ok(web::Json(NormalizedPhone {
+        input: query.input.clone(),
+        e164: parsed.as_ref().ok().map(|phone| phone.to_string()),
+        error: parsed.err().map(|error| error.to_string()),
+    }))
 }
