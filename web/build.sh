@@ -22,6 +22,8 @@ bash "$WEB/setup-toolchain.sh"
 
 start=$SECONDS
 cd "$ROOT"
+# Type-erased components: about 9 % less wasm (and faster builds) for the same app.
+export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components"
 if [ "$WASM_MODE" = rustup ]; then
     "$WASM_CARGO" build -p "$NAME" --profile "$PROFILE" --target "$TARGET" \
         --target-dir "$TARGET_DIR"

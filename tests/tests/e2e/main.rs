@@ -12,5 +12,6 @@ mod openapi;
 mod ops;
 mod outbox;
 mod receipts;
+mod spa;
 mod telnyx;
 mod tenancy;
