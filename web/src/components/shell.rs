@@ -112,7 +112,7 @@ fn SignedIn(token: String) -> impl IntoView {
                 </button>
             </div>
         </header>
-        <Show when=move || matches!(feed.state.get(), FeedState::Reconnecting(_))>
+        <Show when=move || matches!(feed.state.get(), FeedState::Reconnecting(attempt) if attempt >= 2)>
             <div id="feed-banner" class="banner warning" role="status">
                 "Connection lost. Reconnecting… New messages will appear as soon as it is back."
             </div>

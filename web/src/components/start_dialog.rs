@@ -150,6 +150,9 @@ pub fn StartDialog(
                                 }
                                     .into_any()
                             }
+                            PhoneHint::Invalid(_) if phone_error.with(Option::is_some) => {
+                                ().into_any()
+                            }
                             PhoneHint::Invalid(why) => {
                                 view! {
                                     <span id="start-phone-invalid" class="warning-text">
