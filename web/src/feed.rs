@@ -10,7 +10,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use leptos::leptos_dom::helpers::{set_timeout_with_handle, TimeoutHandle};
+use leptos::leptos_dom::helpers::{
+    set_interval_with_handle, set_timeout_with_handle, TimeoutHandle,
+};
 use leptos::prelude::*;
 use parley::wire::{Conversation, Message};
 use serde::Deserialize;
@@ -174,6 +176,26 @@ pub fn stop() {
         // `stop` may run inside one of these callbacks (a handler signed out): drop them
         // once it has returned.
         leptos::leptos_dom::helpers::set_timeout(move || drop(inner), Duration::ZERO);
+    }
+}
+
+/// Runs `task` every `period` while the feed is not live, so that a page stays roughly fresh
+/// while the connection is down; stops with the calling component.
+pub fn poll_while_offline(period: Duration, task: impl Fn() + 'static) {
+    let Some(feed) = use_context::<Feed>() else {
+        return;
+    };
+    let tick = move || {
+        if feed
+            .state
+            .try_get_untracked()
+            .is_some_and(|state| state != FeedState::Live)
+        {
+            task();
+        }
+    };
+    if let Ok(handle) = set_interval_with_handle(tick, period) {
+        on_cleanup(move || handle.clear());
     }
 }
 

@@ -24,12 +24,12 @@ pub fn bar_chart_svg(
     series: &[Series],
     values: &[Vec<i64>],
 ) -> String {
-    const HEIGHT: f64 = 180.0;
+    const HEIGHT: f64 = 200.0;
     const LEFT: f64 = 44.0;
     const BOTTOM: f64 = 22.0;
     const TOP: f64 = 10.0;
     let days = labels.len().max(1);
-    let width = (days as f64 * 18.0 + LEFT + 8.0).max(320.0);
+    let width = (days as f64 * 18.0 + LEFT + 8.0).max(720.0);
     let plot = HEIGHT - BOTTOM - TOP;
     let step = (width - LEFT - 8.0) / days as f64;
     let bar = (step * 0.7).max(2.0);

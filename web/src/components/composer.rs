@@ -114,7 +114,7 @@ pub fn Composer(
                     id="composer"
                     node_ref=area
                     rows="2"
-                    placeholder="Write a message. Enter sends, Shift+Enter adds a line."
+                    placeholder="Write a message (Enter sends, Shift+Enter: new line)"
                     aria-describedby="segment-counter"
                     prop:value=move || text.get()
                     on:input=move |event| text.set(event_target_value(&event))

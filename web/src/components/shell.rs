@@ -112,11 +112,6 @@ fn SignedIn(token: String) -> impl IntoView {
                 </button>
             </div>
         </header>
-        <Show when=move || matches!(feed.state.get(), FeedState::Reconnecting(attempt) if attempt >= 2)>
-            <div id="feed-banner" class="banner warning" role="status">
-                "Connection lost. Reconnecting… New messages will appear as soon as it is back."
-            </div>
-        </Show>
         {move || {
             me_error
                 .get()
@@ -187,7 +182,12 @@ fn FeedIndicator(feed: Feed) -> impl IntoView {
             class="feed-status"
             data-state=move || feed.state.get().as_str()
             role="status"
-            title="Real-time updates"
+            title=move || match feed.state.get() {
+                FeedState::Reconnecting(_) => {
+                    "Connection lost: reconnecting. New messages appear as soon as it is back."
+                }
+                _ => "Real-time updates",
+            }
         >
             <span class="dot" aria-hidden="true"></span>
             <span class="label">{label}</span>

@@ -12,6 +12,9 @@ pub fn SimulateDialog(
     /// The number to prefill (the open conversation's customer).
     #[prop(optional, into)]
     from: Option<String>,
+    /// Called once the simulated message was accepted.
+    #[prop(optional)]
+    on_sent: Option<Callback<()>>,
 ) -> impl IntoView {
     let api = Api::new();
     let from = RwSignal::new(from.unwrap_or_default());
@@ -34,7 +37,12 @@ pub fn SimulateDialog(
         error.set(None);
         spawn_local(async move {
             match api.simulate_inbound(number.trim(), &body).await {
-                Ok(()) => on_close.run(()),
+                Ok(()) => {
+                    if let Some(on_sent) = on_sent {
+                        on_sent.run(());
+                    }
+                    on_close.run(());
+                }
                 Err(failure) => error.set(Some(failure.message())),
             }
             pending.try_set(false);

@@ -124,6 +124,7 @@ fn ConversationView(id: Uuid) -> impl IntoView {
     let guide_open = RwSignal::new(false);
     let simulate_open = RwSignal::new(false);
     let next_local = StoredValue::new(0u64);
+    let expanded = RwSignal::new(false);
     let list = NodeRef::<leptos::html::Ol>::new();
 
     let scroll_to_end = move || {
@@ -262,6 +263,11 @@ fn ConversationView(id: Uuid) -> impl IntoView {
         _ => {}
     });
 
+    feed::poll_while_offline(Duration::from_secs(10), move || {
+        load_conversation();
+        load_latest();
+    });
+
     let send = move |text: String, retry_of: Option<u64>| {
         let local = match retry_of {
             Some(local) => local,
@@ -362,11 +368,20 @@ fn ConversationView(id: Uuid) -> impl IntoView {
                         }
                     })
             }}
-            <header class="conv-header">
+            <header class="conv-header" class:expanded=move || expanded.get()>
                 <a id="back-to-list" class="back" href=move || inbox.list_href()>
                     <span aria-hidden="true">"← "</span>
                     "Conversations"
                 </a>
+                <button
+                    id="conv-details"
+                    type="button"
+                    class="more secondary small"
+                    aria-expanded=move || expanded.get().to_string()
+                    on:click=move |_| expanded.update(|e| *e = !*e)
+                >
+                    {move || if expanded.get() { "Hide details" } else { "Details" }}
+                </button>
                 {move || match conversation.get() {
                     None => {
                         view! {
@@ -454,6 +469,10 @@ fn ConversationView(id: Uuid) -> impl IntoView {
             <SimulateDialog
                 on_close=Callback::new(move |_| simulate_open.set(false))
                 from=conversation.get_untracked().map(|c| c.phone_number).unwrap_or_default()
+                on_sent=Callback::new(move |_| {
+                    load_conversation();
+                    load_latest();
+                })
             />
         </Show>
     }

@@ -226,6 +226,8 @@ pub fn InboxPage() -> impl IntoView {
         _ => {}
     });
 
+    feed::poll_while_offline(Duration::from_secs(15), move || inbox.refresh());
+
     let navigate = use_navigate();
     let set_filters = {
         let navigate = navigate.clone();
@@ -392,7 +394,10 @@ pub fn InboxPage() -> impl IntoView {
             <StartDialog on_close=Callback::new(move |_| start_open.set(false)) on_started=on_started />
         </Show>
         <Show when=move || simulate_open.get()>
-            <SimulateDialog on_close=Callback::new(move |_| simulate_open.set(false)) />
+            <SimulateDialog
+                on_close=Callback::new(move |_| simulate_open.set(false))
+                on_sent=Callback::new(move |_| inbox.refresh())
+            />
         </Show>
     }
 }
@@ -765,6 +770,14 @@ fn ConversationRow(conversation: Conversation, inbox: Inbox) -> impl IntoView {
                             .then(|| view! { <span class="chip danger">"Opted out"</span> })}
                         {(!conversation.ai_enabled)
                             .then(|| view! { <span class="chip">"AI off"</span> })}
+                        {(conversation.qualification_status != QualificationStatus::New)
+                            .then(|| {
+                                view! {
+                                    <span class="chip">
+                                        {qualification_label(conversation.qualification_status)}
+                                    </span>
+                                }
+                            })}
                         {(conversation.status == ConversationStatus::Closed)
                             .then(|| view! { <span class="chip">"Closed"</span> })}
                         {(unread > 0)
