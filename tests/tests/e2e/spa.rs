@@ -418,6 +418,20 @@ async fn searches_filters_keeps_them_in_the_url_and_exports_csv() -> Result<()> 
     wait_for_rows(&page, 3).await?;
     page.screenshot(shots_path("spa-inbox.png")).await?;
 
+    // The keyboard moves between rows, and the focused row shows it.
+    page.press("[data-testid=conversation-row]", "ArrowDown")
+        .await?;
+    wait_until(
+        &page,
+        "document.activeElement === document.querySelectorAll('[data-testid=conversation-row]')[1]",
+        "focus on the second row",
+    )
+    .await?;
+    let outline: String = page
+        .eval("getComputedStyle(document.activeElement).outlineStyle")
+        .await?;
+    assert_ne!(outline, "none", "visible focus");
+
     // Search by name, then by partial digits in another format.
     page.fill("#search", "lovelace").await?;
     wait_for_rows(&page, 1).await?;

@@ -76,37 +76,7 @@ fn SignedIn(token: String) -> impl IntoView {
             <Nav />
             <div class="topbar-end">
                 <FeedIndicator feed=feed />
-                <div class="account" aria-label="Signed in as">
-                    <span id="me-tenant" class="tenant">
-                        {move || account.me.with(|me| me.as_ref().map(|me| me.tenant.name.clone()))}
-                    </span>
-                    <span class="who">
-                        <span id="me-email">
-                            {move || {
-                                account
-                                    .me
-                                    .with(|me| {
-                                        me.as_ref()
-                                            .map(|me| {
-                                                me.user
-                                                    .as_ref()
-                                                    .map(|u| u.email.clone())
-                                                    .or_else(|| {
-                                                        me.api_key
-                                                            .as_ref()
-                                                            .map(|k| format!("API key “{}”", k.name))
-                                                    })
-                                                    .unwrap_or_default()
-                                            })
-                                    })
-                            }}
-                        </span>
-                        " · "
-                        <span id="me-role">
-                            {move || account.me.with(|me| me.as_ref().map(|me| me.role.as_str()))}
-                        </span>
-                    </span>
-                </div>
+                {move || account.me.get().map(|me| view! { <AccountBadge me=me /> })}
                 <button id="sign-out" type="button" class="secondary small" on:click=sign_out>
                     "Sign out"
                 </button>
@@ -192,5 +162,32 @@ fn FeedIndicator(feed: Feed) -> impl IntoView {
             <span class="dot" aria-hidden="true"></span>
             <span class="label">{label}</span>
         </span>
+    }
+}
+
+/// Organisation, email and role of the signed-in caller.
+#[component]
+fn AccountBadge(me: Me) -> impl IntoView {
+    let who = me
+        .user
+        .as_ref()
+        .map(|user| user.email.clone())
+        .or_else(|| {
+            me.api_key
+                .as_ref()
+                .map(|key| format!("API key “{}”", key.name))
+        })
+        .unwrap_or_default();
+    view! {
+        <div class="account" aria-label="Signed in as">
+            <span id="me-tenant" class="tenant">
+                {me.tenant.name.clone()}
+            </span>
+            <span class="who">
+                <span id="me-email">{who}</span>
+                " · "
+                <span id="me-role">{me.role.as_str()}</span>
+            </span>
+        </div>
     }
 }

@@ -625,6 +625,9 @@ fn ConversationList(inbox: Inbox) -> impl IntoView {
     });
 
     view! {
+        <p id="list-keys" class="visually-hidden">
+            "Use the up and down arrow keys to move between conversations."
+        </p>
         <div class="list-scroll" node_ref=scroller on:scroll=move |_| near_end()>
             {move || {
                 let empty = inbox.items.with(Vec::is_empty);
@@ -655,7 +658,13 @@ fn ConversationList(inbox: Inbox) -> impl IntoView {
                     ().into_any()
                 }
             }}
-            <ul id="conversation-list" class="conversation-list" aria-label="Conversations">
+            <ul
+                id="conversation-list"
+                class="conversation-list"
+                aria-label="Conversations"
+                aria-describedby="list-keys"
+                on:keydown=move_focus
+            >
                 <For
                     each=move || inbox.items.get()
                     key=|c| (c.id, c.updated_at, c.unread_count, c.last_message_at)
@@ -703,6 +712,34 @@ fn ConversationList(inbox: Inbox) -> impl IntoView {
                 </button>
             </Show>
         </div>
+    }
+}
+
+/// Up and down arrows move between the rows of the list (Tab still leaves it).
+fn move_focus(event: leptos::ev::KeyboardEvent) {
+    let forward = match event.key().as_str() {
+        "ArrowDown" => true,
+        "ArrowUp" => false,
+        _ => return,
+    };
+    let Some(row) = event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .and_then(|element| element.closest("li").ok().flatten())
+    else {
+        return;
+    };
+    let sibling = if forward {
+        row.next_element_sibling()
+    } else {
+        row.previous_element_sibling()
+    };
+    if let Some(link) = sibling
+        .and_then(|li| li.query_selector("a").ok().flatten())
+        .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        event.prevent_default();
+        let _ = link.focus();
     }
 }
 
