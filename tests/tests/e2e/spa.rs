@@ -222,6 +222,22 @@ async fn starts_a_conversation_sends_with_enter_and_saves_a_guide() -> Result<()
     assert_eq!(messages[1]["text"], "Does Tuesday work for a demo?");
     assert_eq!(messages[1]["author"], "agent");
 
+    // Telnyx refuses the next one: the message shows the carrier's reason in words (through
+    // the feed, or the page's own refresh while the feed is down).
+    app.sim.faults().reject(1, "40300");
+    page.fill("#composer", "This one will bounce").await?;
+    page.press("#composer", "Enter").await?;
+    wait_until(
+        &page,
+        "[...document.querySelectorAll('[data-testid=message]')].some(m => \
+         m.innerText.includes('This one will bounce') && m.dataset.status.endsWith('failed') \
+         && m.querySelector('[data-testid=message-error]'))",
+        "the carrier's refusal on the message",
+    )
+    .await?;
+    page.screenshot(shots_path("spa-conversation-failed.png"))
+        .await?;
+
     // Header: qualification and the AI switch are saved on the server.
     choose(&page, "#qualification", "qualified").await?;
     wait_until(
@@ -289,6 +305,37 @@ async fn starts_a_conversation_sends_with_enter_and_saves_a_guide() -> Result<()
         "the saved guide",
     )
     .await?;
+
+    page.press("#guide-text", "Escape").await?;
+    page.wait_for_gone("#guide-dialog", WAIT).await?;
+
+    // Starting again with the same customer resumes the active conversation.
+    page.click("#start-conversation").await?;
+    page.fill("#start-phone", "+1 416 555 1234").await?;
+    page.fill("#start-message", "Following up on our chat")
+        .await?;
+    page.click("#start-submit").await?;
+    page.wait_for_text("#inbox-notice", "already had an active conversation", WAIT)
+        .await?;
+    page.wait_for_path(&path, WAIT).await?;
+    page.wait_for_text("#messages", "Following up on our chat", WAIT)
+        .await?;
+    assert_eq!(row_count(&page).await?, 1);
+
+    // The customer opts out: the list says so and the composer explains why it is closed.
+    app.sim
+        .send_inbound("+14165551234", OUR_NUMBER, "STOP")
+        .await
+        .expect("inbound");
+    page.goto(&app.url(&path)).await?;
+    page.wait_for_text("#composer-blocked", "opted out", WAIT)
+        .await?;
+    page.wait_for_text("#conversation-list", "Opted out", WAIT)
+        .await?;
+    assert!(
+        page.eval::<bool>("document.querySelector('#composer').disabled")
+            .await?
+    );
 
     assert_clean_console(&page, &app).await;
     browser.close().await?;
