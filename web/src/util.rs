@@ -191,6 +191,16 @@ pub fn today() -> String {
         .to_string()
 }
 
+/// The tab's title: `What — Parley`.
+pub fn set_title(what: &str) {
+    let title = if what.is_empty() {
+        "Parley".to_string()
+    } else {
+        format!("{what} — Parley")
+    };
+    leptos::prelude::document().set_title(&title);
+}
+
 /// Runs the last of a burst of calls after a quiet period (typing in a search box).
 #[derive(Clone, Copy)]
 pub struct Debouncer {

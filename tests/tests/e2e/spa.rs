@@ -255,6 +255,11 @@ async fn starts_a_conversation_sends_with_enter_and_saves_a_guide() -> Result<()
     .await?;
     page.wait_for_text("#conversation-list", "AI off", WAIT)
         .await?;
+    assert_eq!(
+        page.eval::<String>("document.activeElement.id").await?,
+        "ai-toggle",
+        "the switch keeps the focus after the update"
+    );
     let conversation = json_with_status(
         app.get(&format!("/api/v1/conversations/{id}"), &acme.admin_token)
             .await,

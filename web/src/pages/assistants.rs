@@ -20,6 +20,7 @@ enum Editing {
 
 #[component]
 pub fn AssistantsPage() -> impl IntoView {
+    crate::util::set_title("Assistants");
     let api = Api::new();
     let account = expect_context::<Account>();
     let items = RwSignal::new(None::<Vec<Assistant>>);

@@ -31,6 +31,7 @@ fn full_name(client: &Client) -> String {
 
 #[component]
 pub fn ClientsPage() -> impl IntoView {
+    crate::util::set_title("Clients");
     let api = Api::new();
     let query = RwSignal::new(String::new());
     let items = RwSignal::new(Vec::<Client>::new());

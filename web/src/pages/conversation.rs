@@ -7,10 +7,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use parley::wire::{
-    Assistant, Conversation, ConversationStatus, Direction, Message, MessageStatus,
+    Assistant, Conversation, ConversationStatus, Direction, Identity, Message, MessageStatus,
     QualificationStatus, UpdateConversation,
 };
 use uuid::Uuid;
+use wasm_bindgen::JsCast;
 
 use crate::api::Api;
 use crate::components::composer::Composer;
@@ -139,6 +140,26 @@ fn ConversationView(id: Uuid) -> impl IntoView {
             list.scroll_height() - list.scroll_top() - list.client_height() < 120
         })
     };
+
+    // The tab says whose conversation this is; on a phone, where the list just disappeared,
+    // focus moves to the conversation's title so keyboard and screen reader users follow.
+    Effect::new(move |focused: Option<bool>| {
+        let Some(title) = conversation.with(|c| {
+            c.as_ref().map(|c| {
+                c.contact_name
+                    .clone()
+                    .filter(|name| !name.trim().is_empty())
+                    .unwrap_or_else(|| c.phone_number.clone())
+            })
+        }) else {
+            return false;
+        };
+        crate::util::set_title(&title);
+        if focused != Some(true) {
+            focus_title_if_lost();
+        }
+        true
+    });
 
     let apply_conversation = move |fresh: Conversation| {
         let newer = conversation
@@ -331,9 +352,7 @@ fn ConversationView(id: Uuid) -> impl IntoView {
                 Err(failure) => {
                     header_error.try_set(Some(failure.message()));
                     // Show the server's state again (a select may show the refused value).
-                    let current = conversation.get_untracked();
-                    conversation.try_set(None);
-                    conversation.try_set(current);
+                    conversation.try_update(|_| ());
                 }
             }
         });
@@ -382,28 +401,24 @@ fn ConversationView(id: Uuid) -> impl IntoView {
                 >
                     {move || if expanded.get() { "Hide details" } else { "Details" }}
                 </button>
-                {move || match conversation.get() {
-                    None => {
+                <Show
+                    when=move || conversation.with(Option::is_some)
+                    fallback=|| {
                         view! {
                             <div class="who">
                                 <h2 id="conv-title">"Loading…"</h2>
                             </div>
                         }
-                            .into_any()
                     }
-                    Some(c) => {
-                        view! {
-                            <Header
-                                conversation=c
-                                assistants=assistants
-                                has_guide=has_guide
-                                update=update
-                                open_guide=move || guide_open.set(true)
-                            />
-                        }
-                            .into_any()
-                    }
-                }}
+                >
+                    <Header
+                        conversation=conversation
+                        assistants=assistants
+                        has_guide=has_guide
+                        update=update
+                        open_guide=move || guide_open.set(true)
+                    />
+                </Show>
                 <Show when=move || account.simulator.get()>
                     <button
                         id="simulate-reply"
@@ -478,9 +493,36 @@ fn ConversationView(id: Uuid) -> impl IntoView {
     }
 }
 
+/// Moves focus to the conversation's title when the focused element is hidden (the list on
+/// a phone) or nothing has focus.
+fn focus_title_if_lost() {
+    leptos::leptos_dom::helpers::request_animation_frame(|| {
+        let document = leptos::prelude::document();
+        let lost = match document
+            .active_element()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            None => true,
+            Some(active) => {
+                active.offset_parent().is_none() || document.body().is_some_and(|b| b == active)
+            }
+        };
+        if lost {
+            if let Some(title) = document
+                .get_element_by_id("conv-title")
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = title.focus();
+            }
+        }
+    });
+}
+
+/// The conversation's header. Every part follows the conversation signal on its own, so an
+/// update (a PATCH answer, the feed) never re-creates the controls and keyboard focus stays.
 #[component]
 fn Header<U, G>(
-    conversation: Conversation,
+    conversation: RwSignal<Option<Conversation>>,
     assistants: RwSignal<Vec<Assistant>>,
     has_guide: RwSignal<Option<bool>>,
     update: U,
@@ -490,19 +532,57 @@ where
     U: Fn(UpdateConversation) + Copy + Send + Sync + 'static,
     G: Fn() + Copy + Send + Sync + 'static,
 {
-    let c = conversation;
-    let named = c
-        .contact_name
-        .clone()
-        .filter(|name| !name.trim().is_empty());
-    let title = named.clone().unwrap_or_else(|| c.phone_number.clone());
-    let ai_enabled = c.ai_enabled;
-    let closed = c.status == ConversationStatus::Closed;
-    let assistant_value = c.assistant_id.map(|a| a.to_string()).unwrap_or_default();
-    let qualification = c.qualification_status;
+    fn nonempty(value: &Option<String>) -> Option<String> {
+        value.clone().filter(|v| !v.trim().is_empty())
+    }
+    let title = move || {
+        conversation.with(|c| {
+            c.as_ref()
+                .map(|c| nonempty(&c.contact_name).unwrap_or_else(|| c.phone_number.clone()))
+                .unwrap_or_default()
+        })
+    };
+    let company = move || conversation.with(|c| c.as_ref().and_then(|c| nonempty(&c.company)));
+    let phone = move || {
+        conversation.with(|c| {
+            c.as_ref()
+                .map(|c| c.phone_number.clone())
+                .unwrap_or_default()
+        })
+    };
+    let identity =
+        move || conversation.with(|c| c.as_ref().map(|c| c.identity).unwrap_or(Identity::Unknown));
+    let opted_out = move || conversation.with(|c| c.as_ref().is_some_and(|c| c.opted_out));
+    let closed = move || {
+        conversation.with(|c| {
+            c.as_ref()
+                .is_some_and(|c| c.status == ConversationStatus::Closed)
+        })
+    };
+    let ai_enabled = move || conversation.with(|c| c.as_ref().is_some_and(|c| c.ai_enabled));
+    let qualification = move || {
+        conversation.with(|c| {
+            c.as_ref()
+                .map(|c| c.qualification_status)
+                .unwrap_or(QualificationStatus::New)
+        })
+    };
+    let assistant_id = move || conversation.with(|c| c.as_ref().and_then(|c| c.assistant_id));
+
     let editing = RwSignal::new(false);
-    let name_draft = RwSignal::new(c.contact_name.clone().unwrap_or_default());
-    let company_draft = RwSignal::new(c.company.clone().unwrap_or_default());
+    let name_draft = RwSignal::new(String::new());
+    let company_draft = RwSignal::new(String::new());
+    let toggle_editing = move |_| {
+        if !editing.get_untracked() {
+            conversation.with_untracked(|c| {
+                if let Some(c) = c {
+                    name_draft.set(c.contact_name.clone().unwrap_or_default());
+                    company_draft.set(c.company.clone().unwrap_or_default());
+                }
+            });
+        }
+        editing.update(|e| *e = !*e);
+    };
     let save_contact = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let clean = |value: String| {
@@ -518,32 +598,32 @@ where
     };
     view! {
         <div class="who">
-            <h2 id="conv-title">{title}</h2>
+            <h2 id="conv-title" tabindex="-1">{title}</h2>
             <p class="sub">
-                {c
-                    .company
-                    .clone()
-                    .filter(|company| !company.trim().is_empty())
-                    .map(|company| view! { <span id="conv-company">{company}</span> })}
-                <span id="conv-phone">{c.phone_number.clone()}</span>
+                {move || company().map(|company| view! { <span id="conv-company">{company}</span> })}
+                <span id="conv-phone">{phone}</span>
                 <button
                     id="edit-contact"
                     type="button"
                     class="link-button"
                     aria-expanded=move || editing.get().to_string()
-                    on:click=move |_| editing.update(|e| *e = !*e)
+                    on:click=toggle_editing
                 >
                     "Edit contact"
                 </button>
             </p>
             <p class="chips">
-                <span id="conv-identity" class="chip" data-identity=c.identity.as_str()>
-                    {identity_label(c.identity)}
+                <span id="conv-identity" class="chip" data-identity=move || identity().as_str()>
+                    {move || identity_label(identity())}
                 </span>
-                {c
-                    .opted_out
-                    .then(|| view! { <span id="conv-opted-out" class="chip danger">"Opted out"</span> })}
-                {closed.then(|| view! { <span class="chip">"Closed"</span> })}
+                <Show when=opted_out>
+                    <span id="conv-opted-out" class="chip danger">
+                        "Opted out"
+                    </span>
+                </Show>
+                <Show when=closed>
+                    <span class="chip">"Closed"</span>
+                </Show>
             </p>
         </div>
         <Show when=move || editing.get()>
@@ -578,9 +658,10 @@ where
                     {QualificationStatus::ALL
                         .iter()
                         .map(|status| {
+                            let status = *status;
                             view! {
-                                <option value=status.as_str() selected=*status == qualification>
-                                    {qualification_label(*status)}
+                                <option value=status.as_str() prop:selected=move || qualification() == status>
+                                    {qualification_label(status)}
                                 </option>
                             }
                         })
@@ -599,30 +680,24 @@ where
                         });
                     }
                 >
-                    <option value="" selected=assistant_value.is_empty()>
+                    <option value="" prop:selected=move || assistant_id().is_none()>
                         "Tenant default"
                     </option>
-                    {move || {
-                        let assistant_value = assistant_value.clone();
-                        assistants
-                            .get()
-                            .into_iter()
-                            .map(|assistant| {
-                                let id = assistant.id.to_string();
-                                let selected = id == assistant_value;
-                                let label = if assistant.is_default {
-                                    format!("{} (default)", assistant.name)
-                                } else {
-                                    assistant.name.clone()
-                                };
-                                view! {
-                                    <option value=id selected=selected>
-                                        {label}
-                                    </option>
-                                }
-                            })
-                            .collect_view()
-                    }}
+                    <For each=move || assistants.get() key=|a| (a.id, a.is_default, a.name.clone()) let:assistant>
+                        {
+                            let id = assistant.id;
+                            let label = if assistant.is_default {
+                                format!("{} (default)", assistant.name)
+                            } else {
+                                assistant.name.clone()
+                            };
+                            view! {
+                                <option value=id.to_string() prop:selected=move || assistant_id() == Some(id)>
+                                    {label}
+                                </option>
+                            }
+                        }
+                    </For>
                 </select>
             </div>
             <button
@@ -631,10 +706,10 @@ where
                 role="switch"
                 class="switch"
                 class:on=ai_enabled
-                aria-checked=ai_enabled.to_string()
+                aria-checked=move || ai_enabled().to_string()
                 on:click=move |_| {
                     update(UpdateConversation {
-                        ai_enabled: Some(!ai_enabled),
+                        ai_enabled: Some(!ai_enabled()),
                         ..Default::default()
                     })
                 }
@@ -642,7 +717,7 @@ where
                 <span class="track" aria-hidden="true">
                     <span class="thumb"></span>
                 </span>
-                {if ai_enabled { "AI replies on" } else { "AI replies off" }}
+                {move || if ai_enabled() { "AI replies on" } else { "AI replies off" }}
             </button>
             <button
                 id="guide-button"
@@ -667,13 +742,13 @@ where
                 on:click=move |_| {
                     update(UpdateConversation {
                         status: Some(
-                            if closed { ConversationStatus::Active } else { ConversationStatus::Closed },
+                            if closed() { ConversationStatus::Active } else { ConversationStatus::Closed },
                         ),
                         ..Default::default()
                     })
                 }
             >
-                {if closed { "Reopen" } else { "Close conversation" }}
+                {move || if closed() { "Reopen" } else { "Close conversation" }}
             </button>
         </div>
     }

@@ -62,6 +62,7 @@ fn when(value: &Value, keys: &[&str]) -> String {
 
 #[component]
 pub fn DiagnosticsPage() -> impl IntoView {
+    crate::util::set_title("Diagnostics");
     let api = Api::new();
     let checks = RwSignal::new(Part::<Value>::Loading);
     let deliveries = RwSignal::new(Part::<Vec<WebhookDelivery>>::Loading);

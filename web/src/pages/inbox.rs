@@ -836,6 +836,7 @@ fn ConversationRow(conversation: Conversation, inbox: Inbox) -> impl IntoView {
 /// The pane beside the list when no conversation is open.
 #[component]
 pub fn NoSelection() -> impl IntoView {
+    crate::util::set_title("Inbox");
     view! {
         <div id="no-selection" class="empty-pane">
             <p>"Choose a conversation on the left, or start a new one."</p>

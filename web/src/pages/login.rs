@@ -17,6 +17,7 @@ pub fn LoginPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
     let navigate = use_navigate();
+    crate::util::set_title("Sign in");
 
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();

@@ -9,6 +9,7 @@ use crate::components::chart::{BarChart, Series};
 
 #[component]
 pub fn UsagePage() -> impl IntoView {
+    crate::util::set_title("Usage");
     let api = Api::new();
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
