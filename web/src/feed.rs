@@ -110,6 +110,8 @@ pub struct Feed {
 type Subscriber = Rc<dyn Fn(&FeedMessage)>;
 
 struct Inner {
+    /// Which `start` made this feed (a late cleanup of an older one must not stop it).
+    session: u64,
     token: String,
     state: RwSignal<FeedState>,
     socket: Option<WebSocket>,
@@ -127,12 +129,18 @@ thread_local! {
     static FEED: RefCell<Option<Inner>> = const { RefCell::new(None) };
     static SUBSCRIBERS: RefCell<Vec<(u64, Subscriber)>> = const { RefCell::new(Vec::new()) };
     static NEXT_SUBSCRIBER: RefCell<u64> = const { RefCell::new(1) };
+    static NEXT_SESSION: RefCell<u64> = const { RefCell::new(1) };
 }
 
 /// Starts the tab's feed with this token (stopping any previous one); stopped again when the
 /// calling component is cleaned up.
 pub fn start(token: String) -> Feed {
     stop();
+    let session = NEXT_SESSION.with(|next| {
+        let mut next = next.borrow_mut();
+        *next += 1;
+        *next
+    });
     let state = RwSignal::new(FeedState::Connecting);
     let online = Closure::<dyn FnMut(Event)>::new(move |_: Event| reconnect_now());
     if let Some(window) = web_sys::window() {
@@ -140,6 +148,7 @@ pub fn start(token: String) -> Feed {
     }
     FEED.with(|feed| {
         *feed.borrow_mut() = Some(Inner {
+            session,
             token,
             state,
             socket: None,
@@ -153,7 +162,12 @@ pub fn start(token: String) -> Feed {
         })
     });
     connect();
-    on_cleanup(stop);
+    on_cleanup(move || {
+        let current = FEED.with(|feed| feed.borrow().as_ref().map(|inner| inner.session));
+        if current == Some(session) {
+            stop();
+        }
+    });
     Feed { state }
 }
 

@@ -397,6 +397,14 @@ async fn live_delivery_status_and_inbound_messages_appear_without_reload() -> Re
         "an inbound message",
     )
     .await?;
+    // The assistant answers by itself (the offline demo responder in tests), live too.
+    wait_until(
+        &page,
+        "[...document.querySelectorAll('[data-testid=message]')].some(m => m.dataset.author === 'ai')",
+        "the AI's reply",
+    )
+    .await?;
+    page.screenshot(shots_path("spa-live-ai-reply.png")).await?;
 
     // Another customer writes: a new row on top of the list, with an unread badge.
     app.sim
