@@ -114,8 +114,8 @@ pub fn Composer(
                     id="composer"
                     node_ref=area
                     rows="2"
-                    placeholder="Write a message (Enter sends, Shift+Enter: new line)"
-                    aria-describedby="segment-counter"
+                    placeholder="Write a message"
+                    aria-describedby="composer-hint segment-counter"
                     prop:value=move || text.get()
                     on:input=move |event| text.set(event_target_value(&event))
                     on:keydown=on_keydown
@@ -132,7 +132,12 @@ pub fn Composer(
                     "Send"
                 </button>
             </div>
-            <SegmentCounter text=text id="segment-counter" />
+            <div class="composer-foot">
+                <SegmentCounter text=text id="segment-counter" />
+                <p id="composer-hint" class="composer-hint">
+                    "Enter sends · Shift+Enter adds a line"
+                </p>
+            </div>
         </form>
     }
 }
