@@ -18,11 +18,12 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DbConn, DbPool};
 use crate::error::ApiError;
+use crate::realtime::hub::Hub;
 use crate::telnyx::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
 use crate::telnyx::TelnyxClient;
 use crate::{
     api_keys, assistants, auth, clients, conversations, extract, interactions, jobs, messages,
-    openapi, ops, opt_outs, phone_numbers, simulation, spa, usage, users, webhooks,
+    openapi, ops, opt_outs, phone_numbers, realtime, simulation, spa, usage, users, webhooks,
 };
 
 /// What every request handler and background task shares.
@@ -45,6 +46,10 @@ pub struct AppState {
     pub webhook_url: String,
     /// The built-in carrier simulator, when no Telnyx API key is configured.
     pub simulator: Option<Arc<SimulatorHandle>>,
+    /// This instance's feed subscribers.
+    pub hub: Arc<Hub>,
+    /// Cancelled when the instance stops: background tasks and feed sessions wind down.
+    pub shutdown: CancellationToken,
 }
 
 impl AppState {
@@ -83,6 +88,8 @@ impl AppState {
                 .unwrap_or_else(|| format!("{public_url}/webhooks/telnyx")),
             public_url,
             simulator,
+            hub: Arc::new(Hub::default()),
+            shutdown: CancellationToken::new(),
         })
     }
 
@@ -131,6 +138,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(clients::routes::configure)
                 .configure(interactions::routes::configure)
                 .configure(usage::configure)
+                .configure(realtime::ws::configure)
                 .default_service(web::to(spa::api_not_found)),
         );
 }
@@ -208,10 +216,18 @@ impl Application {
             source,
         })?
         .run();
-        let shutdown = CancellationToken::new();
-        let workers = (0..state.settings.workers)
+        let shutdown = state.shutdown.clone();
+        let mut workers: Vec<_> = (0..state.settings.workers)
             .map(|_| tokio::spawn(jobs::worker::run(state.clone(), shutdown.clone())))
             .collect();
+        workers.push(tokio::spawn(realtime::listener::run(
+            state.clone(),
+            shutdown.clone(),
+        )));
+        workers.push(tokio::spawn(realtime::listener::prune(
+            state.clone(),
+            shutdown.clone(),
+        )));
         Ok(Application {
             server,
             port,

@@ -139,6 +139,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// How often idle job workers look for due jobs (they are also woken at once).
     pub worker_poll: Duration,
+    /// How long feed events are kept for reconnecting clients.
+    pub event_retention: chrono::Duration,
     /// Job workers in this instance (0: this instance only serves HTTP).
     pub workers: usize,
     /// The built SPA (`web/dist`); missing means the API serves without it.
@@ -302,6 +304,13 @@ impl Settings {
                 1000u64,
                 |ms| (10..=60_000).contains(ms),
                 "a number of milliseconds between 10 and 60000",
+            )?),
+            event_retention: chrono::Duration::hours(parse_number(
+                source,
+                "PARLEY_EVENT_RETENTION_HOURS",
+                168i64,
+                |hours| (1..=24 * 365).contains(hours),
+                "a number of hours between 1 and 8760",
             )?),
             workers: parse_number(
                 source,

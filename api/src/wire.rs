@@ -619,3 +619,18 @@ pub struct NormalizedPhone {
     /// Why not, when it is not.
     pub error: Option<String>,
 }
+
+/// One frame of the real-time feed (`GET /api/v1/ws`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct FeedEvent {
+    /// Increases by one per event of the tenant; reconnect with `after=<id>` to resume.
+    pub id: i64,
+    /// `conversation.created`, `conversation.updated`, `message.created`,
+    /// `message.status_updated`, `ai.response_generated`, `contact.identified`,
+    /// `opt_out.changed`, or `feed.reset` when the events after `after` were pruned.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub occurred_at: DateTime<Utc>,
+    /// The conversation or message as the REST API shows it, or the change's details.
+    pub data: serde_json::Value,
+}

@@ -93,6 +93,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, AuthE
             tenant_id: key.tenant_id,
             role: key.role,
             principal: Principal::ApiKey(key.id),
+            expires_at: None,
         });
     }
     let claims = state
@@ -110,5 +111,6 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, AuthE
         tenant_id: user.tenant_id,
         role: user.role,
         principal: Principal::User(user.id),
+        expires_at: chrono::DateTime::from_timestamp(claims.exp, 0),
     })
 }

@@ -188,9 +188,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    events (id) {
-        id -> Int8,
+    events (tenant_id, id) {
         tenant_id -> Uuid,
+        id -> Int8,
         #[sql_name = "type"]
         event_type -> Text,
         data -> Jsonb,

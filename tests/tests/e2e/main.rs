@@ -5,6 +5,7 @@ mod browser;
 mod cli;
 mod conversations;
 mod errors;
+mod feed;
 mod guides;
 mod inbound;
 mod inbox;
