@@ -7,6 +7,8 @@ pub mod wire;
 
 // The service itself; the wasm build of the SPA takes only `sms` and `wire`.
 #[cfg(feature = "server")]
+pub mod agent;
+#[cfg(feature = "server")]
 pub mod api_keys;
 #[cfg(feature = "server")]
 pub mod app;

@@ -1,6 +1,7 @@
 //! The harness of the end-to-end tests: each test gets its own PostgreSQL database, cloned
 //! from a migrated template and dropped afterwards, and the real server on port 0.
 
+pub mod ai_fake;
 pub mod browser;
 pub mod db;
 

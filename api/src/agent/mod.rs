@@ -1,0 +1,21 @@
+//! The AI agent's pure and HTTP parts: the provider abstraction (an OpenAI-compatible
+//! chat-completions client, or the built-in offline demo responder), the reply prompt, and the
+//! name and identity rules as code. Nothing here touches the database; the reply job feeds
+//! these pieces plain values.
+
+pub mod demo;
+pub mod names;
+pub mod openai;
+pub mod prompt;
+pub mod provider;
+
+pub use demo::DemoResponder;
+pub use names::{
+    extract_name, extract_name_reply, identity_answer, is_affirmative, is_negative,
+    parse_extraction_json, validate_name, IdentityAnswer, NameRejection, PersonName,
+};
+pub use openai::{ClientError, OpenAiCompatible};
+pub use prompt::{build_reply_request, ReplyContext, HISTORY_LIMIT};
+pub use provider::{
+    AgentFacts, ChatMessage, ChatRequest, ChatResponse, Provider, ProviderError, Role,
+};
