@@ -4,7 +4,9 @@
 //! customer by it), read from [`AgentFacts`] instead of prose. Its replies are labelled by
 //! the response's `provider` ("offline_demo"), never in the SMS text itself.
 //!
-//! Replies stay plain ASCII (GSM-7) and short, so each is a single SMS segment.
+//! Replies are short and, apart from the names they quote, plain ASCII (GSM-7, hence "-"
+//! rather than an em dash), so each fits one SMS segment. The conversation guide is free
+//! text the demo cannot follow; a real provider is needed for that.
 
 use super::names::extract_name_reply;
 use super::provider::{AgentFacts, ChatMessage, ChatRequest, ChatResponse, Role, OFFLINE_DEMO};

@@ -118,7 +118,20 @@ const STATES: &str = "
     anonymous private confidential secret different wondering looking calling texting asking
     hoping trying writing reaching checking waiting missing pending interesting boring meeting
     wedding building feeling regarding according including concerning upcoming ongoing
-    outstanding thing things stuff
+    outstanding thing things stuff afraid allergic anxious nervous scared stressed thankful
+    grateful desperate exhausted sore dizzy deaf blind disabled diabetic vegan vegetarian
+    student single divorced widowed
+";
+
+/// "I'm Canadian" is no name. Demonyms that are also names (Christian) stay out.
+const DEMONYMS: &str = "
+    american canadian mexican british english scottish welsh irish french german dutch
+    belgian swiss austrian italian spanish portuguese greek turkish polish russian ukrainian
+    swedish norwegian danish finnish chinese japanese korean vietnamese thai filipino
+    indonesian malaysian indian pakistani bangladeshi iranian arab arabic israeli jewish
+    muslim hindu buddhist catholic african nigerian kenyan egyptian asian european
+    australian brazilian argentinian colombian peruvian chilean cuban jamaican haitian
+    latino latina hispanic
 ";
 
 const NOUNS: &str = "
@@ -141,12 +154,13 @@ const VERBS: &str = "
     wonder interest request hear read expect return arrive drive walk eat sleep feel keep show
     use finish live rent regard inform update remind mean let put set pick drop bring sit stand
     joke apply sign register join charge owe lose learn teach study travel ship deliver receive
-    worry hate enjoy watch wash clean type shop be am wish plan
+    worry hate enjoy watch wash clean type shop be am wish plan starve stress struggle
 ";
 
 /// Verbs that are also names: stems of rejected -ing words, but fine as words ("Hope").
 const NAME_VERBS: &str = "
     hope will mark bill grant chase pat rob sue hunt cook win sing rush love dawn jack guy miss
+    rain snow
 ";
 
 const PROFANITY: &str = "
@@ -222,7 +236,7 @@ fn normalise_apostrophe(c: char) -> char {
 
 fn is_common_word(key: &str) -> bool {
     [
-        GREETINGS, YES_NO, STOP_WORDS, TIME_WORDS, STATES, NOUNS, VERBS, TITLES,
+        GREETINGS, YES_NO, STOP_WORDS, TIME_WORDS, STATES, DEMONYMS, NOUNS, VERBS, TITLES,
     ]
     .iter()
     .any(|list| in_list(list, key))
@@ -386,6 +400,10 @@ fn capitalise_word(word: &str, inside: bool) -> String {
             part_len = 0;
         }
         out.push(c);
+    }
+    // "AJ", "TJ", "JJ": initials said as a name.
+    if letters.len() == 2 && word.chars().count() == 2 && key.ends_with('j') {
+        return word.to_uppercase();
     }
     if let Some(rest) = out.strip_prefix("Mc") {
         let mut chars = rest.chars();
@@ -1040,6 +1058,11 @@ mod tests {
             "I'm wondering about prices",
             "I'm hoping to book",
             "I'm free tomorrow",
+            "I'm Canadian",
+            "I'm afraid not",
+            "I'm allergic to latex",
+            "I'm starving",
+            "It's raining",
             "I'm available monday",
             "Can you call me?",
             "my name is fuck off",
@@ -1134,6 +1157,12 @@ mod tests {
             ("Mrs. Sarah Lee", "Sarah", Some("Lee")),
             ("Kelly-Ann Smith-Jones", "Kelly-Ann", Some("Smith-Jones")),
             ("DeShawn", "DeShawn", None),
+            ("tj", "TJ", None),
+            ("Ed", "Ed", None),
+            ("Rain", "Rain", None),
+            ("Christian", "Christian", None),
+            ("प्रिया", "प्रिया", None),
+            ("محمد علي", "محمد", Some("علي")),
         ];
         for (input, first, last) in cases {
             assert_eq!(
