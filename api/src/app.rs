@@ -12,6 +12,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use crate::agent::provider::Provider;
 use crate::auth::password::Passwords;
 use crate::auth::tokens::Tokens;
 use crate::clock::Clock;
@@ -22,8 +23,9 @@ use crate::realtime::hub::Hub;
 use crate::telnyx::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
 use crate::telnyx::TelnyxClient;
 use crate::{
-    api_keys, assistants, auth, clients, conversations, extract, interactions, jobs, messages,
-    openapi, ops, opt_outs, phone_numbers, realtime, simulation, spa, usage, users, webhooks,
+    agent, api_keys, assistants, auth, clients, conversations, diagnostics, extract, interactions,
+    jobs, messages, openapi, ops, opt_outs, phone_numbers, realtime, simulation, spa, usage, users,
+    webhooks,
 };
 
 /// What every request handler and background task shares.
@@ -48,6 +50,8 @@ pub struct AppState {
     pub simulator: Option<Arc<SimulatorHandle>>,
     /// This instance's feed subscribers.
     pub hub: Arc<Hub>,
+    /// The AI provider: OpenAI-compatible, or the offline demo responder.
+    pub ai: Arc<Provider>,
     /// Cancelled when the instance stops: background tasks and feed sessions wind down.
     pub shutdown: CancellationToken,
 }
@@ -72,7 +76,10 @@ impl AppState {
             settings.telnyx.timeout,
         )
         .map_err(|error| StartError::Setup(format!("Telnyx client: {error}")))?;
+        let ai = Provider::from_settings(&settings.ai)
+            .map_err(|error| StartError::Setup(format!("AI provider: {error}")))?;
         Ok(AppState {
+            ai: Arc::new(ai),
             pool,
             tokens: Arc::new(Tokens::new(&settings.jwt_secret, settings.access_token_ttl)),
             webhook_key: settings.telnyx.public_key,
@@ -139,6 +146,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(interactions::routes::configure)
                 .configure(usage::configure)
                 .configure(realtime::ws::configure)
+                .configure(agent::generations::configure)
+                .configure(diagnostics::configure)
                 .default_service(web::to(spa::api_not_found)),
         );
 }

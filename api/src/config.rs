@@ -112,6 +112,8 @@ pub struct AiSettings {
     pub api_key: Option<String>,
     pub model: String,
     pub timeout: Duration,
+    /// How long a reply waits for more messages from the customer (one reply answers all).
+    pub debounce: Duration,
 }
 
 impl std::fmt::Debug for AiSettings {
@@ -277,6 +279,13 @@ impl Settings {
                 .get("PARLEY_AI_MODEL")
                 .unwrap_or_else(|| "gpt-4o-mini".to_string()),
             timeout: Duration::from_secs(ai_timeout),
+            debounce: Duration::from_millis(parse_number(
+                source,
+                "PARLEY_AI_DEBOUNCE_MS",
+                1500u64,
+                |ms| *ms <= 60_000,
+                "a number of milliseconds up to 60000",
+            )?),
         };
         let log_format = match source.get("LOG_FORMAT").as_deref() {
             None | Some("text") | Some("pretty") => LogFormat::Text,

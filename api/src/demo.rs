@@ -37,6 +37,7 @@ pub async fn seed(
         name: "Maple Dental (demo)".to_string(),
         default_region: "CA".to_string(),
         resume_window_days: tenants::DEFAULT_RESUME_WINDOW_DAYS,
+        ai_idle_resume_minutes: tenants::DEFAULT_AI_IDLE_RESUME_MINUTES,
         created_at: now,
     };
     tenants::storage::insert(&mut conn, &tenant)

@@ -1,13 +1,14 @@
-//! The AI agent's pure and HTTP parts: the provider abstraction (an OpenAI-compatible
-//! chat-completions client, or the built-in offline demo responder), the reply prompt, and the
-//! name and identity rules as code. Nothing here touches the database; the reply job feeds
-//! these pieces plain values.
+//! The AI agent: the provider abstraction (an OpenAI-compatible chat-completions client, or
+//! the built-in offline demo responder), the reply prompt, the name and identity rules as
+//! code, the generation log, and the reply job that puts them together with the database.
 
 pub mod demo;
+pub mod generations;
 pub mod names;
 pub mod openai;
 pub mod prompt;
 pub mod provider;
+pub mod reply;
 
 pub use demo::DemoResponder;
 pub use names::{

@@ -186,6 +186,7 @@ mod tests {
             api_key: None,
             model: "llama3.2".to_string(),
             timeout: Duration::from_secs(5),
+            debounce: Duration::ZERO,
         }
     }
 

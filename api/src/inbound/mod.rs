@@ -88,6 +88,7 @@ pub async fn receive(
         telnyx_message_id: payload.id.clone(),
         event_id: event.id().to_string(),
         received_at: now,
+        ai_debounce: chrono::Duration::from_std(state.settings.ai.debounce).unwrap_or_default(),
     };
     let mut attempt = 0;
     let outcome = loop {
@@ -118,6 +119,7 @@ struct Inbound {
     telnyx_message_id: String,
     event_id: String,
     received_at: DateTime<Utc>,
+    ai_debounce: chrono::Duration,
 }
 
 async fn record(
@@ -156,6 +158,7 @@ async fn record(
         sent_at: None,
         delivered_at: Some(now),
         updated_at: now,
+        ai_provider: None,
     };
     message_storage::insert(conn, &message).await?;
     let conversation =
@@ -221,7 +224,8 @@ async fn record(
                 kind: JobKind::AiReply,
                 payload: serde_json::json!({ "conversation_id": conversation.id, "message_id": message.id }),
                 max_attempts: AI_REPLY_ATTEMPTS,
-                run_at: now,
+                // A moment for a second message, so that one reply answers both.
+                run_at: now + inbound.ai_debounce,
             },
             now,
         )

@@ -19,10 +19,10 @@ use crate::conversations::storage::{
 };
 use crate::error::ApiError;
 use crate::jobs::{self, JobKind, NewJob};
-use crate::opt_outs;
 use crate::realtime::events::{self, EventType};
 use crate::sms;
 use crate::wire::{Author, ConversationStatus, Direction, Message, MessageStatus, Page};
+use crate::{opt_outs, tenants};
 use storage::MessageRow;
 
 /// Telnyx refuses texts of more than 10 segments (error 40302); we refuse them first.
@@ -84,6 +84,8 @@ pub struct Outbound<'a> {
     pub text: &'a str,
     pub author: Author,
     pub author_user_id: Option<Uuid>,
+    /// Which provider wrote an AI message.
+    pub ai_provider: Option<&'a str>,
 }
 
 /// Inside the caller's transaction: the message row (`queued`), its outbox job, the
@@ -114,6 +116,7 @@ pub async fn queue_outbound(
         sent_at: None,
         delivered_at: None,
         updated_at: now,
+        ai_provider: outbound.ai_provider.map(str::to_string),
     };
     storage::insert(conn, &row).await?;
     jobs::enqueue(
@@ -193,8 +196,24 @@ pub async fn send(
                     text: &text,
                     author: Author::Agent,
                     author_user_id,
+                    ai_provider: None,
                 },
                 now,
+            )
+            .await?;
+            // A human took over: the AI stays quiet until the conversation has been idle
+            // for the tenant's time, or until someone turns it back on.
+            let idle = tenants::storage::find(conn, tenant_id)
+                .await?
+                .map(|tenant| tenant.ai_idle_resume_minutes)
+                .unwrap_or(crate::tenants::DEFAULT_AI_IDLE_RESUME_MINUTES);
+            let updated = conversation_storage::update(
+                conn,
+                updated.id,
+                &ConversationChanges {
+                    ai_paused_until: Some(Some(now + chrono::Duration::minutes(i64::from(idle)))),
+                    ..Default::default()
+                },
             )
             .await?;
             events::record(

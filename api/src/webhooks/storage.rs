@@ -73,6 +73,44 @@ struct DeliveryView {
     received_at: DateTime<Utc>,
 }
 
+/// Deliveries since `since` that were refused or failed, newest first.
+impl From<DeliveryView> for WebhookDelivery {
+    fn from(row: DeliveryView) -> Self {
+        WebhookDelivery {
+            id: row.id,
+            event_id: row.event_id,
+            event_type: row.event_type,
+            telnyx_message_id: row.telnyx_message_id,
+            signature_ok: row.signature_ok,
+            outcome: row.outcome,
+            error: row.error,
+            attempt: row.attempt,
+            received_at: row.received_at,
+        }
+    }
+}
+
+pub async fn recent_failures(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<WebhookDelivery>> {
+    webhook_deliveries::table
+        .filter(webhook_deliveries::tenant_id.eq(tenant_id))
+        .filter(webhook_deliveries::received_at.ge(since))
+        .filter(webhook_deliveries::outcome.eq_any(["rejected", "failed"]))
+        .order((
+            webhook_deliveries::received_at.desc(),
+            webhook_deliveries::id.desc(),
+        ))
+        .limit(limit)
+        .select(DeliveryView::as_select())
+        .load(conn)
+        .await
+        .map(|rows| rows.into_iter().map(WebhookDelivery::from).collect())
+}
+
 pub async fn recent(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
@@ -88,21 +126,7 @@ pub async fn recent(
         .select(DeliveryView::as_select())
         .load(conn)
         .await
-        .map(|rows| {
-            rows.into_iter()
-                .map(|row| WebhookDelivery {
-                    id: row.id,
-                    event_id: row.event_id,
-                    event_type: row.event_type,
-                    telnyx_message_id: row.telnyx_message_id,
-                    signature_ok: row.signature_ok,
-                    outcome: row.outcome,
-                    error: row.error,
-                    attempt: row.attempt,
-                    received_at: row.received_at,
-                })
-                .collect()
-        })
+        .map(|rows| rows.into_iter().map(WebhookDelivery::from).collect())
 }
 
 /// Marks Telnyx's event id as processed; false when it already was (a redelivery).

@@ -42,6 +42,7 @@ fn settings(base_url: Option<&str>) -> AiSettings {
         api_key: None,
         model: "llama3.2".to_string(),
         timeout: Duration::from_secs(5),
+        debounce: Duration::ZERO,
     }
 }
 

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real server on port 0, each test on its own database.
 
+mod agent;
 mod agent_provider;
 mod auth;
 mod browser;
