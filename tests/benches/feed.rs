@@ -15,7 +15,10 @@ use tokio_tungstenite::tungstenite::Message;
 const OUR_NUMBER: &str = "+14165550100";
 
 fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -36,14 +39,21 @@ async fn main() {
     let messages = env_number("BENCH_MESSAGES", 200);
     let concurrency = env_number("BENCH_CONCURRENCY", 8);
     let app = TestApp::spawn_with(
-        [("PARLEY_DB_POOL_SIZE".to_string(), "32".to_string()), ("PARLEY_AI_DEBOUNCE_MS".to_string(), "60000".to_string())]
-            .into_iter()
-            .collect(),
+        [
+            ("PARLEY_DB_POOL_SIZE".to_string(), "32".to_string()),
+            ("PARLEY_AI_DEBOUNCE_MS".to_string(), "60000".to_string()),
+        ]
+        .into_iter()
+        .collect(),
     )
     .await;
     let tenant = app.create_tenant_with_number("Bench", OUR_NUMBER).await;
     // AI replies would add their own events; this measures the feed, so AI is off.
-    let ws = format!("{}/api/v1/ws?access_token={}", app.address.replace("http://", "ws://"), tenant.admin_token);
+    let ws = format!(
+        "{}/api/v1/ws?access_token={}",
+        app.address.replace("http://", "ws://"),
+        tenant.admin_token
+    );
 
     // text of the message -> when its webhook was posted
     let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
@@ -64,7 +74,10 @@ async fn main() {
                     received_events.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let event: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
                     if event["type"] == "message.created" {
-                        let key = event["data"]["text"].as_str().unwrap_or_default().to_string();
+                        let key = event["data"]["text"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string();
                         let posted = sent.lock().unwrap().get(&key).copied();
                         if let Some(posted) = posted {
                             latencies.lock().unwrap().push(now - posted);
@@ -91,12 +104,17 @@ async fn main() {
             let webhook_times = webhook_times.clone();
             tokio::spawn(async move {
                 loop {
-                    let Some(i) = queue.lock().unwrap().pop() else { return };
+                    let Some(i) = queue.lock().unwrap().pop() else {
+                        return;
+                    };
                     let text = format!("bench message {i}");
                     let from = format!("+1416555{:04}", 1000 + i % 500);
                     let posted = Instant::now();
                     sent.lock().unwrap().insert(text.clone(), posted);
-                    let result = sim.send_inbound(&from, OUR_NUMBER, &text).await.expect("inbound");
+                    let result = sim
+                        .send_inbound(&from, OUR_NUMBER, &text)
+                        .await
+                        .expect("inbound");
                     assert_eq!(result.status, Some(200));
                     webhook_times.lock().unwrap().push(posted.elapsed());
                 }
@@ -123,10 +141,35 @@ async fn main() {
     println!();
     println!("feed benchmark: {subscribers} subscribers of one tenant, {messages} inbound messages ({concurrency} webhooks at a time)");
     println!("  subscribers connected in          {}", ms(connect_time));
-    println!("  webhook answered         p50 {}   p99 {}   max {}", ms(percentile(&webhook_times, 0.5)), ms(percentile(&webhook_times, 0.99)), ms(percentile(&webhook_times, 1.0)));
-    println!("  webhook -> subscriber    p50 {}   p99 {}   max {}", ms(percentile(&latencies, 0.5)), ms(percentile(&latencies, 0.99)), ms(percentile(&latencies, 1.0)));
-    println!("  messages delivered       {} of {} ({} frames in all, events of every type)", latencies.len(), expected, events);
-    println!("  inbound rate             {:.0} messages/s", messages as f64 / sending.as_secs_f64());
-    println!("  feed rate                {:.0} frames/s to subscribers", events as f64 / total.as_secs_f64());
-    assert_eq!(latencies.len(), expected, "every subscriber got every message");
+    println!(
+        "  webhook answered         p50 {}   p99 {}   max {}",
+        ms(percentile(&webhook_times, 0.5)),
+        ms(percentile(&webhook_times, 0.99)),
+        ms(percentile(&webhook_times, 1.0))
+    );
+    println!(
+        "  webhook -> subscriber    p50 {}   p99 {}   max {}",
+        ms(percentile(&latencies, 0.5)),
+        ms(percentile(&latencies, 0.99)),
+        ms(percentile(&latencies, 1.0))
+    );
+    println!(
+        "  messages delivered       {} of {} ({} frames in all, events of every type)",
+        latencies.len(),
+        expected,
+        events
+    );
+    println!(
+        "  inbound rate             {:.0} messages/s",
+        messages as f64 / sending.as_secs_f64()
+    );
+    println!(
+        "  feed rate                {:.0} frames/s to subscribers",
+        events as f64 / total.as_secs_f64()
+    );
+    assert_eq!(
+        latencies.len(),
+        expected,
+        "every subscriber got every message"
+    );
 }
