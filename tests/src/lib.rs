@@ -47,6 +47,8 @@ pub fn test_settings(database_url: &str, overrides: &HashMap<String, String>) ->
         ("PARLEY_JWT_SECRET", JWT_SECRET.to_string()),
         ("PARLEY_DB_POOL_SIZE", "8".to_string()),
         ("PARLEY_WORKER_POLL_MS", "50".to_string()),
+        // AI replies wait a minute unless a test asks for them sooner (they add messages).
+        ("PARLEY_AI_DEBOUNCE_MS", "60000".to_string()),
         ("TELNYX_TIMEOUT_SECONDS", "2".to_string()),
         (
             "PARLEY_WEB_DIST",

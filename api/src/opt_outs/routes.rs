@@ -1,4 +1,5 @@
 use actix_web::{web, HttpResponse};
+use diesel_async::AsyncConnection;
 
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -44,7 +45,14 @@ pub async fn delete(
         .ok_or_else(|| ApiError::not_found("tenant"))?;
     let number = E164::parse(&phone, &tenant.default_region)
         .map_err(|error| ApiError::invalid("invalid_phone_number", "phone", error.to_string()))?;
-    if super::storage::delete(&mut conn, caller.tenant_id, number.as_str()).await? {
+    let now = state.clock.now();
+    let tenant_id = caller.tenant_id;
+    let lifted = conn
+        .transaction::<_, diesel::result::Error, _>(async |conn| {
+            super::opt_in(conn, tenant_id, number.as_str(), now).await
+        })
+        .await?;
+    if lifted {
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::not_found("opt-out"))
