@@ -296,3 +296,31 @@ async fn the_listener_survives_losing_its_connection() {
     assert!(ids.windows(2).all(|w| w[1] > w[0]), "{ids:?}");
     let _ = feed.send(Message::Close(None)).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pruned_events_are_announced_as_a_reset() {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    app.start_conversation(&acme.admin_token, "4165551234", "old news")
+        .await;
+    let mut conn = app.state.pool.get().await.unwrap();
+    let pruned =
+        parley::realtime::events::prune(&mut conn, app.clock_now() + chrono::Duration::seconds(1))
+            .await
+            .unwrap();
+    assert!(pruned >= 2);
+    app.start_conversation(&acme.admin_token, "4165554321", "fresh")
+        .await;
+    let mut feed = subscribe(&app, &acme.admin_token, Some(0)).await;
+    let first = next_event(&mut feed, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(first["type"], "feed.reset", "{first}");
+    let next = next_event(&mut feed, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        next["id"].as_i64().unwrap(),
+        first["id"].as_i64().unwrap() + 1
+    );
+}
