@@ -108,7 +108,7 @@ pub async fn get(
             Some("Open the webhook log: a bad signature means TELNYX_PUBLIC_KEY does not match your Telnyx account."))
     });
 
-    let recent_ai_errors = generations::recent(&mut conn, caller.tenant_id, true, 20)
+    let recent_ai_errors = generations::recent(&mut conn, caller.tenant_id, true, None, 20)
         .await?
         .into_iter()
         .filter(|g| g.created_at >= day_ago)

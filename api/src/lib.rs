@@ -51,6 +51,8 @@ pub mod ops;
 #[cfg(feature = "server")]
 pub mod opt_outs;
 #[cfg(feature = "server")]
+pub mod pagination;
+#[cfg(feature = "server")]
 pub mod phone;
 #[cfg(feature = "server")]
 pub mod phone_numbers;

@@ -12,8 +12,8 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::db::schema::ai_generations;
 use crate::error::ApiError;
-use crate::messages::routes::page_size;
-use crate::wire::{AiGeneration, ErrorBody};
+use crate::pagination::{page_from, page_size, Cursor};
+use crate::wire::{AiGeneration, ErrorBody, Page};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = ai_generations)]
@@ -79,6 +79,7 @@ pub async fn recent(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
     errors_only: bool,
+    before: Option<Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<AiGeneration>> {
     let mut query = ai_generations::table
@@ -89,6 +90,15 @@ pub async fn recent(
         .into_boxed();
     if errors_only {
         query = query.filter(ai_generations::outcome.eq("error"));
+    }
+    if let Some(before) = before {
+        query = query.filter(
+            ai_generations::created_at
+                .lt(before.at)
+                .or(ai_generations::created_at
+                    .eq(before.at)
+                    .and(ai_generations::id.lt(before.id))),
+        );
     }
     query
         .load(conn)
@@ -105,19 +115,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct GenerationQuery {
     /// 1 to 200 (default 50).
     pub limit: Option<i64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
     /// `error` to see failures only.
     pub outcome: Option<String>,
 }
 
 /// Recent AI generations: conversation, assistant, provider, model, tokens, latency, error.
 #[utoipa::path(get, path = "/api/v1/ai-generations", tag = "ai", params(GenerationQuery),
-    responses((status = 200, body = Vec<AiGeneration>), (status = 400, body = ErrorBody)),
+    responses((status = 200, body = Page<AiGeneration>), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<GenerationQuery>,
-) -> Result<web::Json<Vec<AiGeneration>>, ApiError> {
+) -> Result<web::Json<Page<AiGeneration>>, ApiError> {
     let limit = page_size(query.limit)?;
     let errors_only = match query.outcome.as_deref() {
         None => false,
@@ -130,8 +142,10 @@ pub async fn list(
             ));
         }
     };
+    let before = Cursor::from_query(query.cursor.as_deref())?;
     let mut conn = state.db().await?;
-    Ok(web::Json(
-        recent(&mut conn, caller.tenant_id, errors_only, limit).await?,
-    ))
+    let rows = recent(&mut conn, caller.tenant_id, errors_only, before, limit + 1).await?;
+    Ok(web::Json(page_from(rows, limit, |g| {
+        Cursor::new(g.created_at, g.id)
+    })))
 }

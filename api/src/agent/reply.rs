@@ -303,6 +303,7 @@ async fn cross_channel(
         conversation.tenant_id,
         Some(&conversation.phone_number),
         verified_client,
+        None,
         5,
     )
     .await?;

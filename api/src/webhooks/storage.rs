@@ -4,6 +4,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::schema::{processed_webhook_events, webhook_deliveries};
+use crate::pagination::Cursor;
 use crate::wire::WebhookDelivery;
 
 /// Bodies are kept for troubleshooting, cut at this size.
@@ -114,9 +115,10 @@ pub async fn recent_failures(
 pub async fn recent(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
+    before: Option<Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<WebhookDelivery>> {
-    webhook_deliveries::table
+    let mut query = webhook_deliveries::table
         .filter(webhook_deliveries::tenant_id.eq(tenant_id))
         .order((
             webhook_deliveries::received_at.desc(),
@@ -124,6 +126,17 @@ pub async fn recent(
         ))
         .limit(limit)
         .select(DeliveryView::as_select())
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(
+            webhook_deliveries::received_at
+                .lt(before.at)
+                .or(webhook_deliveries::received_at
+                    .eq(before.at)
+                    .and(webhook_deliveries::id.lt(before.id))),
+        );
+    }
+    query
         .load(conn)
         .await
         .map(|rows| rows.into_iter().map(WebhookDelivery::from).collect())

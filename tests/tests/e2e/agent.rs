@@ -12,12 +12,16 @@ const OUR_NUMBER: &str = "+14165550100";
 const CUSTOMER: &str = "+14165551234";
 
 async fn spawn_with_ai(fake: &AiFake) -> TestApp {
+    spawn_with_ai_debounce(fake, 300).await
+}
+
+async fn spawn_with_ai_debounce(fake: &AiFake, debounce_ms: u64) -> TestApp {
     let settings: HashMap<String, String> = [
         ("PARLEY_AI_BASE_URL", fake.base_url().to_string()),
         ("PARLEY_AI_API_KEY", "sk-test".to_string()),
         ("PARLEY_AI_MODEL", "test-model".to_string()),
         ("PARLEY_AI_TIMEOUT_SECONDS", "2".to_string()),
-        ("PARLEY_AI_DEBOUNCE_MS", "300".to_string()),
+        ("PARLEY_AI_DEBOUNCE_MS", debounce_ms.to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -286,7 +290,8 @@ async fn the_guide_history_and_other_channels_reach_the_request() {
     );
 
     // The generation is logged and counted in the usage.
-    let log = json_with_status(app.get("/api/v1/ai-generations", token).await, 200).await;
+    let log =
+        json_with_status(app.get("/api/v1/ai-generations", token).await, 200).await["data"].clone();
     let reply = log
         .as_array()
         .unwrap()
@@ -309,7 +314,7 @@ async fn the_guide_history_and_other_channels_reach_the_request() {
 #[tokio::test(flavor = "multi_thread")]
 async fn two_quick_messages_get_one_reply() {
     let fake = AiFake::start().await;
-    let app = spawn_with_ai(&fake).await;
+    let app = spawn_with_ai_debounce(&fake, 2500).await;
     let acme = app
         .create_tenant_with_number("Maple Dental", OUR_NUMBER)
         .await;
@@ -458,7 +463,8 @@ async fn provider_errors_are_retried_then_recorded_and_nothing_is_lost() {
         app.get("/api/v1/ai-generations?outcome=error", token).await,
         200,
     )
-    .await;
+    .await["data"]
+        .clone();
     assert!(
         errors.as_array().unwrap().len() >= 2,
         "each failed attempt is logged"
@@ -499,7 +505,8 @@ async fn without_a_provider_the_offline_demo_replies_and_says_so() {
     );
     assert_eq!(conversation(&app, token).await["contact_name"], "Zoë");
     // An assistant was created for the tenant, marked default.
-    let assistants = json_with_status(app.get("/api/v1/assistants", token).await, 200).await;
+    let assistants =
+        json_with_status(app.get("/api/v1/assistants", token).await, 200).await["data"].clone();
     assert_eq!(assistants.as_array().unwrap().len(), 1);
     assert_eq!(assistants[0]["is_default"], true);
     let diagnostics = json_with_status(app.get("/api/v1/diagnostics", token).await, 200).await;

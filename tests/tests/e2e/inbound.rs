@@ -195,6 +195,17 @@ async fn within_the_window_the_conversation_resumes_after_it_a_new_one_links_bac
         .as_str()
         .unwrap()
         .to_string();
+    // The AI would add activity of its own as the clock jumps; this test is about the customer.
+    json_with_status(
+        app.patch_json(
+            &format!("/api/v1/conversations/{first}"),
+            token,
+            &json!({"ai_enabled": false}),
+        )
+        .await,
+        200,
+    )
+    .await;
     // Closed by an agent; 29 days later the customer writes again: reopened.
     json_with_status(
         app.patch_json(
@@ -266,7 +277,8 @@ async fn stop_opts_out_start_opts_in_and_keywords_get_no_ai_reply() {
         "opted_out",
     )
     .await;
-    let opt_outs = json_with_status(app.get("/api/v1/opt-outs", token).await, 200).await;
+    let opt_outs =
+        json_with_status(app.get("/api/v1/opt-outs", token).await, 200).await["data"].clone();
     assert_eq!(opt_outs[0]["phone_number"], CUSTOMER);
     assert_eq!(opt_outs[0]["keyword"], "STOPALL");
 
