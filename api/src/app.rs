@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::agent::provider::Provider;
 use crate::auth::password::Passwords;
+use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::Tokens;
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -52,6 +53,7 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// The AI provider: OpenAI-compatible, or the offline demo responder.
     pub ai: Arc<Provider>,
+    pub login_throttle: Arc<LoginThrottle>,
     /// Cancelled when the instance stops: background tasks and feed sessions wind down.
     pub shutdown: CancellationToken,
 }
@@ -96,6 +98,7 @@ impl AppState {
             public_url,
             simulator,
             hub: Arc::new(Hub::default()),
+            login_throttle: Arc::new(LoginThrottle::default()),
             shutdown: CancellationToken::new(),
         })
     }

@@ -241,3 +241,24 @@ async fn admins_manage_users_and_new_users_can_sign_in() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn repeated_wrong_passwords_are_throttled() {
+    let app = TestApp::spawn().await;
+    let tenant = app.create_tenant("Acme").await;
+    for _ in 0..parley::auth::throttle::MAX_FAILURES {
+        expect_error(
+            app.login(&tenant.admin_email, "guess").await,
+            401,
+            "invalid_credentials",
+        )
+        .await;
+    }
+    let response = app.login(&tenant.admin_email, ADMIN_PASSWORD).await;
+    assert!(response.headers().contains_key("retry-after"));
+    expect_error(response, 429, "too_many_requests").await;
+    // Other accounts are unaffected.
+    let other = format!("other-{}", tenant.admin_email);
+    app.create_user(tenant.tenant.id, &other, Role::Agent).await;
+    app.token_for(&other, ADMIN_PASSWORD).await;
+}
