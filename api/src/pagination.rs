@@ -70,13 +70,21 @@ impl Cursor {
 
     /// `?cursor=` read, or a 400 naming it.
     pub fn from_query(cursor: Option<&str>) -> Result<Option<Cursor>, ApiError> {
-        cursor
+        Cursor::from_param(cursor, "cursor")
+    }
+
+    /// A cursor given as the query parameter `field`, or a 400 naming it.
+    pub fn from_param(
+        value: Option<&str>,
+        field: &'static str,
+    ) -> Result<Option<Cursor>, ApiError> {
+        value
             .map(|text| {
                 Cursor::decode(text).ok_or_else(|| {
                     ApiError::bad_request(
                         "invalid_cursor",
-                        Some("cursor"),
-                        "The cursor is not one this API gave out.",
+                        Some(field),
+                        format!("The `{field}` cursor is not one this API gave out."),
                     )
                 })
             })

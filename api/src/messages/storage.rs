@@ -4,6 +4,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::schema::messages;
+use crate::pagination::Cursor;
 use crate::wire::{Author, Direction, Message, MessageError, MessageStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -111,7 +112,7 @@ pub async fn page_before(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
     conversation_id: Uuid,
-    before: Option<(DateTime<Utc>, Uuid)>,
+    before: Option<Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<MessageRow>> {
     let mut query = messages::table
@@ -121,7 +122,7 @@ pub async fn page_before(
         .order((messages::created_at.desc(), messages::id.desc()))
         .limit(limit)
         .into_boxed();
-    if let Some((at, id)) = before {
+    if let Some(Cursor { at, id }) = before {
         query = query.filter(
             messages::created_at
                 .lt(at)
