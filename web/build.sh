@@ -22,14 +22,19 @@ bash "$WEB/setup-toolchain.sh"
 
 start=$SECONDS
 cd "$ROOT"
+# Type-erased components: about 9 % less wasm (and faster builds) for the same app.
+export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components"
 if [ "$WASM_MODE" = rustup ]; then
     "$WASM_CARGO" build -p "$NAME" --profile "$PROFILE" --target "$TARGET" \
         --target-dir "$TARGET_DIR"
 else
-    # Debian ships no prebuilt wasm standard library: build it from rust-web-src.
-    RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
+    # Debian ships no prebuilt wasm standard library: build it from rust-web-src, for size
+    # (a panic traps at once: wasm shows no panic message anyway without a hook).
+    RUSTFLAGS="$RUSTFLAGS -Zunstable-options -Cpanic=immediate-abort" \
+        RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
         "$WASM_CARGO" build -p "$NAME" --profile "$PROFILE" --target "$TARGET" \
-        -Zbuild-std=std,panic_abort --target-dir "$TARGET_DIR"
+        -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size \
+        --target-dir "$TARGET_DIR"
 fi
 WASM="$TARGET_DIR/$TARGET/$PROFILE/$NAME.wasm"
 [ -f "$WASM" ] || { echo "build.sh: $WASM was not produced" >&2; exit 1; }

@@ -26,6 +26,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use chromiumoxide::browser::{Browser as CdpBrowser, BrowserConfig};
+use chromiumoxide::cdp::browser_protocol::browser::{
+    SetDownloadBehaviorBehavior, SetDownloadBehaviorParams,
+};
 use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
 use chromiumoxide::cdp::browser_protocol::input::InsertTextParams;
 use chromiumoxide::cdp::browser_protocol::log::{EventEntryAdded, LogEntryLevel};
@@ -123,6 +126,21 @@ impl Browser {
         let page = Page::watch(page).await?;
         page.goto(url).await?;
         Ok(page)
+    }
+
+    /// Saves downloads (a link with `download`, an attachment) into `dir`, under the names the
+    /// page gives them.
+    pub async fn allow_downloads(&self, dir: &Path) -> Result<()> {
+        let params = SetDownloadBehaviorParams::builder()
+            .behavior(SetDownloadBehaviorBehavior::Allow)
+            .download_path(dir.display().to_string())
+            .build()
+            .map_err(|e| anyhow!("download behaviour: {e}"))?;
+        self.inner
+            .execute(params)
+            .await
+            .context("allowing downloads")?;
+        Ok(())
     }
 
     /// Closes the browser and waits for its process to end.

@@ -1,8 +1,21 @@
 //! Typed client of Parley's REST API (same origin, relative URLs) and the stored session.
+//!
+//! Request and response bodies are the shared types of `parley::wire`; the few endpoints whose
+//! types live only in the server (simulator, diagnostics, AI generations) are read leniently.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use parley::wire::{ErrorBody, LoginRequest, LoginResponse, Me};
+use leptos::prelude::*;
+use parley::wire::{
+    Assistant, Client, Conversation, CreateAssistant, CreateClient, ErrorBody, Guide, LoginRequest,
+    LoginResponse, Me, Message, NormalizedPhone, Page, PutGuide, SendMessage, StartConversation,
+    StartedConversation, UpdateAssistant, UpdateClient, UpdateConversation, Usage, WebhookDelivery,
+};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::util::{query_string, Filters};
+use crate::Session;
 
 /// Where the access token is kept between visits.
 const TOKEN_KEY: &str = "parley.access_token";
@@ -44,6 +57,31 @@ impl ApiError {
     pub fn is_unauthorized(&self) -> bool {
         matches!(self, ApiError::Status { status: 401, .. })
     }
+
+    /// Whether the server answered 404 (no such object, or an endpoint not built yet).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ApiError::Status { status: 404, .. })
+    }
+
+    /// The request field the server blames, when it names one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ApiError::Status {
+                body: Some(body), ..
+            } => body.error.field.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The server's machine-readable code, when it sent one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Status {
+                body: Some(body), ..
+            } => Some(body.error.code.as_str()),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Display for ApiError {
@@ -65,6 +103,16 @@ impl std::fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// Reads the error envelope of a failed answer.
+async fn failure(response: Response) -> ApiError {
+    let status = response.status();
+    let body = match response.text().await {
+        Ok(text) => serde_json::from_str::<ErrorBody>(&text).ok(),
+        Err(_) => None,
+    };
+    ApiError::Status { status, body }
+}
+
 /// Reads a JSON body on success, or the error envelope otherwise.
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     if response.ok() {
@@ -73,12 +121,7 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
             .await
             .map_err(|e| ApiError::Decode(e.to_string()));
     }
-    let status = response.status();
-    let body = match response.text().await {
-        Ok(text) => serde_json::from_str::<ErrorBody>(&text).ok(),
-        Err(_) => None,
-    };
-    Err(ApiError::Status { status, body })
+    Err(failure(response).await)
 }
 
 fn authorized(builder: RequestBuilder, token: &str) -> RequestBuilder {
@@ -102,15 +145,6 @@ pub async fn login(email: &str, password: &str) -> Result<LoginResponse, ApiErro
         .header("Accept", "application/json")
         .json(&body)
         .map_err(|e| ApiError::Decode(e.to_string()))?;
-    decode(send(request).await?).await
-}
-
-/// `GET /api/v1/me`.
-pub async fn me(token: &str) -> Result<Me, ApiError> {
-    let request = authorized(Request::get("/api/v1/me"), token)
-        .header("Accept", "application/json")
-        .build()
-        .map_err(|e| ApiError::Network(e.to_string()))?;
     decode(send(request).await?).await
 }
 
@@ -138,6 +172,357 @@ pub fn store_token(token: Option<&str>) {
     }
 }
 
+/// `GET /api/v1/simulator`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct SimulatorStatus {
+    pub enabled: bool,
+}
+
+/// `POST /api/v1/simulator/inbound` body.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimulateInbound {
+    pub from: String,
+    pub text: String,
+}
+
+/// A started conversation and whether the server created it (201) or resumed one (200).
+pub type Started = StartedConversation;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+/// The signed-in API client: adds the bearer token, and signs out when the server no longer
+/// accepts it (401), which sends the person back to the sign-in page.
+#[derive(Clone, Copy)]
+pub struct Api {
+    session: Session,
+}
+
+impl Api {
+    /// The client of the current session (from context).
+    pub fn new() -> Api {
+        Api {
+            session: expect_context::<Session>(),
+        }
+    }
+
+    async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<Response, ApiError> {
+        let token = self.session.token_untracked().unwrap_or_default();
+        let builder = match method {
+            Method::Get => Request::get(path),
+            Method::Post => Request::post(path),
+            Method::Put => Request::put(path),
+            Method::Patch => Request::patch(path),
+            Method::Delete => Request::delete(path),
+        };
+        let builder = authorized(builder, &token).header("Accept", "application/json");
+        let request = match body {
+            Some(body) => builder.json(&body),
+            None => builder.build(),
+        }
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+        let response = send(request).await?;
+        if response.status() == 401 {
+            let error = failure(response).await;
+            if error.is_unauthorized() {
+                self.session.sign_out();
+            }
+            return Err(error);
+        }
+        Ok(response)
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<T, ApiError> {
+        decode(self.raw(method, path, body).await?).await
+    }
+
+    async fn call_empty(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<(), ApiError> {
+        let response = self.raw(method, path, body).await?;
+        if response.ok() {
+            Ok(())
+        } else {
+            Err(failure(response).await)
+        }
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        self.call(Method::Get, path, None).await
+    }
+
+    async fn with_body<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T, ApiError> {
+        let body = serde_json::to_value(body).map_err(|e| ApiError::Decode(e.to_string()))?;
+        self.call(method, path, Some(body)).await
+    }
+
+    /// `GET /api/v1/me`.
+    pub async fn me(&self) -> Result<Me, ApiError> {
+        self.get("/api/v1/me").await
+    }
+
+    /// `GET /api/v1/conversations` with the inbox filters.
+    pub async fn conversations(
+        &self,
+        filters: &Filters,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<Page<Conversation>, ApiError> {
+        let mut pairs = filters.pairs();
+        pairs.push(("limit", limit.to_string()));
+        if let Some(cursor) = cursor {
+            pairs.push(("cursor", cursor.to_string()));
+        }
+        self.get(&format!("/api/v1/conversations{}", query_string(&pairs)))
+            .await
+    }
+
+    /// `POST /api/v1/conversations`: answers the body and whether it was resumed (200).
+    pub async fn start_conversation(&self, body: &StartConversation) -> Result<Started, ApiError> {
+        self.with_body(Method::Post, "/api/v1/conversations", body)
+            .await
+    }
+
+    pub async fn conversation(&self, id: Uuid) -> Result<Conversation, ApiError> {
+        self.get(&format!("/api/v1/conversations/{id}")).await
+    }
+
+    pub async fn update_conversation(
+        &self,
+        id: Uuid,
+        changes: &UpdateConversation,
+    ) -> Result<Conversation, ApiError> {
+        self.with_body(
+            Method::Patch,
+            &format!("/api/v1/conversations/{id}"),
+            changes,
+        )
+        .await
+    }
+
+    /// `POST /api/v1/conversations/{id}/read`.
+    pub async fn mark_read(&self, id: Uuid) -> Result<Conversation, ApiError> {
+        self.call(
+            Method::Post,
+            &format!("/api/v1/conversations/{id}/read"),
+            None,
+        )
+        .await
+    }
+
+    /// A page of history, newest last; `before` is the previous page's `next_cursor`.
+    pub async fn messages(
+        &self,
+        id: Uuid,
+        limit: u32,
+        before: Option<&str>,
+    ) -> Result<Page<Message>, ApiError> {
+        let mut pairs = vec![("limit", limit.to_string())];
+        if let Some(before) = before {
+            pairs.push(("before", before.to_string()));
+        }
+        self.get(&format!(
+            "/api/v1/conversations/{id}/messages{}",
+            query_string(&pairs)
+        ))
+        .await
+    }
+
+    pub async fn send_message(&self, id: Uuid, text: &str) -> Result<Message, ApiError> {
+        let body = SendMessage {
+            text: text.to_string(),
+        };
+        self.with_body(
+            Method::Post,
+            &format!("/api/v1/conversations/{id}/messages"),
+            &body,
+        )
+        .await
+    }
+
+    /// The AI guide, or `None` when the conversation has none (404).
+    pub async fn guide(&self, id: Uuid) -> Result<Option<Guide>, ApiError> {
+        match self
+            .get::<Guide>(&format!("/api/v1/conversations/{id}/guide"))
+            .await
+        {
+            Ok(guide) => Ok(Some(guide)),
+            Err(error) if error.is_not_found() => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    pub async fn put_guide(&self, id: Uuid, text: &str) -> Result<Guide, ApiError> {
+        let body = PutGuide {
+            text: text.to_string(),
+        };
+        self.with_body(
+            Method::Put,
+            &format!("/api/v1/conversations/{id}/guide"),
+            &body,
+        )
+        .await
+    }
+
+    pub async fn delete_guide(&self, id: Uuid) -> Result<(), ApiError> {
+        self.call_empty(
+            Method::Delete,
+            &format!("/api/v1/conversations/{id}/guide"),
+            None,
+        )
+        .await
+    }
+
+    /// `GET /api/v1/phone-numbers/normalize?input=`: the E.164 form of what was typed.
+    pub async fn normalize_phone(&self, input: &str) -> Result<NormalizedPhone, ApiError> {
+        self.get(&format!(
+            "/api/v1/phone-numbers/normalize{}",
+            query_string(&[("input", input.to_string())])
+        ))
+        .await
+    }
+
+    /// `GET /api/v1/conversations/export.csv`: the file's bytes and its suggested name.
+    pub async fn export_csv(&self, filters: &Filters) -> Result<(Vec<u8>, String), ApiError> {
+        let path = format!(
+            "/api/v1/conversations/export.csv{}",
+            query_string(&filters.pairs())
+        );
+        let response = self.raw(Method::Get, &path, None).await?;
+        if !response.ok() {
+            return Err(failure(response).await);
+        }
+        let name = response
+            .headers()
+            .get("content-disposition")
+            .and_then(|header| crate::util::attachment_filename(&header))
+            .unwrap_or_else(|| "conversations.csv".to_string());
+        let bytes = response
+            .binary()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        Ok((bytes, name))
+    }
+
+    pub async fn assistants(&self) -> Result<Vec<Assistant>, ApiError> {
+        self.get("/api/v1/assistants").await
+    }
+
+    pub async fn create_assistant(&self, body: &CreateAssistant) -> Result<Assistant, ApiError> {
+        self.with_body(Method::Post, "/api/v1/assistants", body)
+            .await
+    }
+
+    pub async fn update_assistant(
+        &self,
+        id: Uuid,
+        changes: &UpdateAssistant,
+    ) -> Result<Assistant, ApiError> {
+        self.with_body(Method::Patch, &format!("/api/v1/assistants/{id}"), changes)
+            .await
+    }
+
+    pub async fn delete_assistant(&self, id: Uuid) -> Result<(), ApiError> {
+        self.call_empty(Method::Delete, &format!("/api/v1/assistants/{id}"), None)
+            .await
+    }
+
+    pub async fn clients(
+        &self,
+        q: &str,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<Page<Client>, ApiError> {
+        let mut pairs = vec![("limit", limit.to_string())];
+        if !q.trim().is_empty() {
+            pairs.push(("q", q.trim().to_string()));
+        }
+        if let Some(cursor) = cursor {
+            pairs.push(("cursor", cursor.to_string()));
+        }
+        self.get(&format!("/api/v1/clients{}", query_string(&pairs)))
+            .await
+    }
+
+    pub async fn create_client(&self, body: &CreateClient) -> Result<Client, ApiError> {
+        self.with_body(Method::Post, "/api/v1/clients", body).await
+    }
+
+    pub async fn update_client(
+        &self,
+        id: Uuid,
+        changes: &UpdateClient,
+    ) -> Result<Client, ApiError> {
+        self.with_body(Method::Patch, &format!("/api/v1/clients/{id}"), changes)
+            .await
+    }
+
+    /// `GET /api/v1/diagnostics`, read generically (`checks: [{name, status, detail, action}]`).
+    pub async fn diagnostics(&self) -> Result<serde_json::Value, ApiError> {
+        self.get("/api/v1/diagnostics").await
+    }
+
+    pub async fn webhook_deliveries(&self, limit: u32) -> Result<Vec<WebhookDelivery>, ApiError> {
+        self.get(&format!("/api/v1/webhook-deliveries?limit={limit}"))
+            .await
+    }
+
+    /// `GET /api/v1/ai-generations`, read generically (a list, or a page with `data`).
+    pub async fn ai_generations(&self) -> Result<serde_json::Value, ApiError> {
+        self.get("/api/v1/ai-generations?limit=50").await
+    }
+
+    pub async fn usage(&self, from: &str, to: &str) -> Result<Usage, ApiError> {
+        let mut pairs = Vec::new();
+        if !from.is_empty() {
+            pairs.push(("from", from.to_string()));
+        }
+        if !to.is_empty() {
+            pairs.push(("to", to.to_string()));
+        }
+        self.get(&format!("/api/v1/usage{}", query_string(&pairs)))
+            .await
+    }
+
+    pub async fn simulator(&self) -> Result<SimulatorStatus, ApiError> {
+        self.get("/api/v1/simulator").await
+    }
+
+    pub async fn simulate_inbound(&self, from: &str, text: &str) -> Result<(), ApiError> {
+        let body = SimulateInbound {
+            from: from.to_string(),
+            text: text.to_string(),
+        };
+        let body = serde_json::to_value(&body).map_err(|e| ApiError::Decode(e.to_string()))?;
+        self.call_empty(Method::Post, "/api/v1/simulator/inbound", Some(body))
+            .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,7 +535,7 @@ mod tests {
                 error: ErrorDetail {
                     code: code.into(),
                     message: message.into(),
-                    field: None,
+                    field: Some("phone_number".into()),
                 },
             }),
         }
@@ -161,6 +546,14 @@ mod tests {
         let error = refused(401, "invalid_credentials", "Wrong email or password.");
         assert_eq!(error.message(), "Wrong email or password.");
         assert!(error.is_unauthorized());
+    }
+
+    #[test]
+    fn names_the_field_and_code() {
+        let error = refused(422, "invalid_phone_number", "Not a number.");
+        assert_eq!(error.field(), Some("phone_number"));
+        assert_eq!(error.code(), Some("invalid_phone_number"));
+        assert!(!error.is_not_found());
     }
 
     #[test]

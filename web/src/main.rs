@@ -1,10 +1,13 @@
 //! Parley's single-page app: mounted on `<body>`, served by the API from the same origin.
 
 mod api;
+mod components;
+mod feed;
 mod pages;
+mod util;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 /// The signed-in state, shared through context: the access token or `None`.
@@ -25,6 +28,11 @@ impl Session {
         self.token.get()
     }
 
+    /// The current token, without tracking.
+    pub fn token_untracked(&self) -> Option<String> {
+        self.token.get_untracked()
+    }
+
     pub fn sign_in(&self, token: String) {
         api::store_token(Some(&token));
         self.token.set(Some(token));
@@ -32,7 +40,9 @@ impl Session {
 
     pub fn sign_out(&self) {
         api::store_token(None);
-        self.token.set(None);
+        if self.token.get_untracked().is_some() {
+            self.token.set(None);
+        }
     }
 }
 
@@ -42,8 +52,17 @@ fn App() -> impl IntoView {
     view! {
         <Router>
             <Routes fallback=pages::NotFound>
-                <Route path=path!("/") view=pages::home::HomePage />
                 <Route path=path!("/login") view=pages::login::LoginPage />
+                <ParentRoute path=path!("") view=components::shell::Shell>
+                    <ParentRoute path=path!("") view=pages::inbox::InboxPage>
+                        <Route path=path!("") view=pages::inbox::NoSelection />
+                        <Route path=path!("c/:id") view=pages::conversation::ConversationRoute />
+                    </ParentRoute>
+                    <Route path=path!("assistants") view=pages::assistants::AssistantsPage />
+                    <Route path=path!("clients") view=pages::clients::ClientsPage />
+                    <Route path=path!("diagnostics") view=pages::diagnostics::DiagnosticsPage />
+                    <Route path=path!("usage") view=pages::usage::UsagePage />
+                </ParentRoute>
             </Routes>
         </Router>
     }

@@ -15,5 +15,6 @@ mod openapi;
 mod ops;
 mod outbox;
 mod receipts;
+mod spa;
 mod telnyx;
 mod tenancy;

@@ -1,7 +1,12 @@
 //! One module per screen.
 
-pub mod home;
+pub mod assistants;
+pub mod clients;
+pub mod conversation;
+pub mod diagnostics;
+pub mod inbox;
 pub mod login;
+pub mod usage;
 
 use leptos::prelude::*;
 
@@ -12,7 +17,7 @@ pub fn NotFound() -> impl IntoView {
         <main class="page narrow">
             <h1>"Page not found"</h1>
             <p>
-                <a href="/">"Go to the start page"</a>
+                <a href="/">"Go to the inbox"</a>
             </p>
         </main>
     }

@@ -1,0 +1,739 @@
+//! The inbox SPA in headless Chromium against the real server: start, send, live updates,
+//! search and filters, guide, export, other pages, phone layout, tenant isolation.
+//!
+//! Screenshots of every main screen go to `parley_tests::screenshot_dir()`.
+//! Tests that need the real-time feed (`GET /api/v1/ws`) say so in their name (`live_`).
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Result};
+use parley_tests::browser::{Browser, Page};
+use parley_tests::{json_with_status, screenshot_dir, TestApp, ADMIN_PASSWORD};
+use serde_json::{json, Value};
+
+const WAIT: Duration = Duration::from_secs(20);
+const OUR_NUMBER: &str = "+14165550100";
+
+/// Whether this server has the WebSocket feed (before it does, the browser logs the failed
+/// handshakes, which are then not counted as errors).
+async fn feed_exists(app: &TestApp) -> bool {
+    let response = app
+        .request(reqwest::Method::GET, "/api/v1/ws", None)
+        .send()
+        .await
+        .expect("request");
+    response.status() != 404
+}
+
+/// The console errors that count: all of them, except failed WebSocket handshakes while the
+/// server has no feed yet.
+fn errors(page: &Page, feed: bool) -> Vec<String> {
+    page.console_errors()
+        .into_iter()
+        .filter(|error| feed || !error.contains("/api/v1/ws"))
+        .collect()
+}
+
+async fn assert_clean_console(page: &Page, app: &TestApp) {
+    let feed = feed_exists(app).await;
+    let errors = errors(page, feed);
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+}
+
+/// Waits until a JavaScript expression is true.
+async fn wait_until(page: &Page, expression: &str, what: &str) -> Result<()> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if page.eval::<bool>(expression).await.unwrap_or(false) {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            bail!(
+                "timed out waiting for {what} ({expression}) on {}; console: {:?}",
+                page.url().await.unwrap_or_default(),
+                page.console_errors()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn row_count(page: &Page) -> Result<usize> {
+    page.eval("document.querySelectorAll('[data-testid=conversation-row]').length")
+        .await
+}
+
+async fn wait_for_rows(page: &Page, count: usize) -> Result<()> {
+    wait_until(
+        page,
+        &format!("document.querySelectorAll('[data-testid=conversation-row]').length === {count}"),
+        &format!("{count} conversation rows"),
+    )
+    .await
+}
+
+/// Sets a `<select>` (or date input) as a person would, firing `change`.
+async fn choose(page: &Page, selector: &str, value: &str) -> Result<()> {
+    let selector = serde_json::to_string(selector)?;
+    let value = serde_json::to_string(value)?;
+    let found: bool = page
+        .eval(&format!(
+            "(() => {{ const e = document.querySelector({selector}); if (!e) return false; \
+             e.focus(); e.value = {value}; \
+             e.dispatchEvent(new Event('input', {{ bubbles: true }})); \
+             e.dispatchEvent(new Event('change', {{ bubbles: true }})); return true; }})()"
+        ))
+        .await?;
+    if !found {
+        bail!("no element matches {selector}");
+    }
+    Ok(())
+}
+
+/// Signs in through the login form and waits for the inbox.
+async fn sign_in(browser: &Browser, app: &TestApp, email: &str) -> Result<Page> {
+    let page = browser.new_page(&app.url("/login")).await?;
+    page.wait_for("#sign-in", WAIT).await?;
+    page.fill("#email", email).await?;
+    page.fill("#password", ADMIN_PASSWORD).await?;
+    page.click("#sign-in").await?;
+    page.wait_for("#inbox-title", WAIT).await?;
+    wait_until(
+        &page,
+        "!!document.querySelector('#me-email')?.innerText",
+        "the account",
+    )
+    .await?;
+    Ok(page)
+}
+
+/// Starts a conversation through the API with a name and company.
+async fn start(app: &TestApp, token: &str, phone: &str, name: &str, company: &str) -> Value {
+    let response = app
+        .post_json(
+            "/api/v1/conversations",
+            Some(token),
+            &json!({ "phone_number": phone, "contact_name": name, "company": company,
+                     "message": format!("Hello {name}") }),
+        )
+        .await;
+    json_with_status(response, 201).await["conversation"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn starts_a_conversation_sends_with_enter_and_saves_a_guide() -> Result<()> {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    let shots = screenshot_dir();
+    let browser = Browser::launch().await?;
+    let page = sign_in(&browser, &app, &acme.admin_email).await?;
+    page.wait_for("#list-empty", WAIT).await?;
+    page.wait_for("#no-selection", WAIT).await?;
+    page.screenshot(shots.join("spa-inbox-empty.png")).await?;
+
+    // The dialog shows the E.164 form as you type, and the server's refusal by the field.
+    page.click("#start-conversation").await?;
+    page.wait_for("#start-dialog", WAIT).await?;
+    page.fill("#start-phone", "12").await?;
+    page.wait_for("#start-phone-invalid", WAIT).await?;
+    page.fill("#start-message", "Hello").await?;
+    page.click("#start-submit").await?;
+    let refusal = page.wait_for("#start-phone-error", WAIT).await?;
+    assert!(!refusal.is_empty());
+    page.screenshot(shots.join("spa-start-dialog-error.png"))
+        .await?;
+
+    page.fill("#start-phone", "(416) 555-1234").await?;
+    page.wait_for_text("#start-phone-e164", "+14165551234", WAIT)
+        .await?;
+    page.fill("#start-name", "Ada Lovelace").await?;
+    page.fill("#start-company", "Analytical Engines").await?;
+    page.fill(
+        "#start-message",
+        "Hi Ada, thanks for your interest in our enterprise plan!",
+    )
+    .await?;
+    assert_eq!(
+        page.eval::<String>("document.querySelector('#start-segments').dataset.segments")
+            .await?,
+        "1"
+    );
+    page.screenshot(shots.join("spa-start-dialog.png")).await?;
+    page.click("#start-submit").await?;
+
+    // Lands in the new conversation, which the list shows too.
+    wait_until(
+        &page,
+        "location.pathname.startsWith('/c/')",
+        "the conversation URL",
+    )
+    .await?;
+    page.wait_for_gone("#start-dialog", WAIT).await?;
+    page.wait_for_text("#conv-title", "Ada Lovelace", WAIT)
+        .await?;
+    assert_eq!(page.text("#conv-phone").await?, "+14165551234");
+    assert_eq!(page.text("#conv-company").await?, "Analytical Engines");
+    page.wait_for_text("#conversation-list", "Ada Lovelace", WAIT)
+        .await?;
+    page.wait_for_text("#messages", "enterprise plan", WAIT)
+        .await?;
+    let path: String = page.eval("location.pathname").await?;
+    let id = path.trim_start_matches("/c/").to_string();
+
+    // The composer counts segments with the server's own code and warns past one.
+    page.fill("#composer", &"a".repeat(161)).await?;
+    wait_until(
+        &page,
+        "document.querySelector('#segment-counter').dataset.segments === '2'",
+        "two segments",
+    )
+    .await?;
+    page.wait_for("#segment-counter-warning", WAIT).await?;
+    page.fill("#composer", "Olá 😀").await?;
+    wait_until(
+        &page,
+        "document.querySelector('#segment-counter').dataset.encoding === 'UCS-2'",
+        "UCS-2",
+    )
+    .await?;
+
+    // Shift+Enter does not send; Enter does, and clears the composer.
+    page.fill("#composer", "Does Tuesday work for a demo?")
+        .await?;
+    page.eval::<bool>(
+        "document.querySelector('#composer').dispatchEvent(new KeyboardEvent('keydown', \
+         { key: 'Enter', shiftKey: true, bubbles: true, cancelable: true }))",
+    )
+    .await?;
+    assert_eq!(app.messages(&acme.admin_token, &id).await.len(), 1);
+    page.press("#composer", "Enter").await?;
+    page.wait_for_text("#messages", "Does Tuesday work", WAIT)
+        .await?;
+    assert_eq!(page.value("#composer").await?, "");
+    wait_until(
+        &page,
+        "[...document.querySelectorAll('[data-testid=message]')].every(m => \
+         m.dataset.status !== 'pending' && m.dataset.status !== 'not_sent')",
+        "the server's answer to the send",
+    )
+    .await?;
+    let messages = app.messages(&acme.admin_token, &id).await;
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert_eq!(messages[1]["text"], "Does Tuesday work for a demo?");
+    assert_eq!(messages[1]["author"], "agent");
+
+    // Header: qualification and the AI switch are saved on the server.
+    choose(&page, "#qualification", "qualified").await?;
+    wait_until(
+        &page,
+        "document.querySelector('#qualification').value === 'qualified'",
+        "qualified",
+    )
+    .await?;
+    page.click("#ai-toggle").await?;
+    wait_until(
+        &page,
+        "document.querySelector('#ai-toggle').getAttribute('aria-checked') === 'false'",
+        "AI off",
+    )
+    .await?;
+    page.wait_for_text("#conversation-list", "AI off", WAIT)
+        .await?;
+    let conversation = json_with_status(
+        app.get(&format!("/api/v1/conversations/{id}"), &acme.admin_token)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(conversation["qualification_status"], "qualified");
+    assert_eq!(conversation["ai_enabled"], false);
+    page.screenshot(shots.join("spa-conversation.png")).await?;
+
+    // The AI guide: none yet, then written and saved.
+    page.click("#guide-button").await?;
+    page.wait_for_text("#guide-status", "no guide", WAIT)
+        .await?;
+    page.fill(
+        "#guide-text",
+        "This customer is interested in enterprise plans. Focus on ROI.",
+    )
+    .await?;
+    page.click("#guide-save").await?;
+    page.wait_for_text("#guide-status", "Saved", WAIT).await?;
+    page.screenshot(shots.join("spa-guide-dialog.png")).await?;
+    let guide = json_with_status(
+        app.get(
+            &format!("/api/v1/conversations/{id}/guide"),
+            &acme.admin_token,
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(
+        guide["text"],
+        "This customer is interested in enterprise plans. Focus on ROI."
+    );
+    page.press("#guide-text", "Escape").await?;
+    page.wait_for_gone("#guide-dialog", WAIT).await?;
+    page.wait_for("#guide-set", WAIT).await?;
+
+    // Reopened after a reload, the guide is still there.
+    page.goto(&app.url(&format!("/c/{id}"))).await?;
+    page.wait_for_text("#conv-title", "Ada Lovelace", WAIT)
+        .await?;
+    page.click("#guide-button").await?;
+    wait_until(
+        &page,
+        "document.querySelector('#guide-text')?.value.includes('Focus on ROI')",
+        "the saved guide",
+    )
+    .await?;
+
+    assert_clean_console(&page, &app).await;
+    browser.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn live_delivery_status_and_inbound_messages_appear_without_reload() -> Result<()> {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    let token = acme.admin_token.clone();
+    let ada = start(
+        &app,
+        &token,
+        "+14165551234",
+        "Ada Lovelace",
+        "Analytical Engines",
+    )
+    .await;
+    let id = ada["id"].as_str().unwrap().to_string();
+    let browser = Browser::launch().await?;
+    let page = sign_in(&browser, &app, &acme.admin_email).await?;
+    page.wait_for_text("#conversation-list", "Ada Lovelace", WAIT)
+        .await?;
+    page.click(&format!("[data-id='{id}'].conv-row")).await?;
+    page.wait_for_text("#conv-title", "Ada Lovelace", WAIT)
+        .await?;
+    page.wait_for("#feed-status[data-state='live']", WAIT)
+        .await?;
+
+    // Sent, then delivered: the receipts reach the page through the feed.
+    page.fill("#composer", "Your order shipped today.").await?;
+    page.press("#composer", "Enter").await?;
+    wait_until(
+        &page,
+        "[...document.querySelectorAll('[data-testid=message]')].some(m => \
+         m.innerText.includes('Your order shipped') && m.dataset.status === 'delivered')",
+        "the message to be delivered",
+    )
+    .await?;
+    page.wait_for_text("#messages", "Delivered", WAIT).await?;
+
+    // The customer answers: the message appears, the conversation stays read.
+    app.sim
+        .send_inbound("+14165551234", OUR_NUMBER, "Great, thank you!")
+        .await
+        .expect("inbound");
+    page.wait_for_text("#messages", "Great, thank you!", WAIT)
+        .await?;
+    wait_until(
+        &page,
+        "[...document.querySelectorAll('[data-testid=message]')].some(m => \
+         m.dataset.direction === 'inbound' && m.dataset.author === 'customer')",
+        "an inbound message",
+    )
+    .await?;
+
+    // Another customer writes: a new row on top of the list, with an unread badge.
+    app.sim
+        .send_inbound("+14165559876", OUR_NUMBER, "Do you open on Sundays?")
+        .await
+        .expect("inbound");
+    wait_until(
+        &page,
+        "document.querySelector('[data-testid=conversation-row]')?.dataset.phone === '+14165559876'",
+        "the new conversation on top",
+    )
+    .await?;
+    page.wait_for(
+        "[data-testid=conversation-row] [data-testid=unread-badge]",
+        WAIT,
+    )
+    .await?;
+    page.wait_for_text("#conversation-list", "Do you open on Sundays?", WAIT)
+        .await?;
+    page.screenshot(shots_path("spa-live.png")).await?;
+
+    // Ada writes again: her row moves back to the top.
+    app.sim
+        .send_inbound("+14165551234", OUR_NUMBER, "One more question")
+        .await
+        .expect("inbound");
+    wait_until(
+        &page,
+        "document.querySelector('[data-testid=conversation-row]')?.dataset.phone === '+14165551234'",
+        "Ada's conversation back on top",
+    )
+    .await?;
+
+    assert_clean_console(&page, &app).await;
+    browser.close().await?;
+    Ok(())
+}
+
+fn shots_path(name: &str) -> std::path::PathBuf {
+    screenshot_dir().join(name)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn searches_filters_keeps_them_in_the_url_and_exports_csv() -> Result<()> {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    let token = acme.admin_token.clone();
+    start(
+        &app,
+        &token,
+        "+14165551234",
+        "Ada Lovelace",
+        "Analytical Engines",
+    )
+    .await;
+    let grace = start(&app, &token, "+14165552222", "Grace Hopper", "Navy").await;
+    start(&app, &token, "+14165553333", "Alan Turing", "Bletchley").await;
+    let response = app
+        .patch_json(
+            &format!("/api/v1/conversations/{}", grace["id"].as_str().unwrap()),
+            &token,
+            &json!({ "qualification_status": "qualified" }),
+        )
+        .await;
+    json_with_status(response, 200).await;
+
+    let browser = Browser::launch().await?;
+    let downloads = tempfile::tempdir()?;
+    browser.allow_downloads(downloads.path()).await?;
+    let page = sign_in(&browser, &app, &acme.admin_email).await?;
+    wait_for_rows(&page, 3).await?;
+    page.screenshot(shots_path("spa-inbox.png")).await?;
+
+    // Search by name, then by partial digits in another format.
+    page.fill("#search", "lovelace").await?;
+    wait_for_rows(&page, 1).await?;
+    page.wait_for_text("#conversation-list", "Ada Lovelace", WAIT)
+        .await?;
+    page.wait_for_path("/?q=lovelace", WAIT).await?;
+    page.fill("#search", "555-22").await?;
+    wait_for_rows(&page, 1).await?;
+    page.wait_for_text("#conversation-list", "Grace Hopper", WAIT)
+        .await?;
+    page.fill("#search", "").await?;
+    wait_for_rows(&page, 3).await?;
+
+    // Filter by qualification: the URL keeps it, a reload shows the same selection.
+    page.click("#filters-toggle").await?;
+    page.wait_for("#filters", WAIT).await?;
+    choose(&page, "#filter-qualification", "qualified").await?;
+    wait_for_rows(&page, 1).await?;
+    page.wait_for_path("/?qualification_status=qualified", WAIT)
+        .await?;
+    page.screenshot(shots_path("spa-inbox-filtered.png"))
+        .await?;
+    page.goto(&app.url("/?qualification_status=qualified"))
+        .await?;
+    wait_for_rows(&page, 1).await?;
+    page.wait_for_text("#conversation-list", "Grace Hopper", WAIT)
+        .await?;
+    assert_eq!(page.value("#filter-qualification").await?, "qualified");
+
+    // Export downloads what the filters select.
+    page.click("#export-csv").await?;
+    page.wait_for_text("#export-status", "Downloaded", WAIT)
+        .await?;
+    let deadline = Instant::now() + WAIT;
+    let csv = loop {
+        let found = std::fs::read_dir(downloads.path())?
+            .filter_map(|entry| entry.ok())
+            .map(|entry| entry.path())
+            .find(|path| path.extension().is_some_and(|ext| ext == "csv"));
+        if let Some(path) = found {
+            let text = std::fs::read_to_string(&path)?;
+            if !text.is_empty() {
+                break text;
+            }
+        }
+        assert!(Instant::now() < deadline, "no CSV was downloaded");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(csv.contains("+14165552222"), "{csv}");
+    assert!(!csv.contains("+14165551234"), "{csv}");
+
+    // A date range without activity selects nothing; clearing shows everything again.
+    choose(&page, "#filter-from", "2001-01-01").await?;
+    choose(&page, "#filter-to", "2001-01-31").await?;
+    page.wait_for("#list-empty", WAIT).await?;
+    page.click("#filters-clear").await?;
+    wait_for_rows(&page, 3).await?;
+    page.wait_for_path("/", WAIT).await?;
+
+    assert_clean_console(&page, &app).await;
+    browser.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_list_loads_more_as_it_scrolls() -> Result<()> {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    for i in 0..36 {
+        app.start_conversation(
+            &acme.admin_token,
+            &format!("+1416555{:04}", 4000 + i),
+            &format!("Hello number {i}"),
+        )
+        .await;
+    }
+    let browser = Browser::launch_with_viewport(1280, 700).await?;
+    let page = sign_in(&browser, &app, &acme.admin_email).await?;
+    wait_until(
+        &page,
+        "document.querySelectorAll('[data-testid=conversation-row]').length >= 20",
+        "the first page",
+    )
+    .await?;
+    let first = row_count(&page).await?;
+    assert!(first < 36, "one page at first ({first})");
+    page.eval::<bool>(
+        "(() => { const s = document.querySelector('.list-scroll'); \
+         s.scrollTop = s.scrollHeight; return true; })()",
+    )
+    .await?;
+    wait_for_rows(&page, 36).await?;
+    page.wait_for_gone("#load-more", WAIT).await?;
+    assert_clean_console(&page, &app).await;
+    browser.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn another_tenant_sees_none_of_it() -> Result<()> {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    let globex = app
+        .create_tenant_with_number("Globex", "+14165550199")
+        .await;
+    let ada = start(
+        &app,
+        &acme.admin_token,
+        "+14165551234",
+        "Ada Lovelace",
+        "Analytical Engines",
+    )
+    .await;
+    let id = ada["id"].as_str().unwrap();
+
+    let acme_browser = Browser::launch().await?;
+    let acme_page = sign_in(&acme_browser, &app, &acme.admin_email).await?;
+    wait_for_rows(&acme_page, 1).await?;
+
+    let globex_browser = Browser::launch().await?;
+    let page = sign_in(&globex_browser, &app, &globex.admin_email).await?;
+    assert_eq!(page.text("#me-tenant").await?, "Globex");
+    page.wait_for("#list-empty", WAIT).await?;
+    assert_eq!(row_count(&page).await?, 0);
+    page.fill("#search", "Lovelace").await?;
+    page.wait_for_path("/?q=Lovelace", WAIT).await?;
+    page.wait_for("#list-empty", WAIT).await?;
+    page.goto(&app.url(&format!("/c/{id}"))).await?;
+    page.wait_for("#conversation-error", WAIT).await?;
+    assert_eq!(row_count(&page).await?, 0);
+    let body: String = page.eval("document.body.innerText").await?;
+    assert!(!body.contains("Lovelace") && !body.contains("+14165551234"));
+
+    // A customer writing to Acme does not reach Globex's page either.
+    app.sim
+        .send_inbound("+14165557777", OUR_NUMBER, "For Acme only")
+        .await
+        .expect("inbound");
+    wait_for_rows(&acme_page, 2).await.ok();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let body: String = page.eval("document.body.innerText").await?;
+    assert!(!body.contains("For Acme only"));
+
+    assert_clean_console(&page, &app).await;
+    acme_browser.close().await?;
+    globex_browser.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_phone_the_list_and_the_conversation_are_two_screens() -> Result<()> {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    let ada = start(
+        &app,
+        &acme.admin_token,
+        "+14165551234",
+        "Ada Lovelace",
+        "Analytical Engines",
+    )
+    .await;
+    start(
+        &app,
+        &acme.admin_token,
+        "+14165552222",
+        "Grace Hopper",
+        "Navy",
+    )
+    .await;
+    let id = ada["id"].as_str().unwrap();
+
+    let browser = Browser::launch_with_viewport(375, 812).await?;
+    let page = sign_in(&browser, &app, &acme.admin_email).await?;
+    wait_for_rows(&page, 2).await?;
+    let visible = |selector: &str| {
+        format!("(() => {{ const e = document.querySelector('{selector}'); return !!e && e.offsetParent !== null; }})()")
+    };
+    assert!(page.eval::<bool>(&visible(".list-pane")).await?);
+    assert!(!page.eval::<bool>(&visible(".conversation-pane")).await?);
+    let no_overflow = "document.documentElement.scrollWidth <= 375";
+    assert!(
+        page.eval::<bool>(no_overflow).await?,
+        "no sideways scrolling"
+    );
+    page.screenshot(shots_path("spa-phone-inbox.png")).await?;
+
+    page.click(&format!("[data-id='{id}'].conv-row")).await?;
+    page.wait_for_text("#conv-title", "Ada Lovelace", WAIT)
+        .await?;
+    wait_until(
+        &page,
+        &visible(".conversation-pane"),
+        "the conversation screen",
+    )
+    .await?;
+    assert!(!page.eval::<bool>(&visible(".list-pane")).await?);
+    assert!(
+        page.eval::<bool>(no_overflow).await?,
+        "no sideways scrolling"
+    );
+    page.fill("#composer", "Sent from a phone").await?;
+    page.click("#send").await?;
+    page.wait_for_text("#messages", "Sent from a phone", WAIT)
+        .await?;
+    page.screenshot(shots_path("spa-phone-conversation.png"))
+        .await?;
+
+    page.click("#back-to-list").await?;
+    wait_until(&page, &visible(".list-pane"), "the list screen").await?;
+    page.wait_for_path("/", WAIT).await?;
+
+    page.click("#start-conversation").await?;
+    page.wait_for("#start-dialog", WAIT).await?;
+    page.screenshot(shots_path("spa-phone-start-dialog.png"))
+        .await?;
+
+    assert_clean_console(&page, &app).await;
+    browser.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn assistants_clients_diagnostics_and_usage_pages() -> Result<()> {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    start(
+        &app,
+        &acme.admin_token,
+        "+14165551234",
+        "Ada Lovelace",
+        "Analytical Engines",
+    )
+    .await;
+    let browser = Browser::launch().await?;
+    let page = sign_in(&browser, &app, &acme.admin_email).await?;
+
+    // Assistants: create one, make it the default, edit its prompt.
+    page.click("#nav-assistants").await?;
+    page.wait_for("#assistants-title", WAIT).await?;
+    page.click("#new-assistant").await?;
+    page.fill("#assistant-name", "Front desk").await?;
+    page.fill(
+        "#assistant-prompt",
+        "You are the friendly front desk of Acme.",
+    )
+    .await?;
+    page.fill("#assistant-temperature", "0.4").await?;
+    page.click("#assistant-save").await?;
+    page.wait_for_text("#assistant-list", "Front desk", WAIT)
+        .await?;
+    page.click("[data-testid=make-default]").await?;
+    page.wait_for("[data-testid=default-badge]", WAIT).await?;
+    let assistants =
+        json_with_status(app.get("/api/v1/assistants", &acme.admin_token).await, 200).await;
+    let front = assistants
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "Front desk")
+        .expect("created");
+    assert_eq!(front["is_default"], true);
+    page.click("[data-testid=edit-assistant]").await?;
+    page.fill("#assistant-prompt", "You are Acme's front desk. Be brief.")
+        .await?;
+    page.click("#assistant-save").await?;
+    page.wait_for_text("#assistant-list", "Be brief.", WAIT)
+        .await?;
+    page.screenshot(shots_path("spa-assistants.png")).await?;
+
+    // Clients: create, search, edit.
+    page.click("#nav-clients").await?;
+    page.wait_for("#clients-title", WAIT).await?;
+    page.click("#new-client").await?;
+    page.fill("#client-first-name", "Sarah").await?;
+    page.fill("#client-last-name", "Connor").await?;
+    page.fill("#client-phone", "(416) 555-0142").await?;
+    page.fill("#client-company", "Cyberdyne").await?;
+    page.fill("#client-email", "sarah@example.com").await?;
+    page.click("#client-save").await?;
+    page.wait_for_text("#client-list", "+14165550142", WAIT)
+        .await?;
+    page.fill("#client-search", "cyber").await?;
+    page.wait_for_text("#client-list", "Sarah Connor", WAIT)
+        .await?;
+    page.fill("#client-search", "nobody-by-that-name").await?;
+    page.wait_for("#clients-empty", WAIT).await?;
+    page.fill("#client-search", "").await?;
+    page.wait_for_text("#client-list", "Sarah", WAIT).await?;
+    page.click("[data-testid=edit-client]").await?;
+    page.fill("#client-company", "Cyberdyne Systems").await?;
+    page.click("#client-save").await?;
+    page.wait_for_text("#client-list", "Cyberdyne Systems", WAIT)
+        .await?;
+    page.screenshot(shots_path("spa-clients.png")).await?;
+
+    // Diagnostics: whatever the server offers, the page shows without errors.
+    page.click("#nav-diagnostics").await?;
+    page.wait_for("#diagnostics-title", WAIT).await?;
+    page.wait_for("#webhook-deliveries", WAIT).await?;
+    page.wait_for("#checks", WAIT).await?;
+    page.wait_for("#ai-generations", WAIT).await?;
+    page.screenshot(shots_path("spa-diagnostics.png")).await?;
+
+    // Usage: a chart of the days with the message we sent.
+    page.click("#nav-usage").await?;
+    page.wait_for("#usage-title", WAIT).await?;
+    page.wait_for("#usage-messages svg", WAIT).await?;
+    wait_until(
+        &page,
+        "Number(document.querySelector('#total-messages-out')?.innerText) >= 1",
+        "one message out",
+    )
+    .await?;
+    page.screenshot(shots_path("spa-usage.png")).await?;
+
+    assert_clean_console(&page, &app).await;
+    browser.close().await?;
+    Ok(())
+}

@@ -1,0 +1,10 @@
+//! Pieces shared by several pages.
+
+pub mod chart;
+pub mod composer;
+pub mod guide_dialog;
+pub mod modal;
+pub mod shell;
+pub mod simulate_dialog;
+pub mod start_dialog;
+pub mod status;

@@ -1,0 +1,807 @@
+//! The inbox: search, filters and the conversation list beside the open conversation.
+//!
+//! The list's state lives in [`Inbox`] (context), so the open conversation, the start dialog
+//! and the live feed all update the same rows. The search and filters live in the URL.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
+use parley::wire::{Channel, Conversation, ConversationStatus, QualificationStatus};
+use uuid::Uuid;
+use wasm_bindgen::JsCast;
+
+use crate::api::Api;
+use crate::components::shell::Account;
+use crate::components::simulate_dialog::SimulateDialog;
+use crate::components::start_dialog::StartDialog;
+use crate::components::status::qualification_label;
+use crate::feed::{self, FeedMessage};
+use crate::util::{list_time, local_time, today, Debouncer, Filters};
+
+/// Conversations per page of the list.
+const PAGE: u32 = 30;
+
+/// The list as shown, shared through context.
+#[derive(Clone, Copy)]
+pub struct Inbox {
+    pub items: RwSignal<Vec<Conversation>>,
+    pub filters: Memo<Filters>,
+    /// The conversation open beside the list, from the URL.
+    pub selected: Memo<Option<Uuid>>,
+    /// A short notice over the list ("resumed the existing conversation").
+    pub notice: RwSignal<Option<String>>,
+    next_cursor: RwSignal<Option<String>>,
+    loading: RwSignal<bool>,
+    loaded: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+    generation: StoredValue<u64>,
+    api: Api,
+}
+
+/// Newest activity first, like the server.
+fn sort(items: &mut [Conversation]) {
+    items.sort_by(|a, b| {
+        let a_at = a.last_message_at.unwrap_or(a.created_at);
+        let b_at = b.last_message_at.unwrap_or(b.created_at);
+        b_at.cmp(&a_at).then_with(|| b.id.cmp(&a.id))
+    });
+}
+
+impl Inbox {
+    /// Puts a newer version of a conversation in the list (or a new one, when no filter
+    /// could exclude it). Answers whether the list holds it now.
+    pub fn apply(&self, conversation: Conversation) -> bool {
+        let unfiltered = self.filters.with_untracked(Filters::is_empty);
+        let mut known = false;
+        self.items.update(|items| {
+            if let Some(existing) = items.iter_mut().find(|c| c.id == conversation.id) {
+                known = true;
+                if conversation.updated_at >= existing.updated_at {
+                    *existing = conversation;
+                }
+            } else if unfiltered {
+                known = true;
+                items.push(conversation);
+            }
+            sort(items);
+        });
+        known
+    }
+
+    /// Starts over with the first page (filters changed).
+    fn reload(&self) {
+        self.items.set(Vec::new());
+        self.next_cursor.set(None);
+        self.loaded.set(false);
+        self.load(None);
+    }
+
+    fn load_more(&self) {
+        if self.loading.get_untracked() {
+            return;
+        }
+        if let Some(cursor) = self.next_cursor.get_untracked() {
+            self.load(Some(cursor));
+        }
+    }
+
+    fn load(&self, cursor: Option<String>) {
+        let inbox = *self;
+        let generation = self.generation.get_value() + 1;
+        self.generation.set_value(generation);
+        let filters = self.filters.get_untracked();
+        self.loading.set(true);
+        self.error.set(None);
+        spawn_local(async move {
+            let answer = inbox
+                .api
+                .conversations(&filters, PAGE, cursor.as_deref())
+                .await;
+            if inbox.generation.try_get_value() != Some(generation) {
+                return; // Filters changed meanwhile: a newer request owns the list.
+            }
+            match answer {
+                Ok(page) => {
+                    inbox.items.update(|items| {
+                        for conversation in page.data {
+                            match items.iter_mut().find(|c| c.id == conversation.id) {
+                                Some(existing) => {
+                                    if conversation.updated_at >= existing.updated_at {
+                                        *existing = conversation;
+                                    }
+                                }
+                                None => items.push(conversation),
+                            }
+                        }
+                        sort(items);
+                    });
+                    inbox.next_cursor.set(page.next_cursor);
+                    inbox.loaded.set(true);
+                }
+                Err(error) => inbox.error.set(Some(error.message())),
+            }
+            inbox.loading.set(false);
+        });
+    }
+
+    /// Fetches the first page again and merges it in, keeping the pages already loaded (after
+    /// events that may concern conversations the list does not hold).
+    fn refresh(&self) {
+        let inbox = *self;
+        let filters = self.filters.get_untracked();
+        spawn_local(async move {
+            if let Ok(page) = inbox.api.conversations(&filters, PAGE, None).await {
+                if inbox.filters.try_get_untracked() != Some(filters) {
+                    return;
+                }
+                inbox.items.update(|items| {
+                    for conversation in page.data {
+                        match items.iter_mut().find(|c| c.id == conversation.id) {
+                            Some(existing) => {
+                                if conversation.updated_at >= existing.updated_at {
+                                    *existing = conversation;
+                                }
+                            }
+                            None => items.push(conversation),
+                        }
+                    }
+                    sort(items);
+                });
+                if !inbox.loaded.get_untracked() {
+                    inbox.next_cursor.set(page.next_cursor);
+                    inbox.loaded.set(true);
+                }
+            }
+        });
+    }
+
+    /// The path of a conversation, keeping the current filters.
+    pub fn href(&self, id: Uuid) -> String {
+        format!("/c/{id}{}", self.filters.with(Filters::to_query))
+    }
+
+    /// The list's own path (no conversation open), keeping the filters.
+    pub fn list_href(&self) -> String {
+        format!("/{}", self.filters.with(Filters::to_query))
+    }
+}
+
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    let api = Api::new();
+    let account = expect_context::<Account>();
+    let location = use_location();
+    let query = location.query;
+    let filters = Memo::new(move |_| {
+        query.with(|map| {
+            Filters::from_pairs(
+                Filters::KEYS
+                    .iter()
+                    .filter_map(|key| map.get(key).map(|value| (*key, value))),
+            )
+        })
+    });
+    let selected = Memo::new(move |_| {
+        location.pathname.with(|path| {
+            path.strip_prefix("/c/")
+                .and_then(|id| Uuid::parse_str(id.trim_end_matches('/')).ok())
+        })
+    });
+    let inbox = Inbox {
+        items: RwSignal::new(Vec::new()),
+        filters,
+        selected,
+        notice: RwSignal::new(None),
+        next_cursor: RwSignal::new(None),
+        loading: RwSignal::new(false),
+        loaded: RwSignal::new(false),
+        error: RwSignal::new(None),
+        generation: StoredValue::new(0),
+        api,
+    };
+    provide_context(inbox);
+
+    // The filters in the URL select the list: load again whenever they change.
+    Effect::new(move |previous: Option<Filters>| {
+        let current = filters.get();
+        if previous.as_ref() != Some(&current) {
+            inbox.reload();
+        }
+        current
+    });
+
+    // Live updates.
+    let refresh_later = Debouncer::new(Duration::from_millis(400));
+    feed::subscribe(move |message| match message {
+        FeedMessage::Conversation { conversation, .. } if !inbox.apply(conversation.clone()) => {
+            refresh_later.call(move || inbox.refresh())
+        }
+        FeedMessage::Resync | FeedMessage::Other { .. } => {
+            refresh_later.call(move || inbox.refresh())
+        }
+        _ => {}
+    });
+
+    feed::poll_while_offline(Duration::from_secs(15), move || inbox.refresh());
+
+    let navigate = use_navigate();
+    let set_filters = {
+        let navigate = navigate.clone();
+        move |next: Filters| {
+            let path = location.pathname.get_untracked();
+            navigate(
+                &format!("{path}{}", next.to_query()),
+                NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
+        }
+    };
+
+    let start_open = RwSignal::new(false);
+    let simulate_open = RwSignal::new(false);
+    let filters_open = RwSignal::new(filters.get_untracked().active_count() > 0);
+    let export_status = RwSignal::new(None::<(bool, String)>);
+    let exporting = RwSignal::new(false);
+
+    let export = move |_| {
+        if exporting.get_untracked() {
+            return;
+        }
+        exporting.set(true);
+        export_status.set(None);
+        let selection = filters.get_untracked();
+        spawn_local(async move {
+            match api.export_csv(&selection).await {
+                Ok((bytes, name)) => match download(&bytes, &name) {
+                    Ok(()) => export_status.set(Some((true, format!("Downloaded {name}")))),
+                    Err(message) => export_status.set(Some((false, message))),
+                },
+                Err(error) => export_status.set(Some((false, error.message()))),
+            }
+            exporting.set(false);
+        });
+    };
+
+    let on_started = {
+        let navigate = navigate.clone();
+        Callback::new(move |started: parley::wire::StartedConversation| {
+            start_open.set(false);
+            let id = started.conversation.id;
+            let resumed = started.resumed;
+            inbox.apply(started.conversation);
+            inbox.notice.set(Some(if resumed {
+                "The customer already had an active conversation: your message was added to it."
+                    .to_string()
+            } else {
+                "Conversation started.".to_string()
+            }));
+            navigate(&inbox.href(id), NavigateOptions::default());
+        })
+    };
+
+    let has_selection = move || selected.get().is_some();
+
+    view! {
+        <div class="inbox" class:has-selection=has_selection>
+            <section class="list-pane" aria-labelledby="inbox-title">
+                <div class="list-head">
+                    <h1 id="inbox-title">"Conversations"</h1>
+                    <button
+                        id="start-conversation"
+                        type="button"
+                        class="primary small"
+                        on:click=move |_| start_open.set(true)
+                    >
+                        "Start conversation"
+                    </button>
+                </div>
+                <SearchBox filters=filters set_filters=set_filters.clone() />
+                <div class="list-actions">
+                    <button
+                        id="filters-toggle"
+                        type="button"
+                        class="secondary small"
+                        aria-expanded=move || filters_open.get().to_string()
+                        aria-controls="filters"
+                        on:click=move |_| filters_open.update(|open| *open = !*open)
+                    >
+                        "Filters"
+                        {move || {
+                            let count = filters.with(Filters::active_count);
+                            (count > 0)
+                                .then(|| {
+                                    view! {
+                                        <span class="count" aria-label=format!("{count} active")>
+                                            {count}
+                                        </span>
+                                    }
+                                })
+                        }}
+                    </button>
+                    <button
+                        id="export-csv"
+                        type="button"
+                        class="secondary small"
+                        on:click=export
+                        disabled=move || exporting.get()
+                        aria-busy=move || exporting.get().to_string()
+                    >
+                        {move || if exporting.get() { "Exporting…" } else { "Export CSV" }}
+                    </button>
+                    <Show when=move || account.simulator.get()>
+                        <button
+                            id="simulate-inbound"
+                            type="button"
+                            class="secondary small"
+                            on:click=move |_| simulate_open.set(true)
+                        >
+                            "Simulate inbound SMS"
+                        </button>
+                    </Show>
+                </div>
+                <Show when=move || filters_open.get()>
+                    <FilterPanel filters=filters set_filters=set_filters.clone() />
+                </Show>
+                {move || {
+                    export_status
+                        .get()
+                        .map(|(ok, message)| {
+                            view! {
+                                <p
+                                    id="export-status"
+                                    class=if ok { "notice" } else { "error" }
+                                    role=if ok { "status" } else { "alert" }
+                                >
+                                    {message}
+                                </p>
+                            }
+                        })
+                }}
+                {move || {
+                    inbox
+                        .notice
+                        .get()
+                        .map(|message| {
+                            view! {
+                                <p id="inbox-notice" class="notice" role="status">
+                                    {message}
+                                    <button
+                                        type="button"
+                                        class="link-button"
+                                        aria-label="Dismiss"
+                                        on:click=move |_| inbox.notice.set(None)
+                                    >
+                                        "×"
+                                    </button>
+                                </p>
+                            }
+                        })
+                }}
+                <ConversationList inbox=inbox />
+            </section>
+            <section class="conversation-pane" aria-label="Conversation">
+                <Outlet />
+            </section>
+        </div>
+        <Show when=move || start_open.get()>
+            <StartDialog on_close=Callback::new(move |_| start_open.set(false)) on_started=on_started />
+        </Show>
+        <Show when=move || simulate_open.get()>
+            <SimulateDialog
+                on_close=Callback::new(move |_| simulate_open.set(false))
+                on_sent=Callback::new(move |_| inbox.refresh())
+            />
+        </Show>
+    }
+}
+
+/// Saves bytes as a file through a temporary object URL (a plain link could not send the
+/// bearer token).
+fn download(bytes: &[u8], name: &str) -> Result<(), String> {
+    let fail = |_| "The browser could not save the file.".to_string();
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv;charset=utf-8");
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = leptos::prelude::document();
+    let anchor: web_sys::HtmlAnchorElement =
+        document.create_element("a").map_err(fail)?.unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.set_attribute("hidden", "").map_err(fail)?;
+    let body = document.body().ok_or("The page has no body.")?;
+    body.append_child(&anchor).map_err(fail)?;
+    anchor.click();
+    anchor.remove();
+    leptos::leptos_dom::helpers::set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        Duration::from_secs(30),
+    );
+    Ok(())
+}
+
+#[component]
+fn SearchBox<F>(filters: Memo<Filters>, set_filters: F) -> impl IntoView
+where
+    F: Fn(Filters) + Clone + Send + Sync + 'static,
+{
+    let text = RwSignal::new(filters.get_untracked().q);
+    let input = NodeRef::<leptos::html::Input>::new();
+    let debouncer = Debouncer::new(Duration::from_millis(300));
+    // The URL changed by itself (back button, a shared link): show its search text, unless
+    // the person is typing in the box.
+    Effect::new(move |_| {
+        let q = filters.with(|f| f.q.clone());
+        let typing = input.get_untracked().is_some_and(|element| {
+            let element: &web_sys::Element = element.as_ref();
+            leptos::prelude::document()
+                .active_element()
+                .is_some_and(|active| &active == element)
+        });
+        if !typing && text.get_untracked() != q {
+            text.set(q);
+        }
+    });
+    let on_input = move |event: leptos::ev::Event| {
+        let value = event_target_value(&event);
+        text.set(value.clone());
+        let set_filters = set_filters.clone();
+        debouncer.call(move || {
+            let mut next = filters.get_untracked();
+            if next.q != value.trim() {
+                next.q = value.trim().to_string();
+                set_filters(next);
+            }
+        });
+    };
+    view! {
+        <div class="search" role="search">
+            <label for="search" class="visually-hidden">
+                "Search conversations by phone, name or company"
+            </label>
+            <input
+                id="search"
+                type="search"
+                node_ref=input
+                placeholder="Search phone, name or company"
+                autocomplete="off"
+                prop:value=move || text.get()
+                on:input=on_input
+            />
+        </div>
+    }
+}
+
+#[component]
+fn FilterPanel<F>(filters: Memo<Filters>, set_filters: F) -> impl IntoView
+where
+    F: Fn(Filters) + Clone + Send + Sync + 'static,
+{
+    let clear_with = set_filters.clone();
+    let change = move |key: &'static str| {
+        let set_filters = set_filters.clone();
+        move |event: leptos::ev::Event| {
+            let value = event_target_value(&event);
+            let mut next = filters.get_untracked();
+            match key {
+                "from" => next.from = value,
+                "to" => next.to = value,
+                "qualification_status" => next.qualification_status = value,
+                "channel" => next.channel = value,
+                "status" => next.status = value,
+                _ => {}
+            }
+            set_filters(next);
+        }
+    };
+    let set_clear = {
+        move |_| {
+            let q = filters.get_untracked().q;
+            clear_with(Filters {
+                q,
+                ..Filters::default()
+            })
+        }
+    };
+    view! {
+        <fieldset id="filters" class="filters">
+            <legend class="visually-hidden">"Filters"</legend>
+            <div class="field">
+                <label for="filter-from">"Active from"</label>
+                <input
+                    id="filter-from"
+                    type="date"
+                    max=today()
+                    prop:value=move || filters.with(|f| f.from.clone())
+                    on:change=change("from")
+                />
+            </div>
+            <div class="field">
+                <label for="filter-to">"Active until"</label>
+                <input
+                    id="filter-to"
+                    type="date"
+                    max=today()
+                    prop:value=move || filters.with(|f| f.to.clone())
+                    on:change=change("to")
+                />
+            </div>
+            <div class="field">
+                <label for="filter-qualification">"Qualification"</label>
+                <select
+                    id="filter-qualification"
+                    prop:value=move || filters.with(|f| f.qualification_status.clone())
+                    on:change=change("qualification_status")
+                >
+                    <option value="">"Any"</option>
+                    {QualificationStatus::ALL
+                        .iter()
+                        .map(|status| {
+                            view! {
+                                <option value=status.as_str()>{qualification_label(*status)}</option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-channel">"Channel"</label>
+                <select
+                    id="filter-channel"
+                    prop:value=move || filters.with(|f| f.channel.clone())
+                    on:change=change("channel")
+                >
+                    <option value="">"Any"</option>
+                    {Channel::ALL
+                        .iter()
+                        .map(|channel| {
+                            view! {
+                                <option value=channel.as_str()>
+                                    {channel.as_str().to_uppercase()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-status">"Status"</label>
+                <select
+                    id="filter-status"
+                    prop:value=move || filters.with(|f| f.status.clone())
+                    on:change=change("status")
+                >
+                    <option value="">"Any"</option>
+                    {ConversationStatus::ALL
+                        .iter()
+                        .map(|status| {
+                            view! {
+                                <option value=status.as_str()>
+                                    {crate::util::humanize(status.as_str())}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <button id="filters-clear" type="button" class="link-button" on:click=set_clear>
+                "Clear filters"
+            </button>
+        </fieldset>
+    }
+}
+
+#[component]
+fn ConversationList(inbox: Inbox) -> impl IntoView {
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    // Loads the next page when the end of the list comes near.
+    let near_end = move || {
+        if let Some(element) = scroller.get_untracked() {
+            let remaining =
+                element.scroll_height() - element.scroll_top() - element.client_height();
+            if remaining < 240 {
+                inbox.load_more();
+            }
+        }
+    };
+    // A first page shorter than the pane shows no scroll bar: fetch more until it fills.
+    Effect::new(move |_| {
+        inbox.items.track();
+        if inbox.loaded.get() && !inbox.loading.get() && inbox.next_cursor.with(Option::is_some) {
+            leptos::leptos_dom::helpers::request_animation_frame(near_end);
+        }
+    });
+
+    view! {
+        <div class="list-scroll" node_ref=scroller on:scroll=move |_| near_end()>
+            {move || {
+                let empty = inbox.items.with(Vec::is_empty);
+                if empty && inbox.loading.get() {
+                    view! {
+                        <p id="list-loading" class="placeholder" aria-live="polite">
+                            "Loading conversations…"
+                        </p>
+                    }
+                        .into_any()
+                } else if empty && inbox.loaded.get() {
+                    if inbox.filters.with(Filters::is_empty) {
+                        view! {
+                            <p id="list-empty" class="placeholder">
+                                "No conversations yet. Start one, or wait for a customer to text you."
+                            </p>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <p id="list-empty" class="placeholder">
+                                "No conversation matches this search and these filters."
+                            </p>
+                        }
+                            .into_any()
+                    }
+                } else {
+                    ().into_any()
+                }
+            }}
+            <ul id="conversation-list" class="conversation-list" aria-label="Conversations">
+                <For
+                    each=move || inbox.items.get()
+                    key=|c| (c.id, c.updated_at, c.unread_count, c.last_message_at)
+                    let:conversation
+                >
+                    <ConversationRow conversation=conversation inbox=inbox />
+                </For>
+            </ul>
+            {move || {
+                inbox
+                    .error
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <div id="list-error" class="error" role="alert">
+                                <p>{message}</p>
+                                <button
+                                    type="button"
+                                    class="secondary small"
+                                    on:click=move |_| {
+                                        if inbox.loaded.get_untracked() {
+                                            inbox.load_more()
+                                        } else {
+                                            inbox.reload()
+                                        }
+                                    }
+                                >
+                                    "Try again"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+            <Show when=move || {
+                inbox.next_cursor.with(Option::is_some) && inbox.error.with(Option::is_none)
+            }>
+                <button
+                    id="load-more"
+                    type="button"
+                    class="secondary small load-more"
+                    on:click=move |_| inbox.load_more()
+                    disabled=move || inbox.loading.get()
+                >
+                    {move || if inbox.loading.get() { "Loading…" } else { "Load more" }}
+                </button>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn ConversationRow(conversation: Conversation, inbox: Inbox) -> impl IntoView {
+    let id = conversation.id;
+    let href = move || inbox.href(id);
+    let current = move || (inbox.selected.get() == Some(id)).then_some("page");
+    let title = conversation
+        .contact_name
+        .clone()
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| conversation.phone_number.clone());
+    let named = conversation
+        .contact_name
+        .as_deref()
+        .is_some_and(|name| !name.trim().is_empty());
+    let time = conversation.last_message_at.map(|at| {
+        view! {
+            <time datetime=at.to_rfc3339() title=local_time(at)>
+                {list_time(at)}
+            </time>
+        }
+    });
+    let unread = conversation.unread_count;
+    view! {
+        <li>
+            <a
+                class="conv-row"
+                class:unread={unread > 0}
+                href=href
+                aria-current=current
+                data-testid="conversation-row"
+                data-id=id.to_string()
+                data-phone=conversation.phone_number.clone()
+            >
+                <span class="row-top">
+                    <span class="name" data-testid="conversation-name">
+                        {title}
+                    </span>
+                    {time}
+                </span>
+                <span class="row-sub">
+                    {conversation
+                        .company
+                        .clone()
+                        .filter(|c| !c.trim().is_empty())
+                        .map(|company| view! { <span class="company">{company}</span> })}
+                    {named
+                        .then(|| {
+                            view! {
+                                <span class="phone" data-testid="conversation-phone">
+                                    {conversation.phone_number.clone()}
+                                </span>
+                            }
+                        })}
+                </span>
+                <span class="row-bottom">
+                    <span class="preview" data-testid="conversation-preview">
+                        {conversation.last_message_preview.clone().unwrap_or_default()}
+                    </span>
+                    <span class="chips">
+                        {conversation
+                            .opted_out
+                            .then(|| view! { <span class="chip danger">"Opted out"</span> })}
+                        {(!conversation.ai_enabled)
+                            .then(|| view! { <span class="chip">"AI off"</span> })}
+                        {(conversation.qualification_status != QualificationStatus::New)
+                            .then(|| {
+                                view! {
+                                    <span class="chip">
+                                        {qualification_label(conversation.qualification_status)}
+                                    </span>
+                                }
+                            })}
+                        {(conversation.status == ConversationStatus::Closed)
+                            .then(|| view! { <span class="chip">"Closed"</span> })}
+                        {(unread > 0)
+                            .then(|| {
+                                view! {
+                                    <span class="badge" data-testid="unread-badge">
+                                        {unread}
+                                        <span class="visually-hidden">" unread"</span>
+                                    </span>
+                                }
+                            })}
+                    </span>
+                </span>
+            </a>
+        </li>
+    }
+}
+
+/// The pane beside the list when no conversation is open.
+#[component]
+pub fn NoSelection() -> impl IntoView {
+    view! {
+        <div id="no-selection" class="empty-pane">
+            <p>"Choose a conversation on the left, or start a new one."</p>
+        </div>
+    }
+}

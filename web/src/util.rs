@@ -1,0 +1,312 @@
+//! Small helpers: the inbox filters and their URL form, query strings, times, debouncing.
+
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use leptos::leptos_dom::helpers::{set_timeout_with_handle, TimeoutHandle};
+use leptos::prelude::*;
+use std::time::Duration;
+
+/// The inbox's search and filters, exactly the list endpoint's query parameters. They live
+/// in the page URL, so a reload or a shared link shows the same selection.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub q: String,
+    pub from: String,
+    pub to: String,
+    pub qualification_status: String,
+    pub channel: String,
+    pub status: String,
+}
+
+impl Filters {
+    pub const KEYS: [&'static str; 6] = [
+        "q",
+        "from",
+        "to",
+        "qualification_status",
+        "channel",
+        "status",
+    ];
+
+    /// Reads the filters from URL query pairs (unknown keys are ignored).
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> Filters {
+        let mut filters = Filters::default();
+        for (key, value) in pairs {
+            let value = value.trim().to_string();
+            match key {
+                "q" => filters.q = value,
+                "from" => filters.from = value,
+                "to" => filters.to = value,
+                "qualification_status" => filters.qualification_status = value,
+                "channel" => filters.channel = value,
+                "status" => filters.status = value,
+                _ => {}
+            }
+        }
+        filters
+    }
+
+    fn get(&self, key: &str) -> &str {
+        match key {
+            "q" => &self.q,
+            "from" => &self.from,
+            "to" => &self.to,
+            "qualification_status" => &self.qualification_status,
+            "channel" => &self.channel,
+            "status" => &self.status,
+            _ => "",
+        }
+    }
+
+    /// The non-empty filters as query pairs, in a stable order.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        Filters::KEYS
+            .iter()
+            .filter_map(|key| {
+                let value = self.get(key).trim();
+                (!value.is_empty()).then(|| (*key, value.to_string()))
+            })
+            .collect()
+    }
+
+    /// `?q=…&status=…`, or the empty string when nothing is selected.
+    pub fn to_query(&self) -> String {
+        query_string(&self.pairs())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairs().is_empty()
+    }
+
+    /// How many filters other than the search text are set (shown on the Filters button).
+    pub fn active_count(&self) -> usize {
+        self.pairs().iter().filter(|(key, _)| *key != "q").count()
+    }
+}
+
+/// Percent-encodes a query component (everything but RFC 3986's unreserved characters).
+pub fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// `?a=1&b=x%20y` from pairs; empty when there are none.
+pub fn query_string<K: AsRef<str>>(pairs: &[(K, String)]) -> String {
+    if pairs.is_empty() {
+        return String::new();
+    }
+    let joined: Vec<String> = pairs
+        .iter()
+        .map(|(key, value)| {
+            format!(
+                "{}={}",
+                encode_component(key.as_ref()),
+                encode_component(value)
+            )
+        })
+        .collect();
+    format!("?{}", joined.join("&"))
+}
+
+/// The file name of a `Content-Disposition: attachment; filename="x.csv"` header.
+pub fn attachment_filename(header: &str) -> Option<String> {
+    header.split(';').find_map(|part| {
+        let (key, value) = part.trim().split_once('=')?;
+        if !key.trim().eq_ignore_ascii_case("filename") {
+            return None;
+        }
+        let name = value.trim().trim_matches('"').trim();
+        let safe: String = name
+            .chars()
+            .filter(|c| !matches!(c, '/' | '\\' | '\0'))
+            .collect();
+        (!safe.is_empty()).then_some(safe)
+    })
+}
+
+/// A compact time for lists: `14:05` today, `Mon` this week, `Nov 3` this year, else the date.
+pub fn short_time(at: DateTime<Utc>, now: DateTime<Utc>, offset: FixedOffset) -> String {
+    let local = at.with_timezone(&offset);
+    let today = now.with_timezone(&offset);
+    let days = today
+        .date_naive()
+        .signed_duration_since(local.date_naive())
+        .num_days();
+    if days == 0 {
+        local.format("%H:%M").to_string()
+    } else if (1..7).contains(&days) {
+        local.format("%a").to_string()
+    } else if local.year() == today.year() {
+        local.format("%b %-d").to_string()
+    } else {
+        local.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// A full local time for tooltips and message details: `2026-11-25 14:05`.
+pub fn full_time(at: DateTime<Utc>, offset: FixedOffset) -> String {
+    at.with_timezone(&offset)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// Now, from the browser's clock (chrono's own clock is not available on wasm).
+pub fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// The browser's UTC offset at `at` (daylight saving time included).
+pub fn local_offset(at: DateTime<Utc>) -> FixedOffset {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+        at.timestamp_millis() as f64
+    ));
+    // Minutes to add to local time to get UTC: positive west of Greenwich.
+    let minutes = date.get_timezone_offset() as i32;
+    FixedOffset::west_opt(minutes * 60).unwrap_or_else(|| FixedOffset::east_opt(0).unwrap())
+}
+
+/// [`short_time`] in the browser's time zone.
+pub fn list_time(at: DateTime<Utc>) -> String {
+    let now = now();
+    short_time(at, now, local_offset(at))
+}
+
+/// [`full_time`] in the browser's time zone.
+pub fn local_time(at: DateTime<Utc>) -> String {
+    full_time(at, local_offset(at))
+}
+
+/// Today's date in the browser's time zone, `YYYY-MM-DD`.
+pub fn today() -> String {
+    let now = now();
+    now.with_timezone(&local_offset(now))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// Runs the last of a burst of calls after a quiet period (typing in a search box).
+#[derive(Clone, Copy)]
+pub struct Debouncer {
+    pending: StoredValue<Option<TimeoutHandle>>,
+    delay: Duration,
+}
+
+impl Debouncer {
+    /// A debouncer owned by the current component: a pending call is dropped with it.
+    pub fn new(delay: Duration) -> Debouncer {
+        let pending = StoredValue::new(None::<TimeoutHandle>);
+        on_cleanup(move || {
+            if let Some(Some(handle)) = pending.try_get_value() {
+                handle.clear();
+            }
+        });
+        Debouncer { pending, delay }
+    }
+
+    pub fn call(&self, task: impl FnOnce() + 'static) {
+        self.cancel();
+        let pending = self.pending;
+        let handle = set_timeout_with_handle(
+            move || {
+                pending.try_set_value(None);
+                task();
+            },
+            self.delay,
+        )
+        .ok();
+        self.pending.set_value(handle);
+    }
+
+    pub fn cancel(&self) {
+        if let Some(Some(handle)) = self.pending.try_get_value() {
+            handle.clear();
+        }
+        self.pending.try_set_value(None);
+    }
+}
+
+/// A person's readable name for an enum value: `delivery_failed` → `Delivery failed`.
+pub fn humanize(value: &str) -> String {
+    let text = value.replace(['_', '.'], " ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn filters_round_trip_through_the_url() {
+        let filters = Filters::from_pairs([
+            ("q", "416 555".to_string()),
+            ("status", "active".to_string()),
+            ("limit", "5".to_string()),
+            ("from", "".to_string()),
+        ]);
+        assert_eq!(filters.q, "416 555");
+        assert_eq!(filters.to_query(), "?q=416%20555&status=active");
+        assert_eq!(filters.active_count(), 1);
+        assert!(Filters::default().is_empty());
+        assert_eq!(Filters::default().to_query(), "");
+    }
+
+    #[test]
+    fn encodes_query_components() {
+        assert_eq!(
+            encode_component("+1 (416) é&="),
+            "%2B1%20%28416%29%20%C3%A9%26%3D"
+        );
+        assert_eq!(
+            query_string(&[("input", "(416) 555-1234".to_string())]),
+            "?input=%28416%29%20555-1234"
+        );
+    }
+
+    #[test]
+    fn reads_the_attachment_name() {
+        assert_eq!(
+            attachment_filename("attachment; filename=\"conversations-2026-11-25.csv\""),
+            Some("conversations-2026-11-25.csv".to_string())
+        );
+        assert_eq!(attachment_filename("attachment"), None);
+        assert_eq!(
+            attachment_filename("attachment; filename=\"../x.csv\""),
+            Some("..x.csv".to_string())
+        );
+    }
+
+    #[test]
+    fn short_times_depend_on_distance() {
+        let utc = FixedOffset::east_opt(0).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 15, 0, 0).unwrap();
+        let same_day = Utc.with_ymd_and_hms(2026, 11, 25, 9, 5, 0).unwrap();
+        assert_eq!(short_time(same_day, now, utc), "09:05");
+        let monday = Utc.with_ymd_and_hms(2026, 11, 23, 9, 5, 0).unwrap();
+        assert_eq!(short_time(monday, now, utc), "Mon");
+        let earlier = Utc.with_ymd_and_hms(2026, 3, 2, 9, 5, 0).unwrap();
+        assert_eq!(short_time(earlier, now, utc), "Mar 2");
+        let last_year = Utc.with_ymd_and_hms(2025, 3, 2, 9, 5, 0).unwrap();
+        assert_eq!(short_time(last_year, now, utc), "2025-03-02");
+        let toronto = FixedOffset::west_opt(5 * 3600).unwrap();
+        assert_eq!(full_time(same_day, toronto), "2026-11-25 04:05");
+    }
+
+    #[test]
+    fn humanizes_wire_names() {
+        assert_eq!(humanize("delivery_failed"), "Delivery failed");
+        assert_eq!(humanize("message.created"), "Message created");
+        assert_eq!(humanize(""), "");
+    }
+}
