@@ -65,6 +65,7 @@ test: fmt clippy web build
 	  $(CARGO) test --workspace --no-fail-fast; \
 	fi
 
-bench: web
-	$(CARGO) build --release -p parley-api
-	@echo "benchmarks arrive with the features they measure"
+bench:
+	@set -e; export DATABASE_URL=$$(.ci/postgres.sh); \
+	ulimit -n 16384 2>/dev/null || true; \
+	$(CARGO) bench -p parley-tests --bench feed

@@ -12,17 +12,21 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use crate::agent::provider::Provider;
 use crate::auth::password::Passwords;
+use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::Tokens;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DbConn, DbPool};
 use crate::error::ApiError;
+use crate::realtime::hub::Hub;
 use crate::telnyx::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
 use crate::telnyx::TelnyxClient;
 use crate::{
-    api_keys, assistants, auth, clients, conversations, extract, interactions, jobs, messages,
-    openapi, ops, opt_outs, phone_numbers, simulation, spa, usage, users, webhooks,
+    agent, api_keys, assistants, auth, clients, conversations, diagnostics, extract, interactions,
+    jobs, messages, openapi, ops, opt_outs, phone_numbers, realtime, simulation, spa, usage, users,
+    webhooks,
 };
 
 /// What every request handler and background task shares.
@@ -45,6 +49,13 @@ pub struct AppState {
     pub webhook_url: String,
     /// The built-in carrier simulator, when no Telnyx API key is configured.
     pub simulator: Option<Arc<SimulatorHandle>>,
+    /// This instance's feed subscribers.
+    pub hub: Arc<Hub>,
+    /// The AI provider: OpenAI-compatible, or the offline demo responder.
+    pub ai: Arc<Provider>,
+    pub login_throttle: Arc<LoginThrottle>,
+    /// Cancelled when the instance stops: background tasks and feed sessions wind down.
+    pub shutdown: CancellationToken,
 }
 
 impl AppState {
@@ -67,7 +78,10 @@ impl AppState {
             settings.telnyx.timeout,
         )
         .map_err(|error| StartError::Setup(format!("Telnyx client: {error}")))?;
+        let ai = Provider::from_settings(&settings.ai)
+            .map_err(|error| StartError::Setup(format!("AI provider: {error}")))?;
         Ok(AppState {
+            ai: Arc::new(ai),
             pool,
             tokens: Arc::new(Tokens::new(&settings.jwt_secret, settings.access_token_ttl)),
             webhook_key: settings.telnyx.public_key,
@@ -83,6 +97,9 @@ impl AppState {
                 .unwrap_or_else(|| format!("{public_url}/webhooks/telnyx")),
             public_url,
             simulator,
+            hub: Arc::new(Hub::default()),
+            login_throttle: Arc::new(LoginThrottle::default()),
+            shutdown: CancellationToken::new(),
         })
     }
 
@@ -131,6 +148,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(clients::routes::configure)
                 .configure(interactions::routes::configure)
                 .configure(usage::configure)
+                .configure(realtime::ws::configure)
+                .configure(agent::generations::configure)
+                .configure(diagnostics::configure)
                 .default_service(web::to(spa::api_not_found)),
         );
 }
@@ -208,10 +228,18 @@ impl Application {
             source,
         })?
         .run();
-        let shutdown = CancellationToken::new();
-        let workers = (0..state.settings.workers)
+        let shutdown = state.shutdown.clone();
+        let mut workers: Vec<_> = (0..state.settings.workers)
             .map(|_| tokio::spawn(jobs::worker::run(state.clone(), shutdown.clone())))
             .collect();
+        workers.push(tokio::spawn(realtime::listener::run(
+            state.clone(),
+            shutdown.clone(),
+        )));
+        workers.push(tokio::spawn(realtime::listener::prune(
+            state.clone(),
+            shutdown.clone(),
+        )));
         Ok(Application {
             server,
             port,

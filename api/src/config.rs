@@ -112,6 +112,8 @@ pub struct AiSettings {
     pub api_key: Option<String>,
     pub model: String,
     pub timeout: Duration,
+    /// How long a reply waits for more messages from the customer (one reply answers all).
+    pub debounce: Duration,
 }
 
 impl std::fmt::Debug for AiSettings {
@@ -139,6 +141,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// How often idle job workers look for due jobs (they are also woken at once).
     pub worker_poll: Duration,
+    /// How long feed events are kept for reconnecting clients.
+    pub event_retention: chrono::Duration,
     /// Job workers in this instance (0: this instance only serves HTTP).
     pub workers: usize,
     /// The built SPA (`web/dist`); missing means the API serves without it.
@@ -275,6 +279,13 @@ impl Settings {
                 .get("PARLEY_AI_MODEL")
                 .unwrap_or_else(|| "gpt-4o-mini".to_string()),
             timeout: Duration::from_secs(ai_timeout),
+            debounce: Duration::from_millis(parse_number(
+                source,
+                "PARLEY_AI_DEBOUNCE_MS",
+                1500u64,
+                |ms| *ms <= 60_000,
+                "a number of milliseconds up to 60000",
+            )?),
         };
         let log_format = match source.get("LOG_FORMAT").as_deref() {
             None | Some("text") | Some("pretty") => LogFormat::Text,
@@ -302,6 +313,13 @@ impl Settings {
                 1000u64,
                 |ms| (10..=60_000).contains(ms),
                 "a number of milliseconds between 10 and 60000",
+            )?),
+            event_retention: chrono::Duration::hours(parse_number(
+                source,
+                "PARLEY_EVENT_RETENTION_HOURS",
+                168i64,
+                |hours| (1..=24 * 365).contains(hours),
+                "a number of hours between 1 and 8760",
             )?),
             workers: parse_number(
                 source,

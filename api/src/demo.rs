@@ -1,4 +1,7 @@
-//! Demo data for `make run`: a tenant, a number and an admin, created once (idempotent).
+//! Demo data for `make run`: a tenant, a number and an admin, and a living inbox that shows
+//! every feature at once (a new lead asked for a name, a known client verified by name, an
+//! opted-out number, a failed delivery with the carrier's error, a lead with an AI guide).
+//! Created once: seeding again changes nothing.
 
 use std::sync::Arc;
 
@@ -6,10 +9,16 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::assistants::storage::{self as assistant_storage, AssistantRow};
 use crate::auth::password::Passwords;
+use crate::clients::storage::{self as client_storage, ClientRow};
+use crate::conversations::storage::{self as conversation_storage, ConversationRow};
 use crate::db::DbPool;
+use crate::messages::storage::{self as message_storage, MessageRow};
+use crate::wire::{Author, Direction, MessageStatus};
 use crate::wire::{Role, Tenant};
-use crate::{phone_numbers, tenants, users};
+use crate::{interactions, opt_outs, phone_numbers, sms, tenants, users};
+use diesel_async::AsyncPgConnection;
 
 /// Fixed so that seeding twice finds the first seed.
 pub const DEMO_TENANT_ID: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_d001);
@@ -37,6 +46,7 @@ pub async fn seed(
         name: "Maple Dental (demo)".to_string(),
         default_region: "CA".to_string(),
         resume_window_days: tenants::DEFAULT_RESUME_WINDOW_DAYS,
+        ai_idle_resume_minutes: tenants::DEFAULT_AI_IDLE_RESUME_MINUTES,
         created_at: now,
     };
     tenants::storage::insert(&mut conn, &tenant)
@@ -63,6 +73,15 @@ pub async fn seed(
             Err(error) => return Err(error.to_string()),
         }
     }
+    if conversation_storage::latest_for_phone(&mut conn, DEMO_TENANT_ID, NEW_LEAD)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_none()
+    {
+        seed_inbox(&mut conn, now)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     Ok(DemoLogin {
         tenant_id: DEMO_TENANT_ID,
         url: public_url.to_string(),
@@ -70,4 +89,331 @@ pub async fn seed(
         password: DEMO_PASSWORD.to_string(),
         phone_number: DEMO_NUMBER.to_string(),
     })
+}
+
+const NEW_LEAD: &str = "+14165550111";
+const KNOWN_CLIENT: &str = "+14165550122";
+const OPTED_OUT: &str = "+14165550133";
+/// The carrier simulator fails deliveries to numbers ending in 0000.
+const UNREACHABLE: &str = "+14165550000";
+const GUIDED: &str = "+14165550144";
+
+struct Line<'a> {
+    author: Author,
+    text: &'a str,
+    minutes_ago: i64,
+    status: MessageStatus,
+}
+
+fn line(author: Author, text: &str, minutes_ago: i64) -> Line<'_> {
+    let status = if author == Author::Customer {
+        MessageStatus::Received
+    } else {
+        MessageStatus::Delivered
+    };
+    Line {
+        author,
+        text,
+        minutes_ago,
+        status,
+    }
+}
+
+struct DemoConversation<'a> {
+    phone: &'a str,
+    contact_name: Option<&'a str>,
+    company: Option<&'a str>,
+    qualification: &'a str,
+    identity: &'a str,
+    client_id: Option<Uuid>,
+    name_requests: i32,
+    unread: i32,
+    lines: Vec<Line<'a>>,
+}
+
+async fn insert_conversation(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    assistant: Uuid,
+    demo: DemoConversation<'_>,
+) -> diesel::QueryResult<Uuid> {
+    let first = demo.lines.iter().map(|l| l.minutes_ago).max().unwrap_or(0);
+    let last = demo.lines.iter().min_by_key(|l| l.minutes_ago);
+    let at = |minutes: i64| now - chrono::Duration::minutes(minutes);
+    let row = ConversationRow {
+        id: Uuid::new_v4(),
+        tenant_id: DEMO_TENANT_ID,
+        phone_number: demo.phone.into(),
+        tenant_phone_number: DEMO_NUMBER.into(),
+        contact_name: demo.contact_name.map(str::to_string),
+        company: demo.company.map(str::to_string),
+        client_id: demo.client_id,
+        assistant_id: Some(assistant),
+        status: "active".into(),
+        qualification_status: demo.qualification.into(),
+        channel: "sms".into(),
+        ai_enabled: true,
+        identity: demo.identity.into(),
+        last_message_at: last.map(|l| at(l.minutes_ago)),
+        last_message_preview: last.map(|l| conversation_storage::preview(l.text)),
+        last_read_at: None,
+        unread_count: demo.unread,
+        previous_conversation_id: None,
+        created_at: at(first),
+        updated_at: at(0),
+        ai_paused_until: None,
+        ai_error: None,
+        ai_error_at: None,
+        name_requests: demo.name_requests,
+    };
+    conversation_storage::insert(conn, &row).await?;
+    for line in demo.lines {
+        let info = sms::analyze(line.text);
+        let inbound = line.author == Author::Customer;
+        let failed = line.status == MessageStatus::DeliveryFailed;
+        let when = at(line.minutes_ago);
+        message_storage::insert(
+            conn,
+            &MessageRow {
+                id: Uuid::new_v4(),
+                tenant_id: DEMO_TENANT_ID,
+                conversation_id: row.id,
+                direction: if inbound {
+                    Direction::Inbound
+                } else {
+                    Direction::Outbound
+                }
+                .as_str()
+                .into(),
+                author: line.author.as_str().into(),
+                author_user_id: None,
+                text: line.text.into(),
+                encoding: info.encoding.as_str().into(),
+                segments: info.segments as i32,
+                status: line.status.as_str().into(),
+                error_code: failed.then(|| "40008".to_string()),
+                error_title: failed.then(|| "Undeliverable".to_string()),
+                error_detail: failed.then(|| {
+                    "The carrier could not deliver the message to this handset.".to_string()
+                }),
+                telnyx_message_id: Some(Uuid::new_v4().to_string()),
+                created_at: when,
+                sent_at: (!inbound).then_some(when),
+                delivered_at: (!inbound && !failed).then_some(when + chrono::Duration::seconds(3)),
+                updated_at: when,
+                ai_provider: (line.author == Author::Ai).then(|| "offline_demo".to_string()),
+            },
+        )
+        .await?;
+    }
+    Ok(row.id)
+}
+
+async fn seed_inbox(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> diesel::QueryResult<()> {
+    let assistant = AssistantRow {
+        id: Uuid::new_v4(),
+        tenant_id: DEMO_TENANT_ID,
+        name: "Front desk".into(),
+        system_prompt:
+            "You are the front desk of Maple Dental, a family dental clinic in Toronto. \
+            Help patients book, move or cancel appointments and answer questions about cleanings, \
+            whitening and emergencies. Hours: Mon-Fri 8am-6pm, Sat 9am-1pm."
+                .into(),
+        model: None,
+        temperature: 0.4,
+        channel: "sms".into(),
+        is_default: true,
+        created_at: now,
+        updated_at: now,
+    };
+    assistant_storage::insert(conn, &assistant).await?;
+    let sarah = ClientRow {
+        id: Uuid::new_v4(),
+        tenant_id: DEMO_TENANT_ID,
+        first_name: Some("Sarah".into()),
+        last_name: Some("Lee".into()),
+        phone_number: Some(KNOWN_CLIENT.into()),
+        company: None,
+        email: Some("sarah.lee@example.com".into()),
+        created_at: now - chrono::Duration::days(400),
+        updated_at: now - chrono::Duration::days(400),
+    };
+    client_storage::insert(conn, &sarah).await?;
+    interactions::storage::insert(
+        conn,
+        DEMO_TENANT_ID,
+        &crate::wire::Interaction {
+            id: Uuid::new_v4(),
+            client_id: Some(sarah.id),
+            phone_number: Some(KNOWN_CLIENT.into()),
+            channel: "voice".into(),
+            summary: "Called to ask whether her cleaning can move to a Saturday.".into(),
+            occurred_at: now - chrono::Duration::days(3),
+            created_at: now - chrono::Duration::days(3),
+        },
+    )
+    .await?;
+
+    let a = assistant.id;
+    insert_conversation(
+        conn,
+        now,
+        a,
+        DemoConversation {
+            phone: NEW_LEAD,
+            contact_name: None,
+            company: None,
+            qualification: "new",
+            identity: "unknown",
+            client_id: None,
+            name_requests: 1,
+            unread: 1,
+            lines: vec![
+                line(
+                    Author::Customer,
+                    "Hi, do you do teeth whitening? How much is it?",
+                    12,
+                ),
+                line(
+                    Author::Ai,
+                    "Hi! Before we continue, could I get your name?",
+                    12,
+                ),
+            ],
+        },
+    )
+    .await?;
+    insert_conversation(
+        conn,
+        now,
+        a,
+        DemoConversation {
+            phone: KNOWN_CLIENT,
+            contact_name: Some("Sarah Lee"),
+            company: None,
+            qualification: "customer",
+            identity: "verified",
+            client_id: Some(sarah.id),
+            name_requests: 0,
+            unread: 0,
+            lines: vec![
+                line(
+                    Author::Customer,
+                    "Hello, I need to move my cleaning next week",
+                    95,
+                ),
+                line(
+                    Author::Ai,
+                    "Hi! I think we've spoken before - is this Sarah?",
+                    95,
+                ),
+                line(Author::Customer, "Yes that's me", 90),
+                line(
+                    Author::Ai,
+                    "Thanks, Sarah! Which day works better for you? We have Saturday morning open.",
+                    90,
+                ),
+            ],
+        },
+    )
+    .await?;
+    insert_conversation(
+        conn,
+        now,
+        a,
+        DemoConversation {
+            phone: OPTED_OUT,
+            contact_name: Some("Dev Patel"),
+            company: None,
+            qualification: "unqualified",
+            identity: "unknown",
+            client_id: None,
+            name_requests: 0,
+            unread: 0,
+            lines: vec![
+                line(
+                    Author::Agent,
+                    "Hi Dev, a reminder of your appointment tomorrow at 3pm. Reply C to confirm.",
+                    60 * 26,
+                ),
+                line(Author::Customer, "STOP", 60 * 25),
+            ],
+        },
+    )
+    .await?;
+    opt_outs::storage::insert(
+        conn,
+        DEMO_TENANT_ID,
+        OPTED_OUT,
+        "STOP",
+        now - chrono::Duration::hours(25),
+    )
+    .await?;
+    let mut failed = line(
+        Author::Agent,
+        "Hi Olivia, your crown is ready. Call us to book the fitting.",
+        60 * 5,
+    );
+    failed.status = MessageStatus::DeliveryFailed;
+    insert_conversation(
+        conn,
+        now,
+        a,
+        DemoConversation {
+            phone: UNREACHABLE,
+            contact_name: Some("Olivia Brown"),
+            company: None,
+            qualification: "customer",
+            identity: "unknown",
+            client_id: None,
+            name_requests: 0,
+            unread: 0,
+            lines: vec![failed],
+        },
+    )
+    .await?;
+    let guided = insert_conversation(
+        conn,
+        now,
+        a,
+        DemoConversation {
+            phone: GUIDED,
+            contact_name: Some("Marcus Chen"),
+            company: Some("Chen Logistics"),
+            qualification: "qualified",
+            identity: "unknown",
+            client_id: None,
+            name_requests: 0,
+            unread: 2,
+            lines: vec![
+                line(
+                    Author::Customer,
+                    "Hi, this is Marcus from Chen Logistics. Do you offer corporate plans?",
+                    40,
+                ),
+                line(
+                    Author::Ai,
+                    "Hi Marcus! We do. How many people would the plan cover?",
+                    39,
+                ),
+                line(
+                    Author::Customer,
+                    "About 40 employees. What would it cost per person?",
+                    5,
+                ),
+                line(Author::Customer, "And can people book evenings?", 4),
+            ],
+        },
+    )
+    .await?;
+    conversation_storage::upsert_guide(
+        conn,
+        DEMO_TENANT_ID,
+        guided,
+        "Interested in a corporate plan for 40 employees. Focus on ROI and scheduling flexibility; offer a call with our office manager.",
+        None,
+        now,
+    )
+    .await?;
+    Ok(())
 }

@@ -44,6 +44,11 @@ pub enum ApiError {
     #[error("the request body must be JSON (Content-Type: application/json)")]
     UnsupportedMediaType,
     #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after: std::time::Duration,
+    },
+    #[error("{message}")]
     Unavailable { code: &'static str, message: String },
     /// A fault on our side; the detail is logged, never sent.
     #[error("internal error: {0}")]
@@ -112,6 +117,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -155,6 +161,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -165,8 +172,14 @@ impl ResponseError for ApiError {
             tracing::error!(error = %detail, "internal error");
         }
         let mut response = HttpResponse::build(self.status_code());
-        if let ApiError::Unauthorized { .. } = self {
-            response.insert_header(("WWW-Authenticate", "Bearer"));
+        match self {
+            ApiError::Unauthorized { .. } => {
+                response.insert_header(("WWW-Authenticate", "Bearer"));
+            }
+            ApiError::TooManyRequests { retry_after, .. } => {
+                response.insert_header(("Retry-After", retry_after.as_secs().max(1).to_string()));
+            }
+            _ => {}
         }
         response.json(self.body())
     }

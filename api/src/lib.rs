@@ -7,6 +7,8 @@ pub mod wire;
 
 // The service itself; the wasm build of the SPA takes only `sms` and `wire`.
 #[cfg(feature = "server")]
+pub mod agent;
+#[cfg(feature = "server")]
 pub mod api_keys;
 #[cfg(feature = "server")]
 pub mod app;
@@ -29,6 +31,8 @@ pub mod db;
 #[cfg(feature = "server")]
 pub mod demo;
 #[cfg(feature = "server")]
+pub mod diagnostics;
+#[cfg(feature = "server")]
 pub mod error;
 #[cfg(feature = "server")]
 pub mod extract;
@@ -46,6 +50,8 @@ pub mod openapi;
 pub mod ops;
 #[cfg(feature = "server")]
 pub mod opt_outs;
+#[cfg(feature = "server")]
+pub mod pagination;
 #[cfg(feature = "server")]
 pub mod phone;
 #[cfg(feature = "server")]

@@ -61,6 +61,9 @@ Authenticate with `Authorization: Bearer <token>`: a user's access token from \
         crate::interactions::routes::create,
         crate::interactions::routes::list,
         crate::usage::get,
+        crate::realtime::ws::connect,
+        crate::agent::generations::list,
+        crate::diagnostics::get,
         crate::simulation::status,
         crate::simulation::inbound,
     ),
@@ -76,7 +79,7 @@ Authenticate with `Authorization: Bearer <token>`: a user's access token from \
         wire::Identity, wire::Direction, wire::Author, wire::MessageStatus,
         crate::simulation::SimulatorStatus, crate::simulation::SimulateInbound,
         crate::simulation::SimulatedInbound, wire::Client, wire::CreateClient, wire::UpdateClient,
-        wire::Interaction, wire::CreateInteraction, wire::Usage, wire::UsageDay, wire::NormalizedPhone,
+        wire::Interaction, wire::CreateInteraction, wire::Usage, wire::UsageDay, wire::NormalizedPhone, wire::FeedEvent, wire::AiGeneration, wire::Diagnostics, wire::DiagnosticCheck,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -91,6 +94,8 @@ Authenticate with `Authorization: Bearer <token>`: a user's access token from \
         (name = "webhooks", description = "Telnyx's webhooks and their delivery log"),
         (name = "clients", description = "Client records and other channels' interactions"),
         (name = "usage", description = "Messages, segments and AI tokens per day"),
+        (name = "ai", description = "The AI assistant's generations"),
+        (name = "feed", description = "The real-time WebSocket feed"),
         (name = "simulator", description = "The built-in carrier simulator (no Telnyx account)"),
         (name = "operations", description = "Health, readiness, metrics"),
     )

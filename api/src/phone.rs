@@ -38,6 +38,24 @@ pub fn parse_region(code: &str) -> Result<Region, PhoneError> {
         .map_err(|_| PhoneError::UnknownRegion(code.to_string()))
 }
 
+/// What a search box's text looks for: the digits when it reads like a phone number (only
+/// phone characters and at least three digits: `(416) 555`), else the lower-cased text.
+pub fn search_term(q: &str) -> Option<String> {
+    let q = q.trim();
+    if q.is_empty() {
+        return None;
+    }
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let phone_like = q
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-.()".contains(c));
+    Some(if phone_like && digits.len() >= 3 {
+        digits
+    } else {
+        q.to_lowercase()
+    })
+}
+
 impl E164 {
     /// Reads `input` as written by a person: E.164, or national form in `region`.
     pub fn parse(input: &str, region: &str) -> Result<E164, PhoneError> {
@@ -158,6 +176,15 @@ mod tests {
             E164::parse("4165551234", "XX"),
             Err(PhoneError::UnknownRegion(_))
         ));
+    }
+
+    #[test]
+    fn search_terms() {
+        assert_eq!(search_term("(416) 555").as_deref(), Some("416555"));
+        assert_eq!(search_term("+1 416").as_deref(), Some("1416"));
+        assert_eq!(search_term(" Sarah ").as_deref(), Some("sarah"));
+        assert_eq!(search_term("41").as_deref(), Some("41"));
+        assert_eq!(search_term("  "), None);
     }
 
     #[test]

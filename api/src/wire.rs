@@ -79,6 +79,8 @@ pub struct Tenant {
     pub default_region: String,
     /// An inbound message within this many days of the last activity resumes a conversation.
     pub resume_window_days: i32,
+    /// After a human's reply the AI stays quiet until the conversation has been idle this long.
+    pub ai_idle_resume_minutes: i32,
     pub created_at: DateTime<Utc>,
 }
 
@@ -304,6 +306,10 @@ pub struct Conversation {
     pub unread_count: i32,
     /// The conversation this one continues, when the customer came back after the window.
     pub previous_conversation_id: Option<Uuid>,
+    /// A human replied, so the AI is quiet until this time (or until `ai_enabled` is set again).
+    pub ai_paused_until: Option<DateTime<Utc>>,
+    /// Why the last AI reply failed, until one succeeds.
+    pub ai_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -393,6 +399,9 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
+    /// For AI replies, who wrote them: `openai_compatible`, or `offline_demo` (the built-in
+    /// responder used when no AI provider is configured).
+    pub ai_provider: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -618,4 +627,64 @@ pub struct NormalizedPhone {
     pub e164: Option<String>,
     /// Why not, when it is not.
     pub error: Option<String>,
+}
+
+/// One frame of the real-time feed (`GET /api/v1/ws`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct FeedEvent {
+    /// Increases by one per event of the tenant; reconnect with `after=<id>` to resume.
+    pub id: i64,
+    /// `conversation.created`, `conversation.updated`, `message.created`,
+    /// `message.status_updated`, `ai.response_generated`, `contact.identified`,
+    /// `opt_out.changed`, or `feed.reset` when the events after `after` were pruned.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub occurred_at: DateTime<Utc>,
+    /// The conversation or message as the REST API shows it, or the change's details.
+    pub data: serde_json::Value,
+}
+
+/// One AI generation, for troubleshooting and usage.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct AiGeneration {
+    pub id: Uuid,
+    pub conversation_id: Option<Uuid>,
+    /// The reply it produced, when it produced one.
+    pub message_id: Option<Uuid>,
+    pub assistant_id: Option<Uuid>,
+    /// `reply` or `name_extraction`.
+    pub purpose: String,
+    /// `openai_compatible` or `offline_demo`.
+    pub provider: String,
+    pub model: String,
+    pub prompt_tokens: Option<i32>,
+    pub completion_tokens: Option<i32>,
+    pub latency_ms: i32,
+    /// `ok` or `error`.
+    pub outcome: String,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One troubleshooting check.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct DiagnosticCheck {
+    /// A stable name, e.g. `telnyx_api_key`.
+    pub name: String,
+    /// `ok`, `warning` or `error`.
+    pub status: String,
+    /// What was found, in a sentence.
+    pub detail: String,
+    /// What to do about it, when something is to be done.
+    pub action: Option<String>,
+}
+
+/// `GET /api/v1/diagnostics`: the seed's troubleshooting checks as data.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Diagnostics {
+    pub checks: Vec<DiagnosticCheck>,
+    /// Webhook deliveries of the last day that were refused or failed.
+    pub recent_webhook_failures: Vec<WebhookDelivery>,
+    /// AI generations of the last day that failed.
+    pub recent_ai_errors: Vec<AiGeneration>,
 }

@@ -1,6 +1,7 @@
 //! The harness of the end-to-end tests: each test gets its own PostgreSQL database, cloned
 //! from a migrated template and dropped afterwards, and the real server on port 0.
 
+pub mod ai_fake;
 pub mod browser;
 pub mod db;
 
@@ -46,6 +47,8 @@ pub fn test_settings(database_url: &str, overrides: &HashMap<String, String>) ->
         ("PARLEY_JWT_SECRET", JWT_SECRET.to_string()),
         ("PARLEY_DB_POOL_SIZE", "8".to_string()),
         ("PARLEY_WORKER_POLL_MS", "50".to_string()),
+        // AI replies wait a minute unless a test asks for them sooner (they add messages).
+        ("PARLEY_AI_DEBOUNCE_MS", "60000".to_string()),
         ("TELNYX_TIMEOUT_SECONDS", "2".to_string()),
         (
             "PARLEY_WEB_DIST",

@@ -429,7 +429,8 @@ impl Api {
     }
 
     pub async fn assistants(&self) -> Result<Vec<Assistant>, ApiError> {
-        self.get("/api/v1/assistants").await
+        let page: Page<Assistant> = self.get("/api/v1/assistants?limit=200").await?;
+        Ok(page.data)
     }
 
     pub async fn create_assistant(&self, body: &CreateAssistant) -> Result<Assistant, ApiError> {
@@ -487,8 +488,10 @@ impl Api {
     }
 
     pub async fn webhook_deliveries(&self, limit: u32) -> Result<Vec<WebhookDelivery>, ApiError> {
-        self.get(&format!("/api/v1/webhook-deliveries?limit={limit}"))
-            .await
+        let page: Page<WebhookDelivery> = self
+            .get(&format!("/api/v1/webhook-deliveries?limit={limit}"))
+            .await?;
+        Ok(page.data)
     }
 
     /// `GET /api/v1/ai-generations`, read generically (a list, or a page with `data`).

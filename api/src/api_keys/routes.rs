@@ -5,7 +5,8 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::wire::{ApiKey, CreateApiKey, CreatedApiKey, ErrorBody, Role};
+use crate::pagination::{paginate, Cursor, PageQuery};
+use crate::wire::{ApiKey, CreateApiKey, CreatedApiKey, ErrorBody, Page, Role};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -18,17 +19,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The tenant's API keys, revoked ones included (admins only). Secrets are never listed.
 #[utoipa::path(get, path = "/api/v1/api-keys", tag = "api-keys",
-    responses((status = 200, body = Vec<ApiKey>), (status = 403, body = ErrorBody)),
+    params(PageQuery),
+    responses((status = 200, body = Page<ApiKey>), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-) -> Result<web::Json<Vec<ApiKey>>, ApiError> {
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<ApiKey>>, ApiError> {
     caller.require_admin()?;
     let mut conn = state.db().await?;
-    Ok(web::Json(
-        super::storage::list(&mut conn, caller.tenant_id).await?,
-    ))
+    let rows = super::storage::list(&mut conn, caller.tenant_id).await?;
+    Ok(web::Json(paginate(rows, &query, true, |k| {
+        Cursor::new(k.created_at, k.id)
+    })?))
 }
 
 /// Creates an API key; the answer holds its secret, shown this once.
@@ -55,24 +59,24 @@ pub async fn create(
     Ok(HttpResponse::Created().json(created))
 }
 
-/// Revokes an API key at once; the key stays listed with `revoked_at`.
+/// Revokes an API key at once (204); the key stays listed with `revoked_at`.
 #[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "api-keys",
     params(("id" = Uuid, Path)),
-    responses((status = 200, body = ApiKey), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn revoke(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-) -> Result<web::Json<ApiKey>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let mut conn = state.db().await?;
-    let key = super::revoke(
+    super::revoke(
         &mut conn,
         caller.tenant_id,
         id.into_inner(),
         state.clock.now(),
     )
     .await?;
-    Ok(web::Json(key))
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -105,7 +105,7 @@ pub async fn touch_last_used(
 pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<Vec<ApiKey>> {
     api_keys::table
         .filter(api_keys::tenant_id.eq(tenant_id))
-        .order((api_keys::created_at.desc(), api_keys::id))
+        .order((api_keys::created_at.desc(), api_keys::id.desc()))
         .select(ApiKeyRow::as_select())
         .load(conn)
         .await

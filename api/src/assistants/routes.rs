@@ -5,7 +5,8 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::wire::{Assistant, CreateAssistant, ErrorBody, UpdateAssistant};
+use crate::pagination::{paginate, Cursor, PageQuery};
+use crate::wire::{Assistant, CreateAssistant, ErrorBody, Page, UpdateAssistant};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -23,15 +24,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The tenant's assistants.
 #[utoipa::path(get, path = "/api/v1/assistants", tag = "assistants",
-    responses((status = 200, body = Vec<Assistant>), (status = 401, body = ErrorBody)),
+    params(PageQuery),
+    responses((status = 200, body = Page<Assistant>), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-) -> Result<web::Json<Vec<Assistant>>, ApiError> {
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<Assistant>>, ApiError> {
     let mut conn = state.db().await?;
-    let rows = super::storage::list(&mut conn, caller.tenant_id).await?;
-    Ok(web::Json(rows.into_iter().map(Assistant::from).collect()))
+    let rows: Vec<Assistant> = super::storage::list(&mut conn, caller.tenant_id)
+        .await?
+        .into_iter()
+        .map(Assistant::from)
+        .collect();
+    Ok(web::Json(paginate(rows, &query, false, |a| {
+        Cursor::new(a.created_at, a.id)
+    })?))
 }
 
 /// Creates an assistant (admins); `is_default: true` makes it the tenant's default SMS assistant.

@@ -24,6 +24,8 @@ pub struct Caller {
     pub tenant_id: Uuid,
     pub role: Role,
     pub principal: Principal,
+    /// When the access token stops being valid (API keys: until revoked).
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Caller {

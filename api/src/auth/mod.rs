@@ -4,6 +4,7 @@
 pub mod caller;
 pub mod password;
 pub mod routes;
+pub mod throttle;
 pub mod tokens;
 
 pub use caller::{Caller, Principal};
@@ -28,6 +29,8 @@ pub enum AuthError {
     ExpiredToken,
     #[error("Only an admin can do this.")]
     AdminOnly,
+    #[error("Too many failed sign-ins for this email; try again in {} minutes.", .0.as_secs().div_ceil(60))]
+    TooManyAttempts(std::time::Duration),
     #[error(transparent)]
     Internal(#[from] ApiError),
 }
@@ -41,6 +44,10 @@ impl From<AuthError> for ApiError {
             AuthError::InvalidToken => ApiError::unauthorized("invalid_token", message),
             AuthError::ExpiredToken => ApiError::unauthorized("token_expired", message),
             AuthError::AdminOnly => ApiError::forbidden(message),
+            AuthError::TooManyAttempts(wait) => ApiError::TooManyRequests {
+                message,
+                retry_after: wait,
+            },
             AuthError::Internal(error) => error,
         }
     }
@@ -55,6 +62,9 @@ impl From<diesel::result::Error> for AuthError {
 /// Checks an email and password; every attempt does one argon2 verification, whether or not
 /// the email exists.
 pub async fn login(state: &AppState, request: LoginRequest) -> Result<LoginResponse, AuthError> {
+    if let Some(wait) = state.login_throttle.check(&request.email) {
+        return Err(AuthError::TooManyAttempts(wait));
+    }
     let mut conn = state.db().await?;
     let found = users::storage::find_for_login(&mut conn, &request.email).await?;
     drop(conn);
@@ -67,8 +77,12 @@ pub async fn login(state: &AppState, request: LoginRequest) -> Result<LoginRespo
             .map_err(ApiError::internal)?;
     let user = match (verified, found) {
         (true, Some((user, _))) => user,
-        _ => return Err(AuthError::InvalidCredentials),
+        _ => {
+            state.login_throttle.failed(&request.email);
+            return Err(AuthError::InvalidCredentials);
+        }
     };
+    state.login_throttle.succeeded(&user.email);
     let access_token = state
         .tokens
         .issue(user.id, user.tenant_id, user.role, state.clock.now())
@@ -93,6 +107,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, AuthE
             tenant_id: key.tenant_id,
             role: key.role,
             principal: Principal::ApiKey(key.id),
+            expires_at: None,
         });
     }
     let claims = state
@@ -110,5 +125,6 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, AuthE
         tenant_id: user.tenant_id,
         role: user.role,
         principal: Principal::User(user.id),
+        expires_at: chrono::DateTime::from_timestamp(claims.exp, 0),
     })
 }

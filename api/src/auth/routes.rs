@@ -20,6 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 200, body = LoginResponse),
         (status = 401, description = "wrong email or password", body = ErrorBody),
         (status = 422, body = ErrorBody),
+        (status = 429, description = "too many failed sign-ins for this email", body = ErrorBody),
     )
 )]
 pub async fn login(

@@ -4,13 +4,13 @@
 pub mod routes;
 pub mod storage;
 
-use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::phone::E164;
+use crate::pagination::{page_from, Cursor};
+use crate::phone::{search_term, E164};
 use crate::tenants;
 use crate::wire::{Client, CreateClient, Page, UpdateClient};
 use storage::{ClientChanges, ClientRow};
@@ -201,57 +201,13 @@ pub async fn list(
     cursor: Option<&str>,
     limit: i64,
 ) -> Result<Page<Client>, ApiError> {
-    let cursor = match cursor {
-        None => None,
-        Some(text) => Some(decode_cursor(text).ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_cursor",
-                Some("cursor"),
-                "The cursor is not one this API gave out.",
-            )
-        })?),
-    };
-    let q = q.map(str::trim).filter(|q| !q.is_empty()).map(|q| {
-        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        if q.chars()
-            .all(|c| c.is_ascii_digit() || " +-.()".contains(c))
-            && digits.len() >= 3
-        {
-            digits
-        } else {
-            q.to_lowercase()
-        }
-    });
+    let cursor = Cursor::from_query(cursor)?;
+    let q = q.and_then(search_term);
     let mut conn = state.db().await?;
-    let mut rows =
-        storage::page(&mut conn, caller.tenant_id, q.as_deref(), cursor, limit + 1).await?;
-    let next_cursor = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|row| encode_cursor(row.created_at, row.id))
-    } else {
-        None
-    };
+    let rows = storage::page(&mut conn, caller.tenant_id, q.as_deref(), cursor, limit + 1).await?;
+    let page = page_from(rows, limit, |row| Cursor::new(row.created_at, row.id));
     Ok(Page {
-        data: rows.into_iter().map(Client::from).collect(),
-        next_cursor,
+        data: page.data.into_iter().map(Client::from).collect(),
+        next_cursor: page.next_cursor,
     })
-}
-
-fn encode_cursor(at: DateTime<Utc>, id: Uuid) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(format!("{}|{id}", at.timestamp_micros()))
-}
-
-fn decode_cursor(text: &str) -> Option<(DateTime<Utc>, Uuid)> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text)
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (at, id) = text.split_once('|')?;
-    Some((
-        DateTime::from_timestamp_micros(at.parse().ok()?)?,
-        id.parse().ok()?,
-    ))
 }

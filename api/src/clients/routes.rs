@@ -6,7 +6,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::messages::routes::page_size;
+use crate::pagination::page_size;
 use crate::wire::{Client, CreateClient, ErrorBody, Page, UpdateClient};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -4,6 +4,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::schema::clients;
+use crate::pagination::Cursor;
 use crate::wire::Client;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -108,7 +109,7 @@ pub async fn page(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
     q: Option<&str>,
-    before: Option<(DateTime<Utc>, Uuid)>,
+    before: Option<Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<ClientRow>> {
     let mut query = clients::table
@@ -118,18 +119,13 @@ pub async fn page(
         .limit(limit)
         .into_boxed();
     if let Some(q) = q {
-        let pattern = format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let pattern = crate::db::contains_pattern(q);
         query = query.filter(
             diesel::dsl::sql::<diesel::sql_types::Bool>("search_document LIKE ")
                 .bind::<diesel::sql_types::Text, _>(pattern),
         );
     }
-    if let Some((at, id)) = before {
+    if let Some(Cursor { at, id }) = before {
         query = query.filter(
             clients::created_at
                 .lt(at)

@@ -16,15 +16,14 @@ use uuid::Uuid;
 
 use super::storage::ConversationRow;
 use crate::error::ApiError;
+use crate::phone::search_term;
 use crate::wire::{Channel, ConversationStatus, QualificationStatus};
 
 /// What the list and the export select.
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
-    /// Lower-cased text to find in contact name, company or phone digits.
-    pub text: Option<String>,
-    /// Digits to find in the phone number (when `q` looks like a phone number).
-    pub digits: Option<String>,
+    /// What to find in contact name, company or phone digits (see [`search_term`]).
+    pub term: Option<String>,
     pub from: Option<DateTime<Utc>>,
     /// Inclusive.
     pub to: Option<DateTime<Utc>>,
@@ -64,20 +63,8 @@ pub fn parse_bound(
 }
 
 impl Filters {
-    /// `q` is a phone number when it holds only phone characters and three digits or more.
     pub fn search(mut self, q: Option<&str>) -> Filters {
-        let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else {
-            return self;
-        };
-        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        let phone_like = q
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-.()".contains(c));
-        if phone_like && digits.len() >= 3 {
-            self.digits = Some(digits);
-        } else {
-            self.text = Some(q.to_lowercase());
-        }
+        self.term = q.and_then(search_term);
         self
     }
 }
@@ -155,23 +142,11 @@ impl Sql {
     }
 }
 
-fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// The filters as conditions on the conversation `alias` and `key` (its activity).
 fn push_filters(sql: &mut Sql, filters: &Filters, alias: &str, key: &str) {
-    if let Some(text) = &filters.text {
+    if let Some(term) = &filters.term {
         sql.push(&format!(" AND {alias}.search_document LIKE "))
-            .param(Param::Text(like_pattern(text)));
-    }
-    if let Some(digits) = &filters.digits {
-        sql.push(&format!(" AND {alias}.search_document LIKE "))
-            .param(Param::Text(like_pattern(digits)));
+            .param(Param::Text(crate::db::contains_pattern(term)));
     }
     if let Some(status) = filters.status {
         sql.push(&format!(" AND {alias}.status = "))
@@ -313,19 +288,6 @@ mod tests {
         };
         assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
         assert_eq!(Cursor::decode("garbage"), None);
-    }
-
-    #[test]
-    fn q_is_digits_when_it_looks_like_a_phone() {
-        let f = Filters::default().search(Some("(416) 555"));
-        assert_eq!(
-            (f.digits.as_deref(), f.text.as_deref()),
-            (Some("416555"), None)
-        );
-        let f = Filters::default().search(Some("Sarah"));
-        assert_eq!((f.digits, f.text.as_deref()), (None, Some("sarah")));
-        let f = Filters::default().search(Some("  "));
-        assert_eq!((f.digits, f.text), (None, None));
     }
 
     #[test]

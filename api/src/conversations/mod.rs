@@ -181,6 +181,7 @@ pub async fn start(
                         text: &input.message,
                         author: Author::Agent,
                         author_user_id,
+                        ai_provider: None,
                     },
                     now,
                 )
@@ -260,6 +261,10 @@ pub async fn new_conversation(
         previous_conversation_id: previous.map(|p| p.id),
         created_at: now,
         updated_at: now,
+        ai_paused_until: None,
+        ai_error: None,
+        ai_error_at: None,
+        name_requests: 0,
     })
 }
 
@@ -298,6 +303,8 @@ pub async fn update(
         qualification_status: input.qualification_status.map(|q| q.as_str().to_string()),
         assistant_id: input.assistant_id,
         ai_enabled: input.ai_enabled,
+        // Turning the AI on (again) ends a pause after a human reply.
+        ai_paused_until: (input.ai_enabled == Some(true)).then_some(None),
         client_id: input.client_id,
         updated_at: Some(now),
         ..Default::default()

@@ -5,7 +5,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::messages::routes::page_size;
+use crate::pagination::page_size;
 use crate::wire::{
     Conversation, ErrorBody, Guide, Page, PutGuide, StartConversation, StartedConversation,
     UpdateConversation,

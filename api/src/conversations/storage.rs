@@ -34,6 +34,13 @@ pub struct ConversationRow {
     pub previous_conversation_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// A human replied: the AI stays quiet until then (or until turned back on).
+    pub ai_paused_until: Option<DateTime<Utc>>,
+    /// The last AI failure, cleared by the next success.
+    pub ai_error: Option<String>,
+    pub ai_error_at: Option<DateTime<Utc>>,
+    /// How many times the agent asked for the customer's name.
+    pub name_requests: i32,
 }
 
 impl ConversationRow {
@@ -61,6 +68,8 @@ impl ConversationRow {
             last_message_preview: self.last_message_preview,
             unread_count: self.unread_count,
             previous_conversation_id: self.previous_conversation_id,
+            ai_paused_until: self.ai_paused_until,
+            ai_error: self.ai_error,
             created_at: self.created_at,
             updated_at: self.updated_at,
         }
@@ -153,6 +162,23 @@ pub async fn latest_for_phone(
         .optional()
 }
 
+/// The customer's other conversations, newest first (cross-channel context).
+pub async fn others_for_phone(
+    conn: &mut AsyncPgConnection,
+    conversation: &ConversationRow,
+    limit: i64,
+) -> QueryResult<Vec<ConversationRow>> {
+    conversations::table
+        .filter(conversations::tenant_id.eq(conversation.tenant_id))
+        .filter(conversations::phone_number.eq(&conversation.phone_number))
+        .filter(conversations::id.ne(conversation.id))
+        .order(conversations::created_at.desc())
+        .limit(limit)
+        .select(ConversationRow::as_select())
+        .load(conn)
+        .await
+}
+
 /// Records a new message's activity; an inbound one also counts as unread.
 pub async fn record_activity(
     conn: &mut AsyncPgConnection,
@@ -188,6 +214,10 @@ pub struct ConversationChanges {
     pub identity: Option<String>,
     pub last_read_at: Option<Option<DateTime<Utc>>>,
     pub unread_count: Option<i32>,
+    pub ai_paused_until: Option<Option<DateTime<Utc>>>,
+    pub ai_error: Option<Option<String>>,
+    pub ai_error_at: Option<Option<DateTime<Utc>>>,
+    pub name_requests: Option<i32>,
     pub updated_at: Option<DateTime<Utc>>,
 }
 

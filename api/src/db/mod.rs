@@ -94,3 +94,12 @@ pub async fn ping(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
     diesel::sql_query("SELECT 1").execute(conn).await?;
     Ok(())
 }
+
+/// A `LIKE` pattern that finds `text` anywhere, its wildcards taken literally.
+pub fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}

@@ -7,6 +7,7 @@ diesel::table! {
         default_region -> Text,
         resume_window_days -> Int4,
         created_at -> Timestamptz,
+        ai_idle_resume_minutes -> Int4,
     }
 }
 
@@ -100,6 +101,10 @@ diesel::table! {
         previous_conversation_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        ai_paused_until -> Nullable<Timestamptz>,
+        ai_error -> Nullable<Text>,
+        ai_error_at -> Nullable<Timestamptz>,
+        name_requests -> Int4,
     }
 }
 
@@ -134,6 +139,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamptz>,
         delivered_at -> Nullable<Timestamptz>,
         updated_at -> Timestamptz,
+        ai_provider -> Nullable<Text>,
     }
 }
 
@@ -188,9 +194,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    events (id) {
-        id -> Int8,
+    events (tenant_id, id) {
         tenant_id -> Uuid,
+        id -> Int8,
         #[sql_name = "type"]
         event_type -> Text,
         data -> Jsonb,
@@ -227,3 +233,22 @@ diesel::allow_tables_to_appear_in_same_query!(
     opt_outs,
     interactions,
 );
+
+diesel::table! {
+    ai_generations (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        conversation_id -> Nullable<Uuid>,
+        message_id -> Nullable<Uuid>,
+        assistant_id -> Nullable<Uuid>,
+        purpose -> Text,
+        provider -> Text,
+        model -> Text,
+        prompt_tokens -> Nullable<Int4>,
+        completion_tokens -> Nullable<Int4>,
+        latency_ms -> Int4,
+        outcome -> Text,
+        error -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}

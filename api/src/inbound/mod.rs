@@ -20,7 +20,7 @@ use crate::realtime::events::{self, EventType};
 use crate::telnyx::wire::WebhookEvent;
 use crate::webhooks::storage::{self as webhook_storage, DeliveryRow};
 use crate::webhooks::{Outcome, WebhookError};
-use crate::wire::{Author, ConversationStatus, Direction, Message, MessageStatus, OptOut};
+use crate::wire::{Author, ConversationStatus, Direction, Message, MessageStatus};
 use crate::{opt_outs, phone_numbers, sms, tenants};
 use keywords::Keyword;
 
@@ -88,6 +88,7 @@ pub async fn receive(
         telnyx_message_id: payload.id.clone(),
         event_id: event.id().to_string(),
         received_at: now,
+        ai_debounce: chrono::Duration::from_std(state.settings.ai.debounce).unwrap_or_default(),
     };
     let mut attempt = 0;
     let outcome = loop {
@@ -118,6 +119,7 @@ struct Inbound {
     telnyx_message_id: String,
     event_id: String,
     received_at: DateTime<Utc>,
+    ai_debounce: chrono::Duration,
 }
 
 async fn record(
@@ -156,6 +158,7 @@ async fn record(
         sent_at: None,
         delivered_at: Some(now),
         updated_at: now,
+        ai_provider: None,
     };
     message_storage::insert(conn, &message).await?;
     let conversation =
@@ -165,34 +168,17 @@ async fn record(
     let phone = inbound.from.as_str();
     match keyword {
         Some(Keyword::OptOut) => {
-            let word = keywords::normalize(&inbound.text);
-            if opt_outs::storage::insert(conn, inbound.tenant_id, phone, &word, now).await? {
-                let change = OptOut {
-                    phone_number: phone.to_string(),
-                    keyword: word,
-                    created_at: now,
-                };
-                events::record(
-                    conn,
-                    inbound.tenant_id,
-                    EventType::OptOutChanged,
-                    &serde_json::json!({"opted_out": true, "opt_out": change}),
-                    now,
-                )
-                .await?;
-            }
+            opt_outs::opt_out(
+                conn,
+                inbound.tenant_id,
+                phone,
+                &keywords::normalize(&inbound.text),
+                now,
+            )
+            .await?;
         }
         Some(Keyword::OptIn) => {
-            if opt_outs::storage::delete(conn, inbound.tenant_id, phone).await? {
-                events::record(
-                    conn,
-                    inbound.tenant_id,
-                    EventType::OptOutChanged,
-                    &serde_json::json!({"opted_out": false, "phone_number": phone}),
-                    now,
-                )
-                .await?;
-            }
+            opt_outs::opt_in(conn, inbound.tenant_id, phone, now).await?;
         }
         Some(Keyword::Help) | None => {}
     }
@@ -221,7 +207,8 @@ async fn record(
                 kind: JobKind::AiReply,
                 payload: serde_json::json!({ "conversation_id": conversation.id, "message_id": message.id }),
                 max_attempts: AI_REPLY_ATTEMPTS,
-                run_at: now,
+                // A moment for a second message, so that one reply answers both.
+                run_at: now + inbound.ai_debounce,
             },
             now,
         )
@@ -264,7 +251,7 @@ async fn find_resume_or_create(
         }
         if latest.is_active() {
             // Past the window: the old thread closes and a new one continues it.
-            conversation_storage::update(
+            let closed = conversation_storage::update(
                 conn,
                 latest.id,
                 &ConversationChanges {
@@ -272,6 +259,15 @@ async fn find_resume_or_create(
                     updated_at: Some(now),
                     ..Default::default()
                 },
+            )
+            .await?;
+            let wire = crate::conversations::to_wire(conn, closed).await?;
+            events::record(
+                conn,
+                inbound.tenant_id,
+                EventType::ConversationUpdated,
+                &wire,
+                now,
             )
             .await?;
         }

@@ -6,9 +6,9 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::messages::routes::page_size;
+use crate::pagination::{page_from, page_size, Cursor};
 use crate::phone::E164;
-use crate::wire::{CreateInteraction, ErrorBody, Interaction};
+use crate::wire::{CreateInteraction, ErrorBody, Interaction, Page};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -37,17 +37,19 @@ pub struct InteractionQuery {
     pub phone_number: Option<String>,
     pub client_id: Option<Uuid>,
     pub limit: Option<i64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
 }
 
 /// A customer's recorded interactions, newest first.
 #[utoipa::path(get, path = "/api/v1/interactions", tag = "clients", params(InteractionQuery),
-    responses((status = 200, body = Vec<Interaction>), (status = 400, body = ErrorBody)),
+    responses((status = 200, body = Page<Interaction>), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<InteractionQuery>,
-) -> Result<web::Json<Vec<Interaction>>, ApiError> {
+) -> Result<web::Json<Page<Interaction>>, ApiError> {
     let limit = page_size(query.limit)?;
     let phone = query
         .phone_number
@@ -65,15 +67,18 @@ pub async fn list(
             "give `phone_number` or `client_id`",
         ));
     }
+    let before = Cursor::from_query(query.cursor.as_deref())?;
     let mut conn = state.db().await?;
-    Ok(web::Json(
-        super::storage::recent_for(
-            &mut conn,
-            caller.tenant_id,
-            phone.as_deref(),
-            query.client_id,
-            limit,
-        )
-        .await?,
-    ))
+    let rows = super::storage::recent_for(
+        &mut conn,
+        caller.tenant_id,
+        phone.as_deref(),
+        query.client_id,
+        before,
+        limit + 1,
+    )
+    .await?;
+    Ok(web::Json(page_from(rows, limit, |i| {
+        Cursor::new(i.occurred_at, i.id)
+    })))
 }

@@ -4,6 +4,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::schema::interactions;
+use crate::pagination::Cursor;
 use crate::wire::Interaction;
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -46,14 +47,24 @@ pub async fn recent_for(
     tenant_id: Uuid,
     phone_number: Option<&str>,
     client_id: Option<Uuid>,
+    before: Option<Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<Interaction>> {
     let mut query = interactions::table
         .filter(interactions::tenant_id.eq(tenant_id))
         .select(InteractionRow::as_select())
-        .order(interactions::occurred_at.desc())
+        .order((interactions::occurred_at.desc(), interactions::id.desc()))
         .limit(limit)
         .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(
+            interactions::occurred_at
+                .lt(before.at)
+                .or(interactions::occurred_at
+                    .eq(before.at)
+                    .and(interactions::id.lt(before.id))),
+        );
+    }
     query = match (phone_number, client_id) {
         (Some(phone), Some(client)) => query.filter(
             interactions::phone_number

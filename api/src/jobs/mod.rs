@@ -206,6 +206,31 @@ pub fn backoff(attempt: i32) -> Duration {
     Duration::from_millis(rand::thread_rng().gen_range(floor_ms..=ceiling_ms))
 }
 
+/// A tenant's jobs that are overdue (due for over five minutes and not done) and that
+/// failed since `since`.
+pub async fn health(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    now: DateTime<Utc>,
+    since: DateTime<Utc>,
+) -> QueryResult<(i64, i64)> {
+    let overdue = jobs::table
+        .filter(jobs::tenant_id.eq(tenant_id))
+        .filter(jobs::status.eq_any(["pending", "running"]))
+        .filter(jobs::run_at.lt(now - chrono::Duration::minutes(5)))
+        .count()
+        .get_result(conn)
+        .await?;
+    let failed = jobs::table
+        .filter(jobs::tenant_id.eq(tenant_id))
+        .filter(jobs::status.eq("failed"))
+        .filter(jobs::updated_at.ge(since))
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok((overdue, failed))
+}
+
 /// Counts of jobs by kind and status (diagnostics and tests).
 #[derive(Debug, QueryableByName)]
 pub struct JobCount {

@@ -34,7 +34,11 @@ pub fn worker_id() -> String {
 /// Runs until `shutdown`; the job in hand is finished first.
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     let worker = worker_id();
-    let kinds = [JobKind::SendSms.as_str(), JobKind::ApplyReceipt.as_str()];
+    let kinds = [
+        JobKind::SendSms.as_str(),
+        JobKind::ApplyReceipt.as_str(),
+        JobKind::AiReply.as_str(),
+    ];
     tracing::info!(worker, "job worker started");
     while !shutdown.is_cancelled() {
         let claimed = match claim_batch(&state, &kinds, &worker).await {
@@ -72,9 +76,8 @@ async fn process(state: &AppState, job: ClaimedJob, worker: &str) {
     let outcome = match JobKind::parse(&job.kind) {
         Some(JobKind::SendSms) => messages::outbox::deliver(state, &job).await,
         Some(JobKind::ApplyReceipt) => messages::receipts::apply_deferred(state, &job).await,
-        Some(JobKind::AiReply) | None => {
-            Outcome::Failed(format!("no handler for job kind {}", job.kind))
-        }
+        Some(JobKind::AiReply) => crate::agent::reply::run(state, &job).await,
+        None => Outcome::Failed(format!("no handler for job kind {}", job.kind)),
     };
     if let Err(error) = settle(state, &job, worker, &outcome).await {
         // The lease will expire and the job will run again; handlers are idempotent.

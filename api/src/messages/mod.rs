@@ -7,7 +7,6 @@ pub mod routes;
 pub mod status;
 pub mod storage;
 
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
@@ -19,10 +18,11 @@ use crate::conversations::storage::{
 };
 use crate::error::ApiError;
 use crate::jobs::{self, JobKind, NewJob};
-use crate::opt_outs;
+use crate::pagination::{page_from, Cursor};
 use crate::realtime::events::{self, EventType};
 use crate::sms;
 use crate::wire::{Author, ConversationStatus, Direction, Message, MessageStatus, Page};
+use crate::{opt_outs, tenants};
 use storage::MessageRow;
 
 /// Telnyx refuses texts of more than 10 segments (error 40302); we refuse them first.
@@ -84,6 +84,8 @@ pub struct Outbound<'a> {
     pub text: &'a str,
     pub author: Author,
     pub author_user_id: Option<Uuid>,
+    /// Which provider wrote an AI message.
+    pub ai_provider: Option<&'a str>,
 }
 
 /// Inside the caller's transaction: the message row (`queued`), its outbox job, the
@@ -114,6 +116,7 @@ pub async fn queue_outbound(
         sent_at: None,
         delivered_at: None,
         updated_at: now,
+        ai_provider: outbound.ai_provider.map(str::to_string),
     };
     storage::insert(conn, &row).await?;
     jobs::enqueue(
@@ -193,8 +196,24 @@ pub async fn send(
                     text: &text,
                     author: Author::Agent,
                     author_user_id,
+                    ai_provider: None,
                 },
                 now,
+            )
+            .await?;
+            // A human took over: the AI stays quiet until the conversation has been idle
+            // for the tenant's time, or until someone turns it back on.
+            let idle = tenants::storage::find(conn, tenant_id)
+                .await?
+                .map(|tenant| tenant.ai_idle_resume_minutes)
+                .unwrap_or(crate::tenants::DEFAULT_AI_IDLE_RESUME_MINUTES);
+            let updated = conversation_storage::update(
+                conn,
+                updated.id,
+                &ConversationChanges {
+                    ai_paused_until: Some(Some(now + chrono::Duration::minutes(i64::from(idle)))),
+                    ..Default::default()
+                },
             )
             .await?;
             events::record(
@@ -212,27 +231,6 @@ pub async fn send(
     Ok(message)
 }
 
-/// A history cursor: the (created_at, id) of the oldest message of the previous page.
-fn encode_cursor(row: &MessageRow) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
-        "{}|{}",
-        row.created_at.to_rfc3339(),
-        row.id
-    ))
-}
-
-fn decode_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (at, id) = text.split_once('|')?;
-    Some((
-        DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
-        id.parse().ok()?,
-    ))
-}
-
 /// One page of a conversation's history, oldest first; `next_cursor` pages further back.
 pub async fn history(
     state: &AppState,
@@ -241,21 +239,12 @@ pub async fn history(
     before: Option<&str>,
     limit: i64,
 ) -> Result<Page<Message>, ApiError> {
-    let before = match before {
-        None => None,
-        Some(cursor) => Some(decode_cursor(cursor).ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_cursor",
-                Some("before"),
-                "The `before` cursor is not one this API gave out.",
-            )
-        })?),
-    };
+    let before = Cursor::from_param(before, "before")?;
     let mut conn = state.db().await?;
     conversation_storage::find(&mut conn, caller.tenant_id, conversation_id)
         .await?
         .ok_or_else(|| ApiError::not_found("conversation"))?;
-    let mut rows = storage::page_before(
+    let rows = storage::page_before(
         &mut conn,
         caller.tenant_id,
         conversation_id,
@@ -263,36 +252,18 @@ pub async fn history(
         limit + 1,
     )
     .await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = if more {
-        rows.last().map(encode_cursor)
-    } else {
-        None
-    };
-    rows.reverse();
+    // Read newest first to find the page; shown oldest first.
+    let mut page = page_from(rows, limit, |row| Cursor::new(row.created_at, row.id));
+    page.data.reverse();
     Ok(Page {
-        data: rows.into_iter().map(Message::from).collect(),
-        next_cursor,
+        data: page.data.into_iter().map(Message::from).collect(),
+        next_cursor: page.next_cursor,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cursor_round_trips_and_rejects_garbage() {
-        let now = Utc::now();
-        let id = Uuid::new_v4();
-        let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
-            "{}|{}",
-            now.to_rfc3339(),
-            id
-        ));
-        assert_eq!(decode_cursor(&encoded), Some((now, id)));
-        assert_eq!(decode_cursor("nope"), None);
-    }
 
     #[test]
     fn text_limits() {

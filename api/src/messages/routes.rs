@@ -6,10 +6,8 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::pagination::page_size;
 use crate::wire::{ErrorBody, Message, Page, SegmentsRequest, SegmentsResponse, SendMessage};
-
-pub const DEFAULT_PAGE: i64 = 50;
-pub const MAX_PAGE: i64 = 200;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -27,19 +25,6 @@ pub struct HistoryQuery {
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page: older messages.
     pub before: Option<String>,
-}
-
-/// Checks `?limit=` against the API's bounds.
-pub fn page_size(limit: Option<i64>) -> Result<i64, ApiError> {
-    match limit {
-        None => Ok(DEFAULT_PAGE),
-        Some(limit) if (1..=MAX_PAGE).contains(&limit) => Ok(limit),
-        Some(_) => Err(ApiError::bad_request(
-            "invalid_query",
-            Some("limit"),
-            format!("`limit` must be between 1 and {MAX_PAGE}."),
-        )),
-    }
 }
 
 /// A conversation's messages, newest last; `next_cursor` (as `before`) pages back in time.

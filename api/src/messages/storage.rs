@@ -4,6 +4,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::schema::messages;
+use crate::pagination::Cursor;
 use crate::wire::{Author, Direction, Message, MessageError, MessageStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -27,6 +28,8 @@ pub struct MessageRow {
     pub sent_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    /// For AI messages: `openai_compatible`, or `offline_demo` for the built-in responder.
+    pub ai_provider: Option<String>,
 }
 
 impl MessageRow {
@@ -56,6 +59,7 @@ impl From<MessageRow> for Message {
             created_at: row.created_at,
             sent_at: row.sent_at,
             delivered_at: row.delivered_at,
+            ai_provider: row.ai_provider,
         }
     }
 }
@@ -108,7 +112,7 @@ pub async fn page_before(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
     conversation_id: Uuid,
-    before: Option<(DateTime<Utc>, Uuid)>,
+    before: Option<Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<MessageRow>> {
     let mut query = messages::table
@@ -118,7 +122,7 @@ pub async fn page_before(
         .order((messages::created_at.desc(), messages::id.desc()))
         .limit(limit)
         .into_boxed();
-    if let Some((at, id)) = before {
+    if let Some(Cursor { at, id }) = before {
         query = query.filter(
             messages::created_at
                 .lt(at)
@@ -126,6 +130,38 @@ pub async fn page_before(
         );
     }
     query.load(conn).await
+}
+
+/// Who wrote the conversation's messages after `after` (to see whether someone answered).
+pub async fn authors_after(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+    after: DateTime<Utc>,
+) -> QueryResult<Vec<String>> {
+    messages::table
+        .filter(messages::tenant_id.eq(tenant_id))
+        .filter(messages::conversation_id.eq(conversation_id))
+        .filter(messages::created_at.gt(after))
+        .select(messages::author)
+        .distinct()
+        .load(conn)
+        .await
+}
+
+pub async fn count_by_author(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+    author: crate::wire::Author,
+) -> QueryResult<i64> {
+    messages::table
+        .filter(messages::tenant_id.eq(tenant_id))
+        .filter(messages::conversation_id.eq(conversation_id))
+        .filter(messages::author.eq(author.as_str()))
+        .count()
+        .get_result(conn)
+        .await
 }
 
 /// The fields a status change may set.

@@ -1,11 +1,13 @@
 use actix_web::{web, HttpResponse};
+use diesel_async::AsyncConnection;
 
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::pagination::{paginate, Cursor, PageQuery};
 use crate::phone::E164;
 use crate::tenants;
-use crate::wire::{ErrorBody, OptOut};
+use crate::wire::{ErrorBody, OptOut, Page};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/opt-outs", web::get().to(list))
@@ -14,16 +16,33 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The tenant's opted-out numbers, newest first.
 #[utoipa::path(get, path = "/api/v1/opt-outs", tag = "opt-outs",
-    responses((status = 200, body = Vec<OptOut>), (status = 401, body = ErrorBody)),
+    params(PageQuery),
+    responses((status = 200, body = Page<OptOut>), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-) -> Result<web::Json<Vec<OptOut>>, ApiError> {
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<OptOut>>, ApiError> {
     let mut conn = state.db().await?;
-    Ok(web::Json(
-        super::storage::list(&mut conn, caller.tenant_id).await?,
-    ))
+    let rows = super::storage::list(&mut conn, caller.tenant_id).await?;
+    // An opt-out is identified by its number; its digits make the cursor's tie-breaker.
+    let key = |o: &OptOut| {
+        let digits = o
+            .phone_number
+            .trim_start_matches('+')
+            .parse::<u128>()
+            .unwrap_or_default();
+        Cursor::new(o.created_at, uuid::Uuid::from_u128(digits))
+    };
+    let mut rows = rows;
+    rows.sort_by_key(|o| {
+        std::cmp::Reverse({
+            let k = key(o);
+            (k.at, k.id)
+        })
+    });
+    Ok(web::Json(paginate(rows, &query, true, key)?))
 }
 
 /// Removes an opt-out (the customer asked to hear from you again). Admins only.
@@ -44,7 +63,14 @@ pub async fn delete(
         .ok_or_else(|| ApiError::not_found("tenant"))?;
     let number = E164::parse(&phone, &tenant.default_region)
         .map_err(|error| ApiError::invalid("invalid_phone_number", "phone", error.to_string()))?;
-    if super::storage::delete(&mut conn, caller.tenant_id, number.as_str()).await? {
+    let now = state.clock.now();
+    let tenant_id = caller.tenant_id;
+    let lifted = conn
+        .transaction::<_, diesel::result::Error, _>(async |conn| {
+            super::opt_in(conn, tenant_id, number.as_str(), now).await
+        })
+        .await?;
+    if lifted {
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::not_found("opt-out"))

@@ -5,8 +5,9 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::pagination::{paginate, Cursor, PageQuery};
 use crate::phone::E164;
-use crate::wire::{CreatePhoneNumber, ErrorBody, NormalizedPhone, PhoneNumber};
+use crate::wire::{CreatePhoneNumber, ErrorBody, NormalizedPhone, Page, PhoneNumber};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // Before `/phone-numbers/{id}`.
@@ -21,16 +22,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The tenant's Telnyx numbers.
 #[utoipa::path(get, path = "/api/v1/phone-numbers", tag = "phone-numbers",
-    responses((status = 200, body = Vec<PhoneNumber>), (status = 401, body = ErrorBody)),
+    params(PageQuery),
+    responses((status = 200, body = Page<PhoneNumber>), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-) -> Result<web::Json<Vec<PhoneNumber>>, ApiError> {
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<PhoneNumber>>, ApiError> {
     let mut conn = state.db().await?;
-    Ok(web::Json(
-        super::storage::list(&mut conn, caller.tenant_id).await?,
-    ))
+    let rows = super::storage::list(&mut conn, caller.tenant_id).await?;
+    Ok(web::Json(paginate(rows, &query, false, |n| {
+        Cursor::new(n.created_at, n.id)
+    })?))
 }
 
 /// Registers a Telnyx number (E.164) for the tenant (admins only).

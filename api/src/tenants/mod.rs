@@ -12,6 +12,7 @@ use crate::wire::Tenant;
 
 pub const DEFAULT_REGION: &str = "US";
 pub const DEFAULT_RESUME_WINDOW_DAYS: i32 = 30;
+pub const DEFAULT_AI_IDLE_RESUME_MINUTES: i32 = 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TenantError {
@@ -76,6 +77,7 @@ pub async fn create(
         name,
         default_region: region,
         resume_window_days: window,
+        ai_idle_resume_minutes: DEFAULT_AI_IDLE_RESUME_MINUTES,
         created_at: now,
     };
     storage::insert(conn, &tenant).await?;

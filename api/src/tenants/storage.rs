@@ -13,6 +13,7 @@ struct TenantRow {
     default_region: String,
     resume_window_days: i32,
     created_at: chrono::DateTime<chrono::Utc>,
+    ai_idle_resume_minutes: i32,
 }
 
 impl From<TenantRow> for Tenant {
@@ -22,6 +23,7 @@ impl From<TenantRow> for Tenant {
             name: row.name,
             default_region: row.default_region,
             resume_window_days: row.resume_window_days,
+            ai_idle_resume_minutes: row.ai_idle_resume_minutes,
             created_at: row.created_at,
         }
     }
@@ -34,6 +36,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, tenant: &Tenant) -> QueryResul
             name: tenant.name.clone(),
             default_region: tenant.default_region.clone(),
             resume_window_days: tenant.resume_window_days,
+            ai_idle_resume_minutes: tenant.ai_idle_resume_minutes,
             created_at: tenant.created_at,
         })
         .on_conflict_do_nothing()

@@ -5,7 +5,8 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::wire::{CreateUser, ErrorBody, Role, User};
+use crate::pagination::{paginate, Cursor, PageQuery};
+use crate::wire::{CreateUser, ErrorBody, Page, Role, User};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -18,17 +19,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The tenant's users (admins only).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users",
-    responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody)),
+    params(PageQuery),
+    responses((status = 200, body = Page<User>), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-) -> Result<web::Json<Vec<User>>, ApiError> {
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<User>>, ApiError> {
     caller.require_admin()?;
     let mut conn = state.db().await?;
-    Ok(web::Json(
-        super::storage::list(&mut conn, caller.tenant_id).await?,
-    ))
+    let rows = super::storage::list(&mut conn, caller.tenant_id).await?;
+    Ok(web::Json(paginate(rows, &query, false, |u| {
+        Cursor::new(u.created_at, u.id)
+    })?))
 }
 
 /// Adds a user to the caller's tenant (admins only); the role defaults to `agent`.

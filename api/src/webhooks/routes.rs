@@ -1,12 +1,12 @@
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
 
 use super::SignatureHeaders;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::pagination::{page_from, page_size, Cursor, PageQuery};
 use crate::telnyx::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use crate::wire::{ErrorBody, WebhookDelivery};
+use crate::wire::{ErrorBody, Page, WebhookDelivery};
 
 /// Telnyx's webhook bodies are small; anything near this is not from Telnyx.
 const WEBHOOK_BODY_LIMIT: usize = 1024 * 1024;
@@ -51,25 +51,20 @@ pub async fn telnyx(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": outcome.as_str() })))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct RecentQuery {
-    /// How many, 1 to 200 (default 50).
-    pub limit: Option<i64>,
-}
-
 /// Recent webhook deliveries for the tenant: event type, signature check, outcome, error.
-#[utoipa::path(get, path = "/api/v1/webhook-deliveries", tag = "webhooks", params(RecentQuery),
-    responses((status = 200, body = Vec<WebhookDelivery>), (status = 401, body = ErrorBody)),
+#[utoipa::path(get, path = "/api/v1/webhook-deliveries", tag = "webhooks", params(PageQuery),
+    responses((status = 200, body = Page<WebhookDelivery>), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn recent(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<RecentQuery>,
-) -> Result<web::Json<Vec<WebhookDelivery>>, ApiError> {
-    let limit = crate::messages::routes::page_size(query.limit)?;
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<WebhookDelivery>>, ApiError> {
+    let limit = page_size(query.limit)?;
+    let before = Cursor::from_query(query.cursor.as_deref())?;
     let mut conn = state.db().await?;
-    Ok(web::Json(
-        super::storage::recent(&mut conn, caller.tenant_id, limit).await?,
-    ))
+    let rows = super::storage::recent(&mut conn, caller.tenant_id, before, limit + 1).await?;
+    Ok(web::Json(page_from(rows, limit, |d| {
+        Cursor::new(d.received_at, d.id)
+    })))
 }

@@ -4,6 +4,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::db::schema::{processed_webhook_events, webhook_deliveries};
+use crate::pagination::Cursor;
 use crate::wire::WebhookDelivery;
 
 /// Bodies are kept for troubleshooting, cut at this size.
@@ -73,13 +74,33 @@ struct DeliveryView {
     received_at: DateTime<Utc>,
 }
 
-pub async fn recent(
+/// Deliveries since `since` that were refused or failed, newest first.
+impl From<DeliveryView> for WebhookDelivery {
+    fn from(row: DeliveryView) -> Self {
+        WebhookDelivery {
+            id: row.id,
+            event_id: row.event_id,
+            event_type: row.event_type,
+            telnyx_message_id: row.telnyx_message_id,
+            signature_ok: row.signature_ok,
+            outcome: row.outcome,
+            error: row.error,
+            attempt: row.attempt,
+            received_at: row.received_at,
+        }
+    }
+}
+
+pub async fn recent_failures(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
+    since: DateTime<Utc>,
     limit: i64,
 ) -> QueryResult<Vec<WebhookDelivery>> {
     webhook_deliveries::table
         .filter(webhook_deliveries::tenant_id.eq(tenant_id))
+        .filter(webhook_deliveries::received_at.ge(since))
+        .filter(webhook_deliveries::outcome.eq_any(["rejected", "failed"]))
         .order((
             webhook_deliveries::received_at.desc(),
             webhook_deliveries::id.desc(),
@@ -88,21 +109,37 @@ pub async fn recent(
         .select(DeliveryView::as_select())
         .load(conn)
         .await
-        .map(|rows| {
-            rows.into_iter()
-                .map(|row| WebhookDelivery {
-                    id: row.id,
-                    event_id: row.event_id,
-                    event_type: row.event_type,
-                    telnyx_message_id: row.telnyx_message_id,
-                    signature_ok: row.signature_ok,
-                    outcome: row.outcome,
-                    error: row.error,
-                    attempt: row.attempt,
-                    received_at: row.received_at,
-                })
-                .collect()
-        })
+        .map(|rows| rows.into_iter().map(WebhookDelivery::from).collect())
+}
+
+pub async fn recent(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    before: Option<Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<WebhookDelivery>> {
+    let mut query = webhook_deliveries::table
+        .filter(webhook_deliveries::tenant_id.eq(tenant_id))
+        .order((
+            webhook_deliveries::received_at.desc(),
+            webhook_deliveries::id.desc(),
+        ))
+        .limit(limit)
+        .select(DeliveryView::as_select())
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(
+            webhook_deliveries::received_at
+                .lt(before.at)
+                .or(webhook_deliveries::received_at
+                    .eq(before.at)
+                    .and(webhook_deliveries::id.lt(before.id))),
+        );
+    }
+    query
+        .load(conn)
+        .await
+        .map(|rows| rows.into_iter().map(WebhookDelivery::from).collect())
 }
 
 /// Marks Telnyx's event id as processed; false when it already was (a redelivery).

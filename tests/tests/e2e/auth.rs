@@ -117,8 +117,9 @@ async fn api_keys_are_shown_once_work_record_use_and_can_be_revoked() {
     assert_eq!(me["api_key"]["name"], "CRM sync");
     assert!(me["api_key"].get("secret").is_none());
 
-    let listed =
-        json_with_status(app.get("/api/v1/api-keys", &tenant.admin_token).await, 200).await;
+    let listed = json_with_status(app.get("/api/v1/api-keys", &tenant.admin_token).await, 200)
+        .await["data"]
+        .clone();
     let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), 1);
     assert!(
@@ -127,13 +128,15 @@ async fn api_keys_are_shown_once_work_record_use_and_can_be_revoked() {
     );
     assert!(listed[0]["last_used_at"].is_string(), "use was recorded");
 
-    let revoked = json_with_status(
+    assert_eq!(
         app.delete(&format!("/api/v1/api-keys/{key_id}"), &tenant.admin_token)
-            .await,
-        200,
-    )
-    .await;
-    assert!(revoked["revoked_at"].is_string());
+            .await
+            .status(),
+        204
+    );
+    let listed =
+        json_with_status(app.get("/api/v1/api-keys", &tenant.admin_token).await, 200).await;
+    assert!(listed["data"][0]["revoked_at"].is_string());
     expect_error(app.get("/api/v1/me", &secret).await, 401, "invalid_token").await;
 }
 
@@ -220,7 +223,9 @@ async fn admins_manage_users_and_new_users_can_sign_in() {
     )
     .await;
     assert_eq!(short["field"], "password");
-    let users = json_with_status(app.get("/api/v1/users", &tenant.admin_token).await, 200).await;
+    let users = json_with_status(app.get("/api/v1/users", &tenant.admin_token).await, 200).await
+        ["data"]
+        .clone();
     assert_eq!(users.as_array().unwrap().len(), 2);
     let id = user["id"].as_str().unwrap();
     assert_eq!(
@@ -235,4 +240,25 @@ async fn admins_manage_users_and_new_users_can_sign_in() {
         "invalid_credentials",
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn repeated_wrong_passwords_are_throttled() {
+    let app = TestApp::spawn().await;
+    let tenant = app.create_tenant("Acme").await;
+    for _ in 0..parley::auth::throttle::MAX_FAILURES {
+        expect_error(
+            app.login(&tenant.admin_email, "guess").await,
+            401,
+            "invalid_credentials",
+        )
+        .await;
+    }
+    let response = app.login(&tenant.admin_email, ADMIN_PASSWORD).await;
+    assert!(response.headers().contains_key("retry-after"));
+    expect_error(response, 429, "too_many_requests").await;
+    // Other accounts are unaffected.
+    let other = format!("other-{}", tenant.admin_email);
+    app.create_user(tenant.tenant.id, &other, Role::Agent).await;
+    app.token_for(&other, ADMIN_PASSWORD).await;
 }

@@ -31,14 +31,17 @@ async fn signs_in_with_the_demo_account_and_refuses_a_wrong_password() -> anyhow
 
     page.fill("#password", demo::DEMO_PASSWORD).await?;
     page.press("#password", "Enter").await?;
-    assert_eq!(page.wait_for("#me-email", WAIT).await?, demo::DEMO_EMAIL);
-    assert_eq!(page.text("#me-tenant").await?, "Maple Dental (demo)");
-    assert_eq!(page.text("#me-role").await?, "admin");
+    page.wait_for_text("#me-email", demo::DEMO_EMAIL, WAIT)
+        .await?;
+    page.wait_for_text("#me-tenant", "Maple Dental (demo)", WAIT)
+        .await?;
+    page.wait_for_text("#me-role", "admin", WAIT).await?;
     page.screenshot(shots.join("signed-in.png")).await?;
 
     // The session survives a reload; signing out returns to the login page.
     page.goto(&app.url("/")).await?;
-    assert_eq!(page.wait_for("#me-email", WAIT).await?, demo::DEMO_EMAIL);
+    page.wait_for_text("#me-email", demo::DEMO_EMAIL, WAIT)
+        .await?;
     page.click("#sign-out").await?;
     page.wait_for("#sign-in", WAIT).await?;
 

@@ -212,3 +212,49 @@ async fn sigterm_stops_the_server_gracefully() {
         serde_json::from_str::<Value>(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_inbox_shows_every_feature_at_once() {
+    let app = parley_tests::TestApp::spawn().await;
+    for _ in 0..2 {
+        parley::demo::seed(&app.state.pool, &app.address, chrono::Utc::now())
+            .await
+            .unwrap();
+    }
+    let token = app
+        .token_for(parley::demo::DEMO_EMAIL, parley::demo::DEMO_PASSWORD)
+        .await;
+    let page =
+        parley_tests::json_with_status(app.get("/api/v1/conversations", &token).await, 200).await;
+    let list = page["data"].as_array().unwrap();
+    assert_eq!(list.len(), 5, "seeded once: {page}");
+    let by_phone = |phone: &str| {
+        list.iter()
+            .find(|c| c["phone_number"] == phone)
+            .cloned()
+            .unwrap()
+    };
+    assert!(
+        by_phone("+14165550111")["contact_name"].is_null(),
+        "a new lead asked for a name"
+    );
+    let sarah = by_phone("+14165550122");
+    assert_eq!(
+        (sarah["identity"].as_str(), sarah["contact_name"].as_str()),
+        (Some("verified"), Some("Sarah Lee"))
+    );
+    assert_eq!(by_phone("+14165550133")["opted_out"], true);
+    let failed = app
+        .messages(&token, by_phone("+14165550000")["id"].as_str().unwrap())
+        .await;
+    assert_eq!(failed[0]["status"], "delivery_failed");
+    assert_eq!(failed[0]["error"]["code"], "40008");
+    let guided = by_phone("+14165550144")["id"].as_str().unwrap().to_string();
+    let guide = parley_tests::json_with_status(
+        app.get(&format!("/api/v1/conversations/{guided}/guide"), &token)
+            .await,
+        200,
+    )
+    .await;
+    assert!(guide["text"].as_str().unwrap().contains("corporate plan"));
+}

@@ -80,7 +80,8 @@ async fn one_default_assistant_per_tenant() {
         200,
     )
     .await;
-    let list = json_with_status(app.get("/api/v1/assistants", token).await, 200).await;
+    let list =
+        json_with_status(app.get("/api/v1/assistants", token).await, 200).await["data"].clone();
     let defaults: Vec<_> = list
         .as_array()
         .unwrap()

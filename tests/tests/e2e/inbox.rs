@@ -375,7 +375,8 @@ async fn interactions_are_recorded_by_phone_or_client() {
             .await,
         200,
     )
-    .await;
+    .await["data"]
+        .clone();
     assert_eq!(listed[0]["summary"], "Called about whitening prices");
 }
 

@@ -1,10 +1,13 @@
 //! End-to-end tests: the real server on port 0, each test on its own database.
 
+mod agent;
+mod agent_provider;
 mod auth;
 mod browser;
 mod cli;
 mod conversations;
 mod errors;
+mod feed;
 mod guides;
 mod inbound;
 mod inbox;

@@ -156,7 +156,8 @@ async fn a_receipt_delivered_three_times_changes_the_status_once() {
             .await,
         200,
     )
-    .await;
+    .await["data"]
+        .clone();
     let outcomes: Vec<&str> = log
         .as_array()
         .unwrap()

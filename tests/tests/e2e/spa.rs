@@ -746,7 +746,7 @@ async fn assistants_clients_diagnostics_and_usage_pages() -> Result<()> {
     page.wait_for("[data-testid=default-badge]", WAIT).await?;
     let assistants =
         json_with_status(app.get("/api/v1/assistants", &acme.admin_token).await, 200).await;
-    let front = assistants
+    let front = assistants["data"]
         .as_array()
         .unwrap()
         .iter()

@@ -369,6 +369,11 @@ async fn a_hanging_send_times_out() {
     setup.sim.faults().accept_then_hang(1);
     let error = setup.send(CUSTOMER, "Hi").await.expect_err("timeout");
     assert_eq!(error, SendError::Timeout);
+    // Under load the simulator may record the accepted message just after our timeout.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while setup.sim.sent_messages().is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert_eq!(setup.sim.sent_messages().len(), 1);
     setup.receiver.events(2).await;
     setup.stop().await;

@@ -48,8 +48,11 @@ async fn another_tenants_objects_answer_404() {
         200,
     )
     .await;
-    assert_eq!(numbers, json!([]));
-    let keys = json_with_status(app.get("/api/v1/api-keys", &globex.admin_token).await, 200).await;
+    assert_eq!(numbers["data"], json!([]));
+    assert!(numbers["next_cursor"].is_null());
+    let keys = json_with_status(app.get("/api/v1/api-keys", &globex.admin_token).await, 200).await
+        ["data"]
+        .clone();
     assert!(keys[0]["revoked_at"].is_null());
     assert_eq!(
         app.delete(&number_path, &globex.admin_token).await.status(),

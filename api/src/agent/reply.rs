@@ -1,0 +1,768 @@
+//! The reply job: after a customer writes, decide whether the AI answers, choose the
+//! assistant, apply the name and identity rules (as code and state), build the context,
+//! generate, and hand the reply to the outbox, all logged.
+//!
+//! Rules, in order: no reply when AI is off for the conversation, the customer opted out, a
+//! human has taken over (replied after the customer, or the pause after a human reply has not
+//! run out), or a newer customer message will be answered instead (so two messages in quick
+//! succession get one reply that answers both).
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use diesel::QueryResult;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
+
+use super::generations::{self, GenerationRow};
+use super::names::{self, IdentityAnswer, PersonName};
+use super::prompt::{self, ReplyContext, HISTORY_LIMIT};
+use super::provider::{ChatRequest, ChatResponse, ProviderError, Role};
+use crate::app::AppState;
+use crate::assistants::storage::{self as assistant_storage, AssistantRow};
+use crate::clients::storage::{self as client_storage, ClientRow};
+use crate::conversations::storage::{
+    self as conversation_storage, ConversationChanges, ConversationRow,
+};
+use crate::interactions;
+use crate::jobs::worker::Outcome;
+use crate::jobs::{self, ClaimedJob};
+use crate::messages::storage::{self as message_storage, MessageRow};
+use crate::messages::{self, Outbound};
+use crate::opt_outs;
+use crate::realtime::events::{self, EventType};
+use crate::tenants;
+use crate::wire::{Author, Identity, Message};
+
+/// The name-asking stops after this many requests (the customer may prefer not to say).
+const MAX_NAME_REQUESTS: i32 = 2;
+/// Identity is checked only within the customer's first messages.
+const IDENTITY_WINDOW: i64 = 2;
+const PURPOSE_REPLY: &str = "reply";
+const PURPOSE_NAME: &str = "name_extraction";
+
+#[derive(Debug, thiserror::Error)]
+enum ReplyError {
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    #[error("database: {0}")]
+    Database(String),
+}
+
+impl From<diesel::result::Error> for ReplyError {
+    fn from(error: diesel::result::Error) -> Self {
+        ReplyError::Database(error.to_string())
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Payload {
+    conversation_id: Uuid,
+    message_id: Uuid,
+}
+
+pub async fn run(state: &AppState, job: &ClaimedJob) -> Outcome {
+    let payload: Payload = match serde_json::from_value(job.payload.clone()) {
+        Ok(payload) => payload,
+        Err(error) => return Outcome::Failed(format!("bad payload: {error}")),
+    };
+    let Some(tenant_id) = job.tenant_id else {
+        return Outcome::Failed("the job has no tenant".into());
+    };
+    let now = state.clock.now();
+    match reply(state, tenant_id, &payload).await {
+        Ok(outcome) => outcome,
+        Err(error) if !job.is_last_attempt() && is_retryable(&error) => {
+            let wait = chrono::Duration::from_std(jobs::backoff(job.attempts))
+                .unwrap_or(chrono::Duration::seconds(10));
+            Outcome::RetryAt(now + wait, error.to_string())
+        }
+        Err(error) => {
+            // Given up: the inbound message stays; the conversation shows what went wrong.
+            let shown = format!(
+                "The AI could not reply after {} attempts: {error}",
+                job.attempts
+            );
+            if let Err(db_error) =
+                record_failure(state, tenant_id, payload.conversation_id, &shown).await
+            {
+                tracing::warn!(%db_error, "cannot record the AI failure");
+            }
+            Outcome::Failed(error.to_string())
+        }
+    }
+}
+
+fn is_retryable(error: &ReplyError) -> bool {
+    match error {
+        ReplyError::Provider(error) => error.is_retryable(),
+        ReplyError::Database(_) => true,
+    }
+}
+
+/// Why the AI stays quiet, if it does.
+async fn skip_reason(
+    conn: &mut AsyncPgConnection,
+    conversation: &ConversationRow,
+    inbound: &MessageRow,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<&'static str>> {
+    if !conversation.ai_enabled {
+        return Ok(Some("AI is off for this conversation"));
+    }
+    if conversation
+        .ai_paused_until
+        .is_some_and(|until| until > now)
+    {
+        return Ok(Some("a human has taken over"));
+    }
+    if opt_outs::storage::is_opted_out(conn, conversation.tenant_id, &conversation.phone_number)
+        .await?
+    {
+        return Ok(Some("the customer opted out"));
+    }
+    let later = message_storage::authors_after(
+        conn,
+        conversation.tenant_id,
+        conversation.id,
+        inbound.created_at,
+    )
+    .await?;
+    let wrote = |author: Author| later.iter().any(|a| a == author.as_str());
+    if wrote(Author::Agent) {
+        return Ok(Some("a human replied after the customer"));
+    }
+    if wrote(Author::Customer) {
+        return Ok(Some("a newer message will be answered"));
+    }
+    if wrote(Author::Ai) {
+        return Ok(Some("already answered"));
+    }
+    Ok(None)
+}
+
+/// The conversation's assistant, else the tenant's default SMS assistant, else a new default.
+async fn select_assistant(
+    conn: &mut AsyncPgConnection,
+    conversation: &ConversationRow,
+    now: DateTime<Utc>,
+) -> QueryResult<AssistantRow> {
+    if let Some(id) = conversation.assistant_id {
+        if let Some(assistant) = assistant_storage::find(conn, conversation.tenant_id, id).await? {
+            return Ok(assistant);
+        }
+    }
+    if let Some(assistant) = assistant_storage::find_default(conn, conversation.tenant_id).await? {
+        return Ok(assistant);
+    }
+    let created = AssistantRow {
+        id: Uuid::new_v4(),
+        tenant_id: conversation.tenant_id,
+        name: "SMS assistant".into(),
+        system_prompt: prompt::DEFAULT_SYSTEM_PROMPT.into(),
+        model: None,
+        temperature: crate::assistants::DEFAULT_TEMPERATURE,
+        channel: "sms".into(),
+        is_default: true,
+        created_at: now,
+        updated_at: now,
+    };
+    match assistant_storage::insert(conn, &created).await {
+        Ok(()) => {
+            tracing::info!(tenant = %conversation.tenant_id, "created a default SMS assistant");
+            Ok(created)
+        }
+        // Another reply created it first.
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => assistant_storage::find_default(conn, conversation.tenant_id)
+            .await?
+            .ok_or(diesel::result::Error::NotFound),
+        Err(error) => Err(error),
+    }
+}
+
+/// What the name and identity rules decided for this reply.
+#[derive(Debug, Default)]
+struct NamePlan {
+    known_first_name: Option<String>,
+    ask_for_name: bool,
+    /// Ask "is this …?" about this client.
+    confirm: Option<ClientRow>,
+    /// The customer confirmed: link this client.
+    link: Option<ClientRow>,
+    /// A name the customer gave.
+    extracted: Option<PersonName>,
+    identity: Option<Identity>,
+}
+
+fn first_word(name: &str) -> Option<String> {
+    name.split_whitespace().next().map(str::to_string)
+}
+
+fn full_name(client: &ClientRow) -> Option<String> {
+    let name = [client.first_name.as_deref(), client.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!name.trim().is_empty()).then_some(name)
+}
+
+/// Applies the rules: a name the customer gives wins, then the linked client record; a
+/// number that matches a client is confirmed first ("is this Sarah?") and never addressed by
+/// the record's name before a yes.
+fn plan_names(
+    conversation: &ConversationRow,
+    linked: Option<&ClientRow>,
+    matched: Option<ClientRow>,
+    customer_messages: i64,
+    latest: &str,
+) -> NamePlan {
+    let mut plan = NamePlan::default();
+    let identity = Identity::parse(&conversation.identity).unwrap_or(Identity::Unknown);
+    let asked_before = conversation.name_requests > 0;
+    plan.known_first_name = conversation
+        .contact_name
+        .as_deref()
+        .and_then(first_word)
+        .or_else(|| linked.and_then(|c| c.first_name.clone()));
+
+    if identity == Identity::Pending {
+        if let Some(client) = matched.clone() {
+            let first = client.first_name.clone().unwrap_or_default();
+            match names::identity_answer(latest, &first) {
+                IdentityAnswer::Confirmed => {
+                    plan.identity = Some(Identity::Verified);
+                    plan.known_first_name = plan.known_first_name.or(Some(first));
+                    plan.link = Some(client);
+                    return plan;
+                }
+                IdentityAnswer::Denied => plan.identity = Some(Identity::Declined),
+                IdentityAnswer::Unclear => plan.identity = Some(Identity::Unknown),
+            }
+        } else {
+            plan.identity = Some(Identity::Unknown);
+        }
+    }
+    let identity = plan.identity.unwrap_or(identity);
+    if plan.known_first_name.is_none() {
+        if let Some(name) = names::extract_name_reply(latest, asked_before) {
+            plan.known_first_name = Some(name.first.clone());
+            plan.extracted = Some(name);
+            return plan;
+        }
+    }
+    if linked.is_none() && identity == Identity::Unknown && customer_messages <= IDENTITY_WINDOW {
+        if let Some(client) = matched.filter(|c| c.first_name.is_some()) {
+            plan.identity = Some(Identity::Pending);
+            plan.confirm = Some(client);
+            return plan;
+        }
+    }
+    if plan.known_first_name.is_none() && conversation.name_requests < MAX_NAME_REQUESTS {
+        plan.ask_for_name = true;
+    }
+    plan
+}
+
+/// Summaries of the customer's other conversations and recorded interactions, newest first.
+async fn cross_channel(
+    conn: &mut AsyncPgConnection,
+    conversation: &ConversationRow,
+    verified_client: Option<Uuid>,
+) -> QueryResult<Vec<String>> {
+    let mut summaries = Vec::new();
+    let others = conversation_storage::others_for_phone(conn, conversation, 3).await?;
+    for other in others {
+        let recent = message_storage::page_before(conn, other.tenant_id, other.id, None, 4).await?;
+        let lines: Vec<String> = recent
+            .iter()
+            .rev()
+            .map(|m| {
+                let who = if m.author == Author::Customer.as_str() {
+                    "customer"
+                } else {
+                    "us"
+                };
+                format!("{who}: {}", conversation_storage::preview(&m.text))
+            })
+            .collect();
+        if !lines.is_empty() {
+            summaries.push(format!(
+                "Earlier SMS conversation ({}): {}",
+                other.created_at.format("%Y-%m-%d"),
+                lines.join(" | ")
+            ));
+        }
+    }
+    // Interactions tied to the client record only once the texter is confirmed as that client.
+    let interactions = interactions::storage::recent_for(
+        conn,
+        conversation.tenant_id,
+        Some(&conversation.phone_number),
+        verified_client,
+        None,
+        5,
+    )
+    .await?;
+    for interaction in interactions {
+        summaries.push(format!(
+            "{} ({}): {}",
+            interaction.channel,
+            interaction.occurred_at.format("%Y-%m-%d"),
+            interaction.summary
+        ));
+    }
+    Ok(summaries)
+}
+
+struct Generation<'a> {
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+    assistant_id: Uuid,
+    purpose: &'static str,
+    request: ChatRequest,
+    state: &'a AppState,
+}
+
+/// Calls the provider and logs the call, whatever its outcome.
+async fn generate(generation: Generation<'_>) -> Result<(ChatResponse, Uuid), ProviderError> {
+    let state = generation.state;
+    let model = generation.request.model.clone();
+    let started = Instant::now();
+    let result = state.ai.generate(generation.request).await;
+    let latency_ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
+    let id = Uuid::new_v4();
+    let row = GenerationRow {
+        id,
+        tenant_id: generation.tenant_id,
+        conversation_id: Some(generation.conversation_id),
+        message_id: None,
+        assistant_id: Some(generation.assistant_id),
+        purpose: generation.purpose.into(),
+        provider: state.ai.name().into(),
+        model: result.as_ref().map(|r| r.model.clone()).unwrap_or(model),
+        prompt_tokens: result
+            .as_ref()
+            .ok()
+            .and_then(|r| r.prompt_tokens)
+            .map(|t| t as i32),
+        completion_tokens: result
+            .as_ref()
+            .ok()
+            .and_then(|r| r.completion_tokens)
+            .map(|t| t as i32),
+        latency_ms,
+        outcome: if result.is_ok() { "ok" } else { "error" }.into(),
+        error: result.as_ref().err().map(|e| e.to_string()),
+        created_at: state.clock.now(),
+    };
+    match state.pool.get().await {
+        Ok(mut conn) => {
+            if let Err(error) = generations::insert(&mut conn, &row).await {
+                tracing::warn!(%error, "cannot log an AI generation");
+            }
+        }
+        Err(error) => tracing::warn!(%error, "cannot log an AI generation"),
+    }
+    result.map(|response| (response, id))
+}
+
+async fn reply(
+    state: &AppState,
+    tenant_id: Uuid,
+    payload: &Payload,
+) -> Result<Outcome, ReplyError> {
+    let now = state.clock.now();
+    let mut conn = state
+        .pool
+        .get()
+        .await
+        .map_err(|e| ReplyError::Database(e.to_string()))?;
+    let Some(conversation) =
+        conversation_storage::find(&mut conn, tenant_id, payload.conversation_id).await?
+    else {
+        return Ok(Outcome::Done);
+    };
+    let Some(inbound) = message_storage::find(&mut conn, payload.message_id).await? else {
+        return Ok(Outcome::Done);
+    };
+    if let Some(reason) = skip_reason(&mut conn, &conversation, &inbound, now).await? {
+        tracing::debug!(conversation = %conversation.id, reason, "no AI reply");
+        return Ok(Outcome::Done);
+    }
+    let tenant = tenants::storage::find(&mut conn, tenant_id)
+        .await?
+        .ok_or(diesel::result::Error::NotFound)?;
+    let assistant = select_assistant(&mut conn, &conversation, now).await?;
+    let mut history_rows = message_storage::page_before(
+        &mut conn,
+        tenant_id,
+        conversation.id,
+        None,
+        HISTORY_LIMIT as i64,
+    )
+    .await?;
+    history_rows.reverse();
+    let history: Vec<(Role, String)> = history_rows
+        .iter()
+        .map(|m| {
+            let role = if m.author == Author::Customer.as_str() {
+                Role::User
+            } else {
+                Role::Assistant
+            };
+            (role, m.text.clone())
+        })
+        .collect();
+    let customer_messages =
+        message_storage::count_by_author(&mut conn, tenant_id, conversation.id, Author::Customer)
+            .await?;
+    let linked = match conversation.client_id {
+        Some(id) => client_storage::find(&mut conn, tenant_id, id).await?,
+        None => None,
+    };
+    let matched = match (&linked, Identity::parse(&conversation.identity)) {
+        (None, Some(Identity::Unknown | Identity::Pending)) => {
+            client_storage::find_by_phone(&mut conn, tenant_id, &conversation.phone_number).await?
+        }
+        _ => None,
+    };
+    let mut plan = plan_names(
+        &conversation,
+        linked.as_ref(),
+        matched,
+        customer_messages,
+        &inbound.text,
+    );
+    let model = assistant
+        .model
+        .clone()
+        .unwrap_or_else(|| state.settings.ai.model.clone());
+
+    // No name in the words themselves: ask the provider for a structured extraction.
+    if plan.known_first_name.is_none() && plan.confirm.is_none() {
+        let transcript = names::transcript(&history);
+        let request = names::extraction_request(&model, &transcript);
+        let extraction = generate(Generation {
+            tenant_id,
+            conversation_id: conversation.id,
+            assistant_id: assistant.id,
+            purpose: PURPOSE_NAME,
+            request,
+            state,
+        })
+        .await;
+        match extraction {
+            Ok((response, _)) => {
+                if let Some(name) = names::parse_extraction_json(&response.content) {
+                    plan.known_first_name = Some(name.first.clone());
+                    plan.extracted = Some(name);
+                    plan.ask_for_name = false;
+                }
+            }
+            // A failed extraction does not stop the reply.
+            Err(error) => tracing::info!(%error, "name extraction failed"),
+        }
+    }
+
+    let verified_client = plan
+        .link
+        .as_ref()
+        .map(|c| c.id)
+        .or(linked.as_ref().map(|c| c.id));
+    let context = ReplyContext {
+        assistant_name: assistant.name.clone(),
+        system_prompt: assistant.system_prompt.clone(),
+        model: model.clone(),
+        temperature: assistant.temperature,
+        guide: conversation_storage::find_guide(&mut conn, tenant_id, conversation.id)
+            .await?
+            .map(|g| g.text),
+        history,
+        known_first_name: plan.known_first_name.clone(),
+        ask_for_name: plan.ask_for_name,
+        confirm_identity_of: plan.confirm.as_ref().and_then(|c| c.first_name.clone()),
+        cross_channel: cross_channel(&mut conn, &conversation, verified_client).await?,
+        business_name: Some(tenant.name.clone()),
+    };
+    drop(conn);
+    let (response, generation_id) = generate(Generation {
+        tenant_id,
+        conversation_id: conversation.id,
+        assistant_id: assistant.id,
+        purpose: PURPOSE_REPLY,
+        request: prompt::build_reply_request(&context),
+        state,
+    })
+    .await?;
+    let text = response.content.trim().to_string();
+    if text.is_empty() {
+        return Err(ProviderError::InvalidResponse("an empty reply".into()).into());
+    }
+    commit(
+        state,
+        tenant_id,
+        payload,
+        plan,
+        &text,
+        &response,
+        generation_id,
+    )
+    .await
+}
+
+/// Writes the reply in one transaction, after checking again that nothing changed while the
+/// provider was thinking (a human replied, AI was turned off, the customer wrote again).
+async fn commit(
+    state: &AppState,
+    tenant_id: Uuid,
+    payload: &Payload,
+    plan: NamePlan,
+    text: &str,
+    response: &ChatResponse,
+    generation_id: Uuid,
+) -> Result<Outcome, ReplyError> {
+    let now = state.clock.now();
+    let mut conn = state
+        .pool
+        .get()
+        .await
+        .map_err(|e| ReplyError::Database(e.to_string()))?;
+    let provider = response.provider;
+    let committed = conn
+        .transaction::<_, diesel::result::Error, _>(async |conn| {
+            let Some(conversation) =
+                conversation_storage::find_for_update(conn, tenant_id, payload.conversation_id)
+                    .await?
+            else {
+                return Ok(false);
+            };
+            let Some(inbound) = message_storage::find(conn, payload.message_id).await? else {
+                return Ok(false);
+            };
+            if skip_reason(conn, &conversation, &inbound, now)
+                .await?
+                .is_some()
+            {
+                return Ok(false);
+            }
+            let mut changes = ConversationChanges {
+                ai_error: Some(None),
+                ai_error_at: Some(None),
+                updated_at: Some(now),
+                ..Default::default()
+            };
+            let mut identified = None;
+            if let Some(identity) = plan.identity {
+                changes.identity = Some(identity.as_str().into());
+            }
+            if let Some(client) = &plan.link {
+                changes.client_id = Some(Some(client.id));
+                if conversation.contact_name.is_none() {
+                    changes.contact_name = Some(full_name(client));
+                }
+                if conversation.company.is_none() {
+                    changes.company = Some(client.company.clone());
+                }
+                identified =
+                    Some(serde_json::json!({"source": "client_record", "client_id": client.id}));
+            } else if let Some(name) = &plan.extracted {
+                if conversation.contact_name.is_none() {
+                    changes.contact_name = Some(Some(name.full()));
+                    identified =
+                        Some(serde_json::json!({"source": "message", "name": name.full()}));
+                }
+            }
+            if plan.ask_for_name {
+                changes.name_requests = Some(conversation.name_requests + 1);
+            }
+            let conversation =
+                conversation_storage::update(conn, conversation.id, &changes).await?;
+            let (message, conversation) = messages::queue_outbound(
+                conn,
+                Outbound {
+                    conversation: &conversation,
+                    text,
+                    author: Author::Ai,
+                    author_user_id: None,
+                    ai_provider: Some(provider),
+                },
+                now,
+            )
+            .await?;
+            generations::attach_message(conn, generation_id, message.id).await?;
+            let wire = conversation.into_wire(false);
+            if let Some(details) = identified {
+                let mut data = details;
+                data["conversation"] = serde_json::to_value(&wire).unwrap_or_default();
+                events::record(conn, tenant_id, EventType::ContactIdentified, &data, now).await?;
+            }
+            events::record(conn, tenant_id, EventType::ConversationUpdated, &wire, now).await?;
+            events::record(
+                conn,
+                tenant_id,
+                EventType::AiResponseGenerated,
+                &serde_json::json!({
+                    "conversation_id": wire.id,
+                    "message": Message::from(message),
+                    "provider": provider,
+                    "offline_demo": provider == super::provider::OFFLINE_DEMO,
+                    "model": response.model,
+                    "prompt_tokens": response.prompt_tokens,
+                    "completion_tokens": response.completion_tokens,
+                }),
+                now,
+            )
+            .await?;
+            Ok(true)
+        })
+        .await?;
+    if committed {
+        state.jobs_wake.notify_one();
+    }
+    Ok(Outcome::Done)
+}
+
+async fn record_failure(
+    state: &AppState,
+    tenant_id: Uuid,
+    conversation_id: Uuid,
+    error: &str,
+) -> Result<(), String> {
+    let now = state.clock.now();
+    let mut conn = state.pool.get().await.map_err(|e| e.to_string())?;
+    conn.transaction::<_, diesel::result::Error, _>(async |conn| {
+        let Some(conversation) =
+            conversation_storage::find_for_update(conn, tenant_id, conversation_id).await?
+        else {
+            return Ok(());
+        };
+        let changes = ConversationChanges {
+            ai_error: Some(Some(error.to_string())),
+            ai_error_at: Some(Some(now)),
+            updated_at: Some(now),
+            ..Default::default()
+        };
+        let row = conversation_storage::update(conn, conversation.id, &changes).await?;
+        let wire = crate::conversations::to_wire(conn, row).await?;
+        events::record(conn, tenant_id, EventType::ConversationUpdated, &wire, now).await?;
+        Ok(())
+    })
+    .await
+    .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conversation() -> ConversationRow {
+        let now = Utc::now();
+        ConversationRow {
+            id: Uuid::new_v4(),
+            tenant_id: Uuid::new_v4(),
+            phone_number: "+14165551234".into(),
+            tenant_phone_number: "+14165550100".into(),
+            contact_name: None,
+            company: None,
+            client_id: None,
+            assistant_id: None,
+            status: "active".into(),
+            qualification_status: "new".into(),
+            channel: "sms".into(),
+            ai_enabled: true,
+            identity: "unknown".into(),
+            last_message_at: None,
+            last_message_preview: None,
+            last_read_at: None,
+            unread_count: 0,
+            previous_conversation_id: None,
+            created_at: now,
+            updated_at: now,
+            ai_paused_until: None,
+            ai_error: None,
+            ai_error_at: None,
+            name_requests: 0,
+        }
+    }
+
+    fn client(first: &str) -> ClientRow {
+        ClientRow {
+            id: Uuid::new_v4(),
+            tenant_id: Uuid::new_v4(),
+            first_name: Some(first.into()),
+            last_name: Some("Lee".into()),
+            phone_number: Some("+14165551234".into()),
+            company: None,
+            email: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_new_customer_without_a_name_is_asked_for_it() {
+        let plan = plan_names(
+            &conversation(),
+            None,
+            None,
+            1,
+            "Do you have openings Friday?",
+        );
+        assert!(plan.ask_for_name);
+        assert!(plan.known_first_name.is_none());
+    }
+
+    #[test]
+    fn a_given_name_is_used_and_not_asked_for_again() {
+        let mut asked = conversation();
+        asked.name_requests = 1;
+        let plan = plan_names(&asked, None, None, 2, "It's Priya");
+        assert_eq!(plan.known_first_name.as_deref(), Some("Priya"));
+        assert!(!plan.ask_for_name);
+        assert_eq!(plan.extracted.map(|n| n.first), Some("Priya".into()));
+    }
+
+    #[test]
+    fn a_known_number_is_confirmed_before_anything_else() {
+        let plan = plan_names(&conversation(), None, Some(client("Sarah")), 1, "Hi there");
+        assert_eq!(
+            plan.confirm.and_then(|c| c.first_name),
+            Some("Sarah".into())
+        );
+        assert_eq!(plan.identity, Some(Identity::Pending));
+        assert!(
+            plan.known_first_name.is_none(),
+            "not addressed by the record's name before a yes"
+        );
+        // Past the first two messages, no more identity question.
+        let late = plan_names(&conversation(), None, Some(client("Sarah")), 3, "Hi there");
+        assert!(late.confirm.is_none());
+    }
+
+    #[test]
+    fn yes_links_and_no_declines() {
+        let mut pending = conversation();
+        pending.identity = "pending".into();
+        let yes = plan_names(&pending, None, Some(client("Sarah")), 2, "Yes, that's me");
+        assert_eq!(yes.identity, Some(Identity::Verified));
+        assert!(yes.link.is_some());
+        assert_eq!(yes.known_first_name.as_deref(), Some("Sarah"));
+        let no = plan_names(&pending, None, Some(client("Sarah")), 2, "No, wrong person");
+        assert_eq!(no.identity, Some(Identity::Declined));
+        assert!(no.link.is_none());
+        assert!(no.ask_for_name, "asks for the name instead");
+    }
+
+    #[test]
+    fn an_agents_contact_name_counts_as_known() {
+        let mut named = conversation();
+        named.contact_name = Some("Sam Ortiz".into());
+        let plan = plan_names(&named, None, None, 1, "hello");
+        assert_eq!(plan.known_first_name.as_deref(), Some("Sam"));
+        assert!(!plan.ask_for_name);
+    }
+}

@@ -1,0 +1,189 @@
+//! Lists answer `{"data": [...], "next_cursor": "..." | null}` with `?limit=` (default 50,
+//! max 200) and `?cursor=`. Cursors are opaque: the (time, id) of the last row served.
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::wire::Page;
+
+pub const DEFAULT_PAGE: i64 = 50;
+pub const MAX_PAGE: i64 = 200;
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// Checks `?limit=` against the API's bounds.
+pub fn page_size(limit: Option<i64>) -> Result<i64, ApiError> {
+    match limit {
+        None => Ok(DEFAULT_PAGE),
+        Some(limit) if (1..=MAX_PAGE).contains(&limit) => Ok(limit),
+        Some(_) => Err(ApiError::bad_request(
+            "invalid_query",
+            Some("limit"),
+            format!("`limit` must be between 1 and {MAX_PAGE}."),
+        )),
+    }
+}
+
+/// The position after which the next page starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cursor {
+    pub at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+impl Cursor {
+    pub fn new(at: DateTime<Utc>, id: Uuid) -> Cursor {
+        Cursor { at, id }
+    }
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+            "{}|{}",
+            self.at.timestamp_micros(),
+            self.id
+        ))
+    }
+
+    pub fn decode(text: &str) -> Option<Cursor> {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text)
+            .ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let (at, id) = text.split_once('|')?;
+        Some(Cursor {
+            at: DateTime::from_timestamp_micros(at.parse().ok()?)?,
+            id: id.parse().ok()?,
+        })
+    }
+
+    /// `?cursor=` read, or a 400 naming it.
+    pub fn from_query(cursor: Option<&str>) -> Result<Option<Cursor>, ApiError> {
+        Cursor::from_param(cursor, "cursor")
+    }
+
+    /// A cursor given as the query parameter `field`, or a 400 naming it.
+    pub fn from_param(
+        value: Option<&str>,
+        field: &'static str,
+    ) -> Result<Option<Cursor>, ApiError> {
+        value
+            .map(|text| {
+                Cursor::decode(text).ok_or_else(|| {
+                    ApiError::bad_request(
+                        "invalid_cursor",
+                        Some(field),
+                        format!("The `{field}` cursor is not one this API gave out."),
+                    )
+                })
+            })
+            .transpose()
+    }
+}
+
+/// Turns `limit + 1` rows read after the cursor into a page.
+pub fn page_from<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> Cursor) -> Page<T> {
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|row| key(row).encode())
+    } else {
+        None
+    };
+    Page {
+        data: rows,
+        next_cursor,
+    }
+}
+
+/// Pages a small, already ordered list in memory (a tenant's numbers, keys, assistants…).
+/// `newest_first` says which way the list runs.
+pub fn paginate<T>(
+    rows: Vec<T>,
+    query: &PageQuery,
+    newest_first: bool,
+    key: impl Fn(&T) -> Cursor,
+) -> Result<Page<T>, ApiError> {
+    let limit = page_size(query.limit)?;
+    let cursor = Cursor::from_query(query.cursor.as_deref())?;
+    let after = |row: &T| match cursor {
+        None => true,
+        Some(cursor) => {
+            let k = key(row);
+            if newest_first {
+                (k.at, k.id) < (cursor.at, cursor.id)
+            } else {
+                (k.at, k.id) > (cursor.at, cursor.id)
+            }
+        }
+    };
+    let rows: Vec<T> = rows
+        .into_iter()
+        .filter(after)
+        .take(limit as usize + 1)
+        .collect();
+    Ok(page_from(rows, limit, key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_in_memory_both_ways() {
+        let base = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let rows: Vec<Cursor> = (0..5)
+            .map(|i| Cursor {
+                at: base + chrono::Duration::seconds(i),
+                id: Uuid::from_u128(i as u128),
+            })
+            .collect();
+        let query = PageQuery {
+            limit: Some(2),
+            cursor: None,
+        };
+        let first = paginate(rows.clone(), &query, false, |c| *c).unwrap();
+        assert_eq!(first.data.len(), 2);
+        let next = PageQuery {
+            limit: Some(2),
+            cursor: first.next_cursor.clone(),
+        };
+        let second = paginate(rows.clone(), &next, false, |c| *c).unwrap();
+        assert_eq!(second.data[0], rows[2]);
+        let last = paginate(
+            rows.clone(),
+            &PageQuery {
+                limit: Some(2),
+                cursor: second.next_cursor,
+            },
+            false,
+            |c| *c,
+        )
+        .unwrap();
+        assert_eq!((last.data.len(), last.next_cursor), (1, None));
+        let mut newest = rows.clone();
+        newest.reverse();
+        let page = paginate(newest, &query, true, |c| *c).unwrap();
+        assert_eq!(page.data[0], rows[4]);
+        assert!(paginate(
+            rows,
+            &PageQuery {
+                limit: Some(0),
+                cursor: None
+            },
+            false,
+            |c| *c
+        )
+        .is_err());
+    }
+}

@@ -1,0 +1,124 @@
+//! This instance's subscribers, per tenant: a broadcast channel each, fed by the listener in
+//! id order. A subscriber that falls too far behind is dropped (it reconnects with `after`)
+//! instead of slowing the others.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use crate::wire::FeedEvent;
+
+/// Events a subscriber may be behind before it is closed as too slow.
+pub const SUBSCRIBER_BACKLOG: usize = 1024;
+
+struct TenantFeed {
+    sender: broadcast::Sender<Arc<FeedEvent>>,
+    /// The last id published to this tenant's subscribers (`None` until the first).
+    delivered: Option<i64>,
+}
+
+#[derive(Default)]
+pub struct Hub {
+    feeds: Mutex<HashMap<Uuid, TenantFeed>>,
+}
+
+impl Hub {
+    fn feeds(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, TenantFeed>> {
+        self.feeds
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    pub fn subscribe(&self, tenant_id: Uuid) -> broadcast::Receiver<Arc<FeedEvent>> {
+        let mut feeds = self.feeds();
+        feeds
+            .entry(tenant_id)
+            .or_insert_with(|| TenantFeed {
+                sender: broadcast::channel(SUBSCRIBER_BACKLOG).0,
+                delivered: None,
+            })
+            .sender
+            .subscribe()
+    }
+
+    /// Whether anyone here listens to the tenant, and the last id they were given.
+    pub fn watching(&self, tenant_id: Uuid) -> Option<Option<i64>> {
+        let mut feeds = self.feeds();
+        match feeds.get(&tenant_id) {
+            Some(feed) if feed.sender.receiver_count() > 0 => Some(feed.delivered),
+            Some(_) => {
+                feeds.remove(&tenant_id);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Tenants with subscribers and what they have been given (for catching up).
+    pub fn watched(&self) -> Vec<(Uuid, Option<i64>)> {
+        let mut feeds = self.feeds();
+        feeds.retain(|_, feed| feed.sender.receiver_count() > 0);
+        feeds
+            .iter()
+            .map(|(tenant, feed)| (*tenant, feed.delivered))
+            .collect()
+    }
+
+    /// Hands events (in id order, all newer than the last published) to the subscribers.
+    pub fn publish(&self, tenant_id: Uuid, events: Vec<FeedEvent>) {
+        let mut feeds = self.feeds();
+        let Some(feed) = feeds.get_mut(&tenant_id) else {
+            return;
+        };
+        for event in events {
+            if feed
+                .delivered
+                .is_some_and(|delivered| event.id <= delivered)
+            {
+                continue;
+            }
+            feed.delivered = Some(event.id);
+            // No receivers left is not an error: the next subscriber starts afresh.
+            let _ = feed.sender.send(Arc::new(event));
+        }
+    }
+
+    pub fn subscriber_count(&self) -> usize {
+        self.feeds()
+            .values()
+            .map(|feed| feed.sender.receiver_count())
+            .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: i64) -> FeedEvent {
+        FeedEvent {
+            id,
+            event_type: "message.created".into(),
+            occurred_at: chrono::Utc::now(),
+            data: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn publishes_each_id_once_and_in_order() {
+        let hub = Hub::default();
+        let tenant = Uuid::new_v4();
+        let mut receiver = hub.subscribe(tenant);
+        hub.publish(tenant, vec![event(1), event(2)]);
+        hub.publish(tenant, vec![event(2), event(3)]);
+        let ids: Vec<i64> = std::iter::from_fn(|| receiver.try_recv().ok())
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(ids, vec![1, 2, 3]);
+        assert_eq!(hub.watching(tenant), Some(Some(3)));
+        drop(receiver);
+        assert_eq!(hub.watching(tenant), None);
+    }
+}
