@@ -6,9 +6,10 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
 use parley::wire::{
-    Assistant, Client, Conversation, CreateAssistant, CreateClient, ErrorBody, Guide, LoginRequest,
-    LoginResponse, Me, Message, NormalizedPhone, Page, PutGuide, SendMessage, StartConversation,
-    StartedConversation, UpdateAssistant, UpdateClient, UpdateConversation, Usage, WebhookDelivery,
+    AiGeneration, Assistant, Client, Conversation, CreateAssistant, CreateClient, Diagnostics,
+    ErrorBody, Guide, LoginRequest, LoginResponse, Me, Message, NormalizedPhone, Page, PutGuide,
+    SendMessage, StartConversation, StartedConversation, UpdateAssistant, UpdateClient,
+    UpdateConversation, Usage, WebhookDelivery,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -482,8 +483,8 @@ impl Api {
             .await
     }
 
-    /// `GET /api/v1/diagnostics`, read generically (`checks: [{name, status, detail, action}]`).
-    pub async fn diagnostics(&self) -> Result<serde_json::Value, ApiError> {
+    /// `GET /api/v1/diagnostics`: the troubleshooting checks and the last day's failures.
+    pub async fn diagnostics(&self) -> Result<Diagnostics, ApiError> {
         self.get("/api/v1/diagnostics").await
     }
 
@@ -494,9 +495,12 @@ impl Api {
         Ok(page.data)
     }
 
-    /// `GET /api/v1/ai-generations`, read generically (a list, or a page with `data`).
-    pub async fn ai_generations(&self) -> Result<serde_json::Value, ApiError> {
-        self.get("/api/v1/ai-generations?limit=50").await
+    /// `GET /api/v1/ai-generations`: the latest AI generations, newest first.
+    pub async fn ai_generations(&self, limit: u32) -> Result<Vec<AiGeneration>, ApiError> {
+        let page: Page<AiGeneration> = self
+            .get(&format!("/api/v1/ai-generations?limit={limit}"))
+            .await?;
+        Ok(page.data)
     }
 
     pub async fn usage(&self, from: &str, to: &str) -> Result<Usage, ApiError> {

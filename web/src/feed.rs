@@ -14,8 +14,7 @@ use leptos::leptos_dom::helpers::{
     set_interval_with_handle, set_timeout_with_handle, TimeoutHandle,
 };
 use leptos::prelude::*;
-use parley::wire::{Conversation, Message};
-use serde::Deserialize;
+use parley::wire::{Conversation, FeedEvent, Message};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
@@ -28,16 +27,6 @@ const MAX_DELAY_MS: f64 = 30_000.0;
 /// A connection that stayed open this long resets the backoff.
 const STABLE_MS: f64 = 10_000.0;
 
-/// One frame of the feed as the server sends it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct RawEvent {
-    pub id: i64,
-    #[serde(rename = "type")]
-    pub kind: String,
-    #[serde(default)]
-    pub data: serde_json::Value,
-}
-
 /// What subscribers receive.
 #[derive(Debug, Clone)]
 pub enum FeedMessage {
@@ -48,16 +37,19 @@ pub enum FeedMessage {
     Conversation { conversation: Conversation },
     /// Any other event (`opt_out.changed`, `ai.response_generated` without a message…).
     Other { kind: String },
-    /// Events may have been missed: reload what is shown.
+    /// Events may have been missed (first connection, pruned history): reload what is shown.
     Resync,
 }
 
 impl FeedMessage {
     /// Reads a frame; `None` for anything that is not an event.
     pub fn parse(text: &str) -> Option<(i64, FeedMessage)> {
-        let raw: RawEvent = serde_json::from_str(text).ok()?;
-        let kind = raw.kind;
-        let message = if let Ok(message) = serde_json::from_value::<Message>(raw.data.clone()) {
+        let raw: FeedEvent = serde_json::from_str(text).ok()?;
+        let kind = raw.event_type;
+        let message = if kind == "feed.reset" {
+            // The events after our last id were pruned: what is shown may be stale.
+            FeedMessage::Resync
+        } else if let Ok(message) = serde_json::from_value::<Message>(raw.data.clone()) {
             FeedMessage::Message { kind, message }
         } else if let Ok(conversation) = serde_json::from_value::<Conversation>(raw.data.clone()) {
             FeedMessage::Conversation { conversation }
@@ -414,10 +406,16 @@ mod tests {
             other => panic!("not a message: {other:?}"),
         }
 
-        let other =
-            r#"{"id": 8, "type": "opt_out.changed", "data": {"phone_number": "+14165551234"}}"#;
+        let other = r#"{"id": 8, "type": "opt_out.changed", "occurred_at": "2026-11-25T10:00:00Z",
+            "data": {"phone_number": "+14165551234"}}"#;
         let (_, parsed) = FeedMessage::parse(other).expect("event");
         assert!(matches!(parsed, FeedMessage::Other { .. }));
         assert!(FeedMessage::parse("not json").is_none());
+
+        let reset = r#"{"id": 9, "type": "feed.reset", "occurred_at": "2026-11-25T10:00:00Z", "data": {"reason": "pruned"}}"#;
+        assert!(matches!(
+            FeedMessage::parse(reset),
+            Some((9, FeedMessage::Resync))
+        ));
     }
 }

@@ -568,6 +568,16 @@ where
         })
     };
     let assistant_id = move || conversation.with(|c| c.as_ref().and_then(|c| c.assistant_id));
+    // A person replied: the AI stays quiet until then (the server decides; we only say so).
+    let paused_until = move || {
+        conversation.with(|c| {
+            c.as_ref()
+                .filter(|c| c.ai_enabled)
+                .and_then(|c| c.ai_paused_until)
+                .filter(|until| *until > crate::util::now())
+        })
+    };
+    let ai_error = move || conversation.with(|c| c.as_ref().and_then(|c| c.ai_error.clone()));
 
     let editing = RwSignal::new(false);
     let name_draft = RwSignal::new(String::new());
@@ -624,7 +634,27 @@ where
                 <Show when=closed>
                     <span class="chip">"Closed"</span>
                 </Show>
+                {move || {
+                    paused_until()
+                        .map(|until| {
+                            view! {
+                                <span id="conv-ai-paused" class="chip" title="A person replied, so the AI waits">
+                                    {format!("AI paused until {}", list_time(until))}
+                                </span>
+                            }
+                        })
+                }}
             </p>
+            {move || {
+                ai_error()
+                    .map(|error| {
+                        view! {
+                            <p id="conv-ai-error" class="notice warning" role="status">
+                                {format!("The last AI reply failed: {error}")}
+                            </p>
+                        }
+                    })
+            }}
         </div>
         <Show when=move || editing.get()>
             <form class="contact-form" on:submit=save_contact>
@@ -762,7 +792,11 @@ where
     match row {
         Row::Server(message) => {
             let direction = message.direction.as_str();
-            let author = author_label(message.author);
+            let author = if message.ai_provider.as_deref() == Some("offline_demo") {
+                "AI (offline demo)"
+            } else {
+                author_label(message.author)
+            };
             let class = format!("message {direction} author-{}", message.author.as_str());
             let time = message.created_at;
             let failure = error_words(&message);

@@ -807,6 +807,9 @@ fn ConversationRow(conversation: Conversation, inbox: Inbox) -> impl IntoView {
                             .then(|| view! { <span class="chip danger">"Opted out"</span> })}
                         {(!conversation.ai_enabled)
                             .then(|| view! { <span class="chip">"AI off"</span> })}
+                        {(conversation.ai_enabled
+                            && conversation.ai_paused_until.is_some_and(|until| until > crate::util::now()))
+                            .then(|| view! { <span class="chip">"AI paused"</span> })}
                         {(conversation.qualification_status != QualificationStatus::New)
                             .then(|| {
                                 view! {
