@@ -396,6 +396,8 @@ async fn live_delivery_status_and_inbound_messages_appear_without_reload() -> Re
     .await?;
     page.wait_for_text("#messages", "Delivered", WAIT).await?;
     page.wait_for("#conv-ai-paused", WAIT).await?;
+    page.click("#ai-resume").await?;
+    page.wait_for_gone("#conv-ai-paused", WAIT).await?;
 
     // Another customer writes: a new row on top of the list, with an unread badge.
     app.sim

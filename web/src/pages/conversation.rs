@@ -641,6 +641,19 @@ where
                                 <span id="conv-ai-paused" class="chip" title="A person replied, so the AI waits">
                                     {format!("AI paused until {}", list_time(until))}
                                 </span>
+                                <button
+                                    id="ai-resume"
+                                    type="button"
+                                    class="link-button small-text"
+                                    on:click=move |_| {
+                                        update(UpdateConversation {
+                                            ai_enabled: Some(true),
+                                            ..Default::default()
+                                        })
+                                    }
+                                >
+                                    "Let the AI answer again"
+                                </button>
                             }
                         })
                 }}
