@@ -3,45 +3,18 @@
 //! `message.received` webhook exactly as Telnyx would.
 
 use actix_web::web;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::phone::E164;
-use crate::wire::ErrorBody;
+use crate::wire::{ErrorBody, SimulateInbound, SimulatedInbound, SimulatorStatus};
 use crate::{phone_numbers, tenants};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/simulator", web::get().to(status))
         .route("/simulator/inbound", web::post().to(inbound));
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct SimulatorStatus {
-    /// True when no Telnyx API key is configured and the built-in simulator plays Telnyx.
-    pub enabled: bool,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SimulateInbound {
-    /// The customer's number (E.164 or national in the tenant's region).
-    pub from: String,
-    /// One of the tenant's numbers; its first number when absent.
-    #[serde(default)]
-    pub to: Option<String>,
-    pub text: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct SimulatedInbound {
-    /// The simulated Telnyx message id.
-    pub telnyx_message_id: String,
-    /// The HTTP status our webhook endpoint answered the simulator.
-    pub webhook_status: Option<u16>,
 }
 
 /// Whether the built-in carrier simulator is in use.

@@ -688,3 +688,28 @@ pub struct Diagnostics {
     /// AI generations of the last day that failed.
     pub recent_ai_errors: Vec<AiGeneration>,
 }
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SimulatorStatus {
+    /// True when no Telnyx API key is configured and the built-in simulator plays Telnyx.
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SimulateInbound {
+    /// The customer's number (E.164 or national in the tenant's region).
+    pub from: String,
+    /// One of the tenant's numbers; its first number when absent.
+    #[serde(default)]
+    pub to: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SimulatedInbound {
+    /// The simulated Telnyx message id.
+    pub telnyx_message_id: String,
+    /// The HTTP status our webhook endpoint answered the simulator.
+    pub webhook_status: Option<u16>,
+}

@@ -8,11 +8,11 @@ use leptos::prelude::*;
 use parley::wire::{
     AiGeneration, Assistant, Client, Conversation, CreateAssistant, CreateClient, Diagnostics,
     ErrorBody, Guide, LoginRequest, LoginResponse, Me, Message, NormalizedPhone, Page, PutGuide,
-    SendMessage, StartConversation, StartedConversation, UpdateAssistant, UpdateClient,
-    UpdateConversation, Usage, WebhookDelivery,
+    SendMessage, SimulateInbound, SimulatorStatus, StartConversation, StartedConversation,
+    UpdateAssistant, UpdateClient, UpdateConversation, Usage, WebhookDelivery,
 };
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
 use crate::util::{query_string, Filters};
@@ -171,19 +171,6 @@ pub fn store_token(token: Option<&str>) {
             None => storage.remove_item(TOKEN_KEY),
         };
     }
-}
-
-/// `GET /api/v1/simulator`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct SimulatorStatus {
-    pub enabled: bool,
-}
-
-/// `POST /api/v1/simulator/inbound` body.
-#[derive(Debug, Clone, Serialize)]
-pub struct SimulateInbound {
-    pub from: String,
-    pub text: String,
 }
 
 /// A started conversation and whether the server created it (201) or resumed one (200).
@@ -522,6 +509,7 @@ impl Api {
     pub async fn simulate_inbound(&self, from: &str, text: &str) -> Result<(), ApiError> {
         let body = SimulateInbound {
             from: from.to_string(),
+            to: None,
             text: text.to_string(),
         };
         let body = serde_json::to_value(&body).map_err(|e| ApiError::Decode(e.to_string()))?;

@@ -16,10 +16,8 @@ use leptos::leptos_dom::helpers::{
 use leptos::prelude::*;
 use parley::wire::{Conversation, FeedEvent, Message};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
-
-use crate::util::encode_component;
 
 /// First reconnection delay; doubles with each failure up to [`MAX_DELAY_MS`].
 const BASE_DELAY_MS: f64 = 500.0;
@@ -232,7 +230,8 @@ fn dispatch(message: &FeedMessage) {
     }
 }
 
-fn socket_url(token: &str, after: Option<i64>) -> Option<String> {
+/// The feed's URL; the token travels in `Sec-WebSocket-Protocol`, never in the URL (logs).
+fn socket_url(after: Option<i64>) -> Option<String> {
     let location = web_sys::window()?.location();
     let scheme = if location.protocol().ok()? == "https:" {
         "wss"
@@ -240,12 +239,9 @@ fn socket_url(token: &str, after: Option<i64>) -> Option<String> {
         "ws"
     };
     let host = location.host().ok()?;
-    let mut url = format!(
-        "{scheme}://{host}/api/v1/ws?access_token={}",
-        encode_component(token)
-    );
+    let mut url = format!("{scheme}://{host}/api/v1/ws");
     if let Some(after) = after {
-        url.push_str(&format!("&after={after}"));
+        url.push_str(&format!("?after={after}"));
     }
     Some(url)
 }
@@ -272,10 +268,11 @@ fn connect() {
     let Some((generation, token, after)) = plan else {
         return;
     };
-    let Some(url) = socket_url(&token, after) else {
+    let Some(url) = socket_url(after) else {
         return;
     };
-    let socket = match WebSocket::new(&url) {
+    let protocols = js_sys::Array::of2(&JsValue::from_str("bearer"), &JsValue::from_str(&token));
+    let socket = match WebSocket::new_with_str_sequence(&url, &protocols) {
         Ok(socket) => socket,
         Err(_) => {
             schedule_retry(generation);
