@@ -10,11 +10,28 @@ use uuid::Uuid;
 
 use crate::wire::FeedEvent;
 
+/// An event as it goes out: serialised once here, not once per subscriber.
+#[derive(Debug)]
+pub struct Frame {
+    pub id: i64,
+    pub json: String,
+}
+
+impl Frame {
+    pub fn of(event: &FeedEvent) -> Frame {
+        Frame {
+            id: event.id,
+            // A FeedEvent always serialises: its data is already JSON.
+            json: serde_json::to_string(event).unwrap_or_default(),
+        }
+    }
+}
+
 /// Events a subscriber may be behind before it is closed as too slow.
 pub const SUBSCRIBER_BACKLOG: usize = 1024;
 
 struct TenantFeed {
-    sender: broadcast::Sender<Arc<FeedEvent>>,
+    sender: broadcast::Sender<Arc<Frame>>,
     /// The last id published to this tenant's subscribers (`None` until the first).
     delivered: Option<i64>,
 }
@@ -31,7 +48,7 @@ impl Hub {
             .unwrap_or_else(|poison| poison.into_inner())
     }
 
-    pub fn subscribe(&self, tenant_id: Uuid) -> broadcast::Receiver<Arc<FeedEvent>> {
+    pub fn subscribe(&self, tenant_id: Uuid) -> broadcast::Receiver<Arc<Frame>> {
         let mut feeds = self.feeds();
         feeds
             .entry(tenant_id)
@@ -81,7 +98,7 @@ impl Hub {
             }
             feed.delivered = Some(event.id);
             // No receivers left is not an error: the next subscriber starts afresh.
-            let _ = feed.sender.send(Arc::new(event));
+            let _ = feed.sender.send(Arc::new(Frame::of(&event)));
         }
     }
 

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::events;
+use super::hub::Frame;
 use crate::app::AppState;
 use crate::auth::{self, AuthError, Caller};
 use crate::error::ApiError;
@@ -95,7 +96,10 @@ fn reason(code: CloseCode, text: impl Into<String>) -> CloseReason {
 }
 
 async fn send(session: &mut Session, event: &FeedEvent) -> Result<(), CloseReason> {
-    let text = serde_json::to_string(event).map_err(|e| reason(CloseCode::Error, e.to_string()))?;
+    send_text(session, Frame::of(event).json).await
+}
+
+async fn send_text(session: &mut Session, text: String) -> Result<(), CloseReason> {
     match tokio::time::timeout(SEND_TIMEOUT, session.text(text)).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(_)) => Err(reason(CloseCode::Normal, "closed")),
@@ -190,7 +194,7 @@ async fn run(
             event = live.recv() => match event {
                 Ok(event) => {
                     if event.id > last_sent {
-                        if let Err(close) = send(&mut session, &event).await {
+                        if let Err(close) = send_text(&mut session, event.json.clone()).await {
                             return close;
                         }
                         last_sent = event.id;
