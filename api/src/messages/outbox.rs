@@ -162,33 +162,28 @@ fn failure_of(error: &TelnyxError, job: &ClaimedJob) -> Failure {
     }
 }
 
-async fn mark_sending(
+/// Changes the locked message when `allowed` says its current state permits, and announces
+/// the change on the feed, in one transaction.
+async fn change_message(
     state: &AppState,
     conn: &mut AsyncPgConnection,
-    message: &MessageRow,
+    id: Uuid,
+    allowed: impl Fn(&MessageRow) -> bool + Sync,
+    changes: MessageChanges,
 ) -> Result<(), String> {
-    if message.status() != MessageStatus::Queued {
-        return Ok(());
-    }
     let now = state.clock.now();
-    let id = message.id;
+    let changes = MessageChanges {
+        updated_at: Some(now),
+        ..changes
+    };
     conn.transaction::<_, diesel::result::Error, _>(async |conn| {
         let Some(current) = storage::find_for_update(conn, id).await? else {
             return Ok(());
         };
-        if !status::may_advance(current.status(), MessageStatus::Sending) {
+        if !allowed(&current) {
             return Ok(());
         }
-        let updated = storage::update(
-            conn,
-            id,
-            &MessageChanges {
-                status: Some(MessageStatus::Sending.as_str().into()),
-                updated_at: Some(now),
-                ..Default::default()
-            },
-        )
-        .await?;
+        let updated = storage::update(conn, id, &changes).await?;
         events::record(
             conn,
             updated.tenant_id,
@@ -203,41 +198,39 @@ async fn mark_sending(
     .map_err(|e| e.to_string())
 }
 
+async fn mark_sending(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    message: &MessageRow,
+) -> Result<(), String> {
+    if message.status() != MessageStatus::Queued {
+        return Ok(());
+    }
+    let changes = MessageChanges {
+        status: Some(MessageStatus::Sending.as_str().into()),
+        ..Default::default()
+    };
+    change_message(
+        state,
+        conn,
+        message.id,
+        |current| status::may_advance(current.status(), MessageStatus::Sending),
+        changes,
+    )
+    .await
+}
+
 async fn record_acceptance(
     state: &AppState,
     conn: &mut AsyncPgConnection,
     id: Uuid,
     telnyx_id: &str,
 ) -> Result<(), String> {
-    let now = state.clock.now();
-    conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-        let Some(current) = storage::find_for_update(conn, id).await? else {
-            return Ok(());
-        };
-        let updated = storage::update(
-            conn,
-            id,
-            &MessageChanges {
-                telnyx_message_id: Some(telnyx_id.to_string()),
-                updated_at: Some(now),
-                ..Default::default()
-            },
-        )
-        .await?;
-        if updated.status != current.status || current.telnyx_message_id.is_none() {
-            events::record(
-                conn,
-                updated.tenant_id,
-                EventType::MessageStatusUpdated,
-                &Message::from(updated),
-                now,
-            )
-            .await?;
-        }
-        Ok(())
-    })
-    .await
-    .map_err(|e| e.to_string())
+    let changes = MessageChanges {
+        telnyx_message_id: Some(telnyx_id.to_string()),
+        ..Default::default()
+    };
+    change_message(state, conn, id, |_| true, changes).await
 }
 
 async fn fail_message(
@@ -247,37 +240,19 @@ async fn fail_message(
     status: MessageStatus,
     failure: Failure,
 ) -> Result<(), String> {
-    let now = state.clock.now();
-    conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-        let Some(current) = storage::find_for_update(conn, id).await? else {
-            return Ok(());
-        };
-        if !status::may_advance(current.status(), status) {
-            return Ok(());
-        }
-        let updated = storage::update(
-            conn,
-            id,
-            &MessageChanges {
-                status: Some(status.as_str().into()),
-                error_code: Some(Some(failure.code)),
-                error_title: Some(Some(failure.title)),
-                error_detail: Some(failure.detail),
-                updated_at: Some(now),
-                ..Default::default()
-            },
-        )
-        .await?;
-        events::record(
-            conn,
-            updated.tenant_id,
-            EventType::MessageStatusUpdated,
-            &Message::from(updated),
-            now,
-        )
-        .await?;
-        Ok(())
-    })
+    let changes = MessageChanges {
+        status: Some(status.as_str().into()),
+        error_code: Some(Some(failure.code)),
+        error_title: Some(Some(failure.title)),
+        error_detail: Some(failure.detail),
+        ..Default::default()
+    };
+    change_message(
+        state,
+        conn,
+        id,
+        |current| status::may_advance(current.status(), status),
+        changes,
+    )
     .await
-    .map_err(|e| e.to_string())
 }
