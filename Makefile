@@ -59,6 +59,7 @@ test: fmt clippy web build
 	@.ci/chromium.sh
 	@set -e; export DATABASE_URL=$$(.ci/postgres.sh); \
 	$(MAKE) --no-print-directory clean-test-dbs; \
+	echo "Browser tests save screenshots to tests/screenshots/"; \
 	if $(CARGO) nextest --version > /dev/null 2>&1; then \
 	  $(CARGO) nextest run --workspace --no-fail-fast; \
 	else \
