@@ -145,6 +145,12 @@ pub struct Settings {
     pub event_retention: chrono::Duration,
     /// Job workers in this instance (0: this instance only serves HTTP).
     pub workers: usize,
+    /// How long a worker's claim on a job lasts unless renewed; it renews it while working,
+    /// so this is how soon another instance takes over the jobs of one that died.
+    pub job_lease: Duration,
+    /// How long a message whose hand-over to Telnyx ended in doubt (a crash or a timeout
+    /// after the request went out) waits for Telnyx's receipt before it is sent again.
+    pub send_in_doubt_wait: Duration,
     /// The built SPA (`web/dist`); missing means the API serves without it.
     pub web_dist: PathBuf,
 }
@@ -328,6 +334,20 @@ impl Settings {
                 |count| *count <= 64,
                 "a number of workers between 0 and 64",
             )?,
+            job_lease: Duration::from_secs(parse_number(
+                source,
+                "PARLEY_JOB_LEASE_SECONDS",
+                30u64,
+                |seconds| (2..=3600).contains(seconds),
+                "a number of seconds between 2 and 3600",
+            )?),
+            send_in_doubt_wait: Duration::from_secs(parse_number(
+                source,
+                "PARLEY_SEND_IN_DOUBT_SECONDS",
+                120u64,
+                |seconds| (1..=86_400).contains(seconds),
+                "a number of seconds between 1 and 86400",
+            )?),
             web_dist: source
                 .get("PARLEY_WEB_DIST")
                 .map(PathBuf::from)

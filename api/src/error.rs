@@ -199,8 +199,32 @@ impl From<crate::db::DbError> for ApiError {
 }
 
 impl From<diesel::result::Error> for ApiError {
+    /// Domain modules turn the conflicts they expect into their own errors; what reaches
+    /// here unexpected is still told apart: a lost connection is the database being away
+    /// (503, retry), a lost race on a unique key or a serialisation failure is a conflict
+    /// the client may retry (409), anything else is our fault (500).
     fn from(error: diesel::result::Error) -> Self {
-        ApiError::internal(error)
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &error {
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+            | Error::BrokenTransactionManager => ApiError::Unavailable {
+                code: "database_unavailable",
+                message: "The database is not reachable right now; please retry shortly."
+                    .to_string(),
+            },
+            Error::DatabaseError(
+                DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::SerializationFailure,
+                _,
+            ) => {
+                tracing::warn!(%error, "conflicting concurrent change");
+                ApiError::conflict(
+                    "conflict",
+                    None,
+                    "A concurrent change got there first; read the current state and retry.",
+                )
+            }
+            _ => ApiError::internal(error),
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! parts the wasm SPA shares with it: the wire types and the SMS segment counter.
 
 pub mod sms;
+pub mod timestamps;
 pub mod wire;
 
 // The service itself; the wasm build of the SPA takes only `sms` and `wire`.

@@ -63,7 +63,7 @@ impl Cursor {
         let text = String::from_utf8(bytes).ok()?;
         let (at, id) = text.split_once('|')?;
         Some(Cursor {
-            at: DateTime::from_timestamp_micros(at.parse().ok()?)?,
+            at: crate::timestamps::storable(DateTime::from_timestamp_micros(at.parse().ok()?)?)?,
             id: id.parse().ok()?,
         })
     }

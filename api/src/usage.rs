@@ -29,7 +29,7 @@ pub struct UsageQuery {
 
 fn parse_day(text: &str, field: &'static str) -> Result<NaiveDate, ApiError> {
     let text = text.trim();
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .or_else(|_| {
             DateTime::parse_from_rfc3339(text).map(|at| at.with_timezone(&Utc).date_naive())
         })
@@ -39,7 +39,15 @@ fn parse_day(text: &str, field: &'static str) -> Result<NaiveDate, ApiError> {
                 Some(field),
                 format!("`{field}` must be a date like 2026-11-25."),
             )
-        })
+        })?;
+    if !crate::timestamps::is_storable_date(day) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            Some(field),
+            format!("`{field}` {}.", crate::timestamps::OUT_OF_RANGE),
+        ));
+    }
+    Ok(day)
 }
 
 /// Per day: messages and segments in and out, and AI tokens.

@@ -434,9 +434,16 @@ pub struct Assistant {
     pub temperature: f32,
     pub channel: Channel,
     pub is_default: bool,
+    /// The longest reply this assistant sends, in SMS segments (1 to 10): the prompt says
+    /// so, and a longer answer is cut at a sentence boundary to fit.
+    pub max_segments: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// An assistant's reply limit unless it says otherwise: long enough for a helpful answer,
+/// short enough to read (and pay for) as a text.
+pub const DEFAULT_MAX_SEGMENTS: i32 = 3;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -451,6 +458,10 @@ pub struct CreateAssistant {
     pub channel: Option<Channel>,
     #[serde(default)]
     pub is_default: Option<bool>,
+    /// The longest reply in SMS segments, 1 to 10 (default 3).
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 10)]
+    pub max_segments: Option<i32>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -471,6 +482,10 @@ pub struct UpdateAssistant {
     pub temperature: Option<f32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
+    /// The longest reply in SMS segments, 1 to 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 10)]
+    pub max_segments: Option<i32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -590,8 +605,8 @@ pub struct CreateInteraction {
     #[serde(default)]
     pub client_id: Option<Uuid>,
     pub summary: String,
-    /// When it happened; now when absent.
-    #[serde(default)]
+    /// When it happened (RFC 3339, years 1 to 9999); now when absent.
+    #[serde(default, deserialize_with = "crate::timestamps::deserialize_optional")]
     pub occurred_at: Option<DateTime<Utc>>,
 }
 

@@ -39,24 +39,31 @@ pub fn parse_bound(
     end_of_day: bool,
 ) -> Result<DateTime<Utc>, ApiError> {
     let text = text.trim();
-    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Ok(at.with_timezone(&Utc));
-    }
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+    let unreadable = || {
         ApiError::bad_request(
             "invalid_query",
             Some(field),
             format!("`{field}` must be an RFC 3339 time or a date like 2026-11-25."),
         )
-    })?;
-    let day = if end_of_day {
-        date.succ_opt().unwrap_or(date)
-    } else {
-        date
     };
-    let start = day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let out_of_range = || {
+        ApiError::bad_request(
+            "invalid_query",
+            Some(field),
+            format!("`{field}` {}.", crate::timestamps::OUT_OF_RANGE),
+        )
+    };
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return crate::timestamps::storable(at.with_timezone(&Utc)).ok_or_else(out_of_range);
+    }
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| unreadable())?;
+    if !crate::timestamps::is_storable_date(date) {
+        return Err(out_of_range());
+    }
+    let start = date.and_time(chrono::NaiveTime::MIN).and_utc();
     Ok(if end_of_day {
-        start - chrono::Duration::microseconds(1)
+        // The day's last microsecond; within range, as the date is.
+        start + (chrono::Duration::days(1) - chrono::Duration::microseconds(1))
     } else {
         start
     })
@@ -93,8 +100,11 @@ impl Cursor {
             .ok()?;
         let text = String::from_utf8(bytes).ok()?;
         let mut parts = text.split('|');
-        let snapshot = DateTime::from_timestamp_micros(parts.next()?.parse().ok()?)?;
-        let key = DateTime::from_timestamp_micros(parts.next()?.parse().ok()?)?;
+        let time = |part: &str| {
+            crate::timestamps::storable(DateTime::from_timestamp_micros(part.parse().ok()?)?)
+        };
+        let snapshot = time(parts.next()?)?;
+        let key = time(parts.next()?)?;
         let id = parts.next()?.parse().ok()?;
         Some(Cursor { snapshot, key, id })
     }

@@ -76,6 +76,7 @@ diesel::table! {
         is_default -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        max_segments -> Int4,
     }
 }
 
@@ -140,6 +141,7 @@ diesel::table! {
         delivered_at -> Nullable<Timestamptz>,
         updated_at -> Timestamptz,
         ai_provider -> Nullable<Text>,
+        send_started_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -18,3 +18,4 @@ mod receipts;
 mod spa;
 mod telnyx;
 mod tenancy;
+mod trust;
