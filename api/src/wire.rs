@@ -659,6 +659,97 @@ pub struct FeedEvent {
     pub data: serde_json::Value,
 }
 
+/// What a feed event says, by its `type`; `data` is the variant's body. One enum, written by
+/// the server's event log and read by every subscriber with one `from_str`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(tag = "type", content = "data")]
+pub enum FeedPayload {
+    #[serde(rename = "conversation.created")]
+    ConversationCreated(Conversation),
+    #[serde(rename = "conversation.updated")]
+    ConversationUpdated(Conversation),
+    #[serde(rename = "message.created")]
+    MessageCreated(Message),
+    #[serde(rename = "message.status_updated")]
+    MessageStatusUpdated(Message),
+    #[serde(rename = "ai.response_generated")]
+    AiResponseGenerated(AiResponseGenerated),
+    #[serde(rename = "contact.identified")]
+    ContactIdentified(ContactIdentified),
+    #[serde(rename = "opt_out.changed")]
+    OptOutChanged(OptOutChanged),
+    /// The events after the client's `after` were pruned: reload what is shown.
+    #[serde(rename = "feed.reset")]
+    FeedReset(FeedReset),
+}
+
+impl FeedPayload {
+    /// The `type` as it travels.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            FeedPayload::ConversationCreated(_) => "conversation.created",
+            FeedPayload::ConversationUpdated(_) => "conversation.updated",
+            FeedPayload::MessageCreated(_) => "message.created",
+            FeedPayload::MessageStatusUpdated(_) => "message.status_updated",
+            FeedPayload::AiResponseGenerated(_) => "ai.response_generated",
+            FeedPayload::ContactIdentified(_) => "contact.identified",
+            FeedPayload::OptOutChanged(_) => "opt_out.changed",
+            FeedPayload::FeedReset(_) => "feed.reset",
+        }
+    }
+}
+
+/// A feed frame, typed: `{"id", "type", "occurred_at", "data"}` like [`FeedEvent`].
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct TypedFeedEvent {
+    /// Increases by one per event of the tenant; reconnect with `after=<id>` to resume.
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub payload: FeedPayload,
+}
+
+/// `ai.response_generated`: the AI's reply was queued.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct AiResponseGenerated {
+    pub conversation_id: Uuid,
+    pub message: Message,
+    /// `openai_compatible`, or `offline_demo` for the built-in demo responder.
+    pub provider: String,
+    pub offline_demo: bool,
+    pub model: String,
+    pub prompt_tokens: Option<u32>,
+    pub completion_tokens: Option<u32>,
+}
+
+/// `contact.identified`: the customer's name or client record became known.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ContactIdentified {
+    /// `client_record` (the customer confirmed a known client) or `message` (they said it).
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub conversation: Conversation,
+}
+
+/// `opt_out.changed`: a number opted out (STOP) or back in (START, or an admin's lift).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct OptOutChanged {
+    pub phone_number: String,
+    pub opted_out: bool,
+    /// The opt-out, when there is one now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opt_out: Option<OptOut>,
+}
+
+/// `feed.reset`: why the client must reload.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct FeedReset {
+    pub reason: String,
+}
+
 /// One AI generation, for troubleshooting and usage.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct AiGeneration {
@@ -727,4 +818,35 @@ pub struct SimulatedInbound {
     pub telnyx_message_id: String,
     /// The HTTP status our webhook endpoint answered the simulator.
     pub webhook_status: Option<u16>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_feed_events_keep_the_wire_shape() {
+        let frame = r#"{"id": 8, "type": "opt_out.changed", "occurred_at": "2026-11-25T10:00:00Z",
+            "data": {"phone_number": "+14165551234", "opted_out": false}}"#;
+        let event: TypedFeedEvent = serde_json::from_str(frame).expect("typed");
+        assert_eq!(event.id, 8);
+        assert_eq!(event.payload.type_name(), "opt_out.changed");
+        assert!(matches!(
+            &event.payload,
+            FeedPayload::OptOutChanged(OptOutChanged {
+                opted_out: false,
+                ..
+            })
+        ));
+        let again = serde_json::to_value(&event).expect("json");
+        assert_eq!(again["type"], "opt_out.changed");
+        assert_eq!(again["data"]["phone_number"], "+14165551234");
+        let reset = r#"{"id": 3, "type": "feed.reset", "occurred_at": "2026-11-25T10:00:00Z",
+            "data": {"reason": "pruned"}}"#;
+        let event: TypedFeedEvent = serde_json::from_str(reset).expect("reset");
+        assert!(matches!(event.payload, FeedPayload::FeedReset(_)));
+        let unknown =
+            r#"{"id": 4, "type": "no.such", "occurred_at": "2026-11-25T10:00:00Z", "data": {}}"#;
+        assert!(serde_json::from_str::<TypedFeedEvent>(unknown).is_err());
+    }
 }
