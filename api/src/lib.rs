@@ -2,6 +2,7 @@
 //! assistant. This crate is the service (behind the `server` feature, on by default) and the
 //! parts the wasm SPA shares with it: the wire types and the SMS segment counter.
 
+pub mod ids;
 pub mod sms;
 pub mod timestamps;
 pub mod wire;

@@ -203,13 +203,43 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-/// Declares a string enum of the API with its wire names, `as_str` and `parse`.
+/// Declares a string enum of the API with its wire names, `as_str` and `parse`. On the
+/// server it is also a column type (`text`): rows hold the enum, and a value in the database
+/// that is none of the variants is an error when read, never a silent default.
 macro_rules! wire_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "server", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
+        #[cfg_attr(feature = "server", diesel(sql_type = diesel::sql_types::Text))]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
+        }
+
+        #[cfg(feature = "server")]
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(
+                    self.as_str(),
+                    out,
+                )
+            }
+        }
+
+        #[cfg(feature = "server")]
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = <String as diesel::deserialize::FromSql<
+                    diesel::sql_types::Text,
+                    diesel::pg::Pg,
+                >>::from_sql(value)?;
+                $name::parse(&text).ok_or_else(|| {
+                    format!("`{text}` is not a {} in the database", stringify!($name)).into()
+                })
+            }
         }
 
         impl $name {
