@@ -20,7 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 200, body = LoginResponse),
         (status = 401, description = "wrong email or password", body = ErrorBody),
         (status = 422, body = ErrorBody),
-        (status = 429, description = "too many sign-in attempts for this email (10 per 15 minutes) or from this client address (50 per 15 minutes); `Retry-After` says when to try again", body = ErrorBody),
+        (status = 429, description = "too many failed sign-in attempts for this email (10 per 15 minutes) or from this client address (50 per 15 minutes); `Retry-After` says when to try again", body = ErrorBody),
         (status = 503, description = "`busy`: too many passwords are being checked at once; `Retry-After` says when to try again", body = ErrorBody),
     )
 )]

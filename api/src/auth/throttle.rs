@@ -3,7 +3,8 @@
 //! client address, in one atomic statement: attempts still in flight count, so a burst of
 //! concurrent guesses gets no more tries than a sequence. Over a limit, the attempt is refused
 //! (429) without checking the password until the window passes. A successful sign-in clears
-//! its email's count; the address keeps counting (it limits attempts, whoever makes them).
+//! its email's count and gives its address the attempt back: the address limit counts
+//! failures (and attempts in flight), so many people behind one address can sign in.
 //!
 //! Keys are stored as SHA-256 digests, so the table holds no emails or addresses, and rows of
 //! windows that have passed are pruned (see `crate::retention`).
@@ -18,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 /// Attempts per email within a window (failures, and attempts in flight).
 pub const MAX_FAILURES: u32 = 10;
-/// Attempts per client address within a window, whatever the emails.
+/// Failed (or in-flight) attempts per client address within a window, whatever the emails.
 pub const MAX_PER_ADDRESS: u32 = 50;
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 
@@ -101,16 +102,22 @@ pub async fn count(
     })
 }
 
-/// A successful sign-in: the email starts afresh.
+/// A successful sign-in: the email starts afresh, and the address gets this attempt back
+/// (a busy office behind one address signs in freely; only failures use up its allowance).
 pub async fn succeeded(
     conn: &mut AsyncPgConnection,
     keys: &AttemptKeys,
 ) -> diesel::QueryResult<()> {
-    diesel::sql_query("DELETE FROM login_attempts WHERE scope = 'email' AND key = $1")
-        .bind::<Text, _>(&keys.email)
-        .execute(conn)
-        .await
-        .map(|_| ())
+    diesel::sql_query(
+        "WITH cleared AS (DELETE FROM login_attempts WHERE scope = 'email' AND key = $1)
+         UPDATE login_attempts SET attempts = greatest(attempts - 1, 0)
+          WHERE scope = 'address' AND key = $2",
+    )
+    .bind::<Text, _>(&keys.email)
+    .bind::<Text, _>(&keys.address)
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 /// An attempt that was counted but never checked (the server was busy) is given back.

@@ -31,7 +31,12 @@ fn tally(statuses: &[u16]) -> HashMap<u16, usize> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hundred_concurrent_wrong_passwords_get_at_most_ten_tries() {
-    let app = TestApp::spawn().await;
+    // Patient hashing: this test is about counting, not about a busy server.
+    let app = TestApp::spawn_with(HashMap::from([(
+        "PARLEY_HASH_WAIT_MS".to_string(),
+        "60000".to_string(),
+    )]))
+    .await;
     let tenant = app.create_tenant("Acme").await;
     let before = app.state.passwords.verifications();
     let statuses =
@@ -119,6 +124,29 @@ async fn one_address_is_limited_across_many_emails() {
         )
         .await,
         200
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn successful_sign_ins_do_not_use_up_an_addresss_allowance() {
+    let app = TestApp::spawn_with(HashMap::from([(
+        "PARLEY_TRUST_FORWARDED_FOR".to_string(),
+        "true".to_string(),
+    )]))
+    .await;
+    let tenant = app.create_tenant("Acme").await;
+    // Everyone in one office, behind one address.
+    let office = Some("203.0.113.9");
+    for i in 0..MAX_PER_ADDRESS + 5 {
+        assert_eq!(
+            login_from(&app, &tenant.admin_email, ADMIN_PASSWORD, office).await,
+            200,
+            "sign-in {i}"
+        );
+    }
+    assert_eq!(
+        login_from(&app, &tenant.admin_email, "typo", office).await,
+        401
     );
 }
 
