@@ -50,6 +50,9 @@ pub enum ApiError {
     },
     #[error("{message}")]
     Unavailable { code: &'static str, message: String },
+    /// 503 `busy`: too much of a bounded kind of work (password hashing) is in progress.
+    #[error("The server is busy; please try again in a moment.")]
+    Busy { retry_after: std::time::Duration },
     /// A fault on our side; the detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -118,6 +121,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::TooManyRequests { .. } => "too_many_requests",
+            ApiError::Busy { .. } => "busy",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -162,7 +166,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable { .. } | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -176,7 +180,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized { .. } => {
                 response.insert_header(("WWW-Authenticate", "Bearer"));
             }
-            ApiError::TooManyRequests { retry_after, .. } => {
+            ApiError::TooManyRequests { retry_after, .. } | ApiError::Busy { retry_after } => {
                 response.insert_header(("Retry-After", retry_after.as_secs().max(1).to_string()));
             }
             _ => {}

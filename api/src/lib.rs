@@ -61,6 +61,10 @@ pub mod phone_numbers;
 #[cfg(feature = "server")]
 pub mod realtime;
 #[cfg(feature = "server")]
+pub mod request_log;
+#[cfg(feature = "server")]
+pub mod retention;
+#[cfg(feature = "server")]
 pub mod simulation;
 #[cfg(feature = "server")]
 pub mod spa;

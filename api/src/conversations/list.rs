@@ -191,16 +191,17 @@ pub struct ListedRow {
 
 const OPTED_OUT: &str = "EXISTS (SELECT 1 FROM opt_outs o WHERE o.tenant_id = c.tenant_id AND o.phone_number = c.phone_number)";
 
-/// One page; `limit + 1` rows are read to know whether another page follows.
-pub async fn page(
-    conn: &mut AsyncPgConnection,
+/// The selection in list order, as of `snapshot`, after `after` (a sort key and an id), at
+/// most `fetch` rows: conversations untouched since the snapshot in the index's order, and
+/// those active since placed by their activity as of the snapshot. Columns: `c.*`,
+/// `sort_key`, `opted_out`.
+fn page_sql(
     tenant_id: Uuid,
     filters: &Filters,
-    cursor: Option<&Cursor>,
-    now: DateTime<Utc>,
-    limit: i64,
-) -> diesel::QueryResult<(Vec<ListedRow>, Option<Cursor>)> {
-    let snapshot = cursor.map(|c| c.snapshot).unwrap_or(now);
+    after: Option<(DateTime<Utc>, Uuid)>,
+    snapshot: DateTime<Utc>,
+    fetch: i64,
+) -> Sql {
     let mut sql = Sql::default();
     // Conversations untouched since the snapshot: their activity is the index's order.
     sql.push("(SELECT c.*, c.activity_at AS sort_key, ")
@@ -209,16 +210,16 @@ pub async fn page(
     sql.param(Param::Uuid(tenant_id))
         .push(" AND c.activity_at <= ")
         .param(Param::Time(snapshot));
-    if let Some(cursor) = cursor {
+    if let Some((key, id)) = after {
         sql.push(" AND (c.activity_at, c.id) < (")
-            .param(Param::Time(cursor.key))
+            .param(Param::Time(key))
             .push(", ")
-            .param(Param::Uuid(cursor.id))
+            .param(Param::Uuid(id))
             .push(")");
     }
     push_filters(&mut sql, filters, "c", "c.activity_at");
     sql.push(" ORDER BY c.activity_at DESC, c.id DESC LIMIT ")
-        .param(Param::Int(limit + 1))
+        .param(Param::Int(fetch))
         .push(")");
     // Conversations active since the snapshot: placed by their activity as of the snapshot.
     sql.push(" UNION ALL (SELECT * FROM (SELECT c.*, coalesce((SELECT max(m.created_at) FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id AND m.created_at <= ");
@@ -233,16 +234,33 @@ pub async fn page(
         .param(Param::Time(snapshot));
     sql.push(") moved WHERE true");
     push_filters(&mut sql, filters, "moved", "moved.sort_key");
-    if let Some(cursor) = cursor {
+    if let Some((key, id)) = after {
         sql.push(" AND (moved.sort_key, moved.id) < (")
-            .param(Param::Time(cursor.key))
+            .param(Param::Time(key))
             .push(", ")
-            .param(Param::Uuid(cursor.id))
+            .param(Param::Uuid(id))
             .push(")");
     }
     sql.push(") ORDER BY sort_key DESC, id DESC LIMIT ")
-        .param(Param::Int(limit + 1));
-    let mut rows: Vec<ListedRow> = sql.build().load(conn).await?;
+        .param(Param::Int(fetch));
+    sql
+}
+
+/// One page; `limit + 1` rows are read to know whether another page follows.
+pub async fn page(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    filters: &Filters,
+    cursor: Option<&Cursor>,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> diesel::QueryResult<(Vec<ListedRow>, Option<Cursor>)> {
+    let snapshot = cursor.map(|c| c.snapshot).unwrap_or(now);
+    let after = cursor.map(|c| (c.key, c.id));
+    let mut rows: Vec<ListedRow> = page_sql(tenant_id, filters, after, snapshot, limit + 1)
+        .build()
+        .load(conn)
+        .await?;
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|last| Cursor {
@@ -260,6 +278,8 @@ pub async fn page(
 pub struct ExportRow {
     #[diesel(embed)]
     pub conversation: ConversationRow,
+    #[diesel(sql_type = Timestamptz)]
+    pub sort_key: DateTime<Utc>,
     #[diesel(sql_type = Bool)]
     pub opted_out: bool,
     #[diesel(sql_type = BigInt)]
@@ -268,21 +288,25 @@ pub struct ExportRow {
     pub first_message_at: Option<DateTime<Utc>>,
 }
 
-/// The export's query: every selected conversation, newest activity first.
-pub fn export_query(
+/// One page of the export: the list's order and snapshot (so a conversation that gets a
+/// message mid-export is neither skipped nor repeated), with the export's extra columns.
+pub async fn export_page(
+    conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
     filters: &Filters,
-) -> BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery> {
-    let mut sql = Sql::default();
-    sql.push("SELECT c.*, ").push(OPTED_OUT).push(
-        " AS opted_out, (SELECT count(*) FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id) AS message_count, \
-         (SELECT min(m.created_at) FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id) AS first_message_at \
-         FROM conversations c WHERE c.tenant_id = ",
+    after: Option<(DateTime<Utc>, Uuid)>,
+    snapshot: DateTime<Utc>,
+    limit: i64,
+) -> diesel::QueryResult<Vec<ExportRow>> {
+    let mut sql = page_sql(tenant_id, filters, after, snapshot, limit);
+    sql.text = format!(
+        "SELECT p.*, \
+         (SELECT count(*) FROM messages m WHERE m.tenant_id = p.tenant_id AND m.conversation_id = p.id) AS message_count, \
+         (SELECT min(m.created_at) FROM messages m WHERE m.tenant_id = p.tenant_id AND m.conversation_id = p.id) AS first_message_at \
+         FROM ({}) p ORDER BY p.sort_key DESC, p.id DESC",
+        sql.text
     );
-    sql.param(Param::Uuid(tenant_id));
-    push_filters(&mut sql, filters, "c", "c.activity_at");
-    sql.push(" ORDER BY c.activity_at DESC, c.id DESC");
-    sql.build()
+    sql.build().load(conn).await
 }
 
 #[cfg(test)]

@@ -183,7 +183,7 @@ diesel::table! {
         outcome -> Text,
         error -> Nullable<Text>,
         attempt -> Nullable<Int4>,
-        body -> Text,
+        body -> Nullable<Text>,
         received_at -> Timestamptz,
     }
 }
@@ -252,5 +252,14 @@ diesel::table! {
         outcome -> Text,
         error -> Nullable<Text>,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    login_attempts (scope, key) {
+        scope -> Text,
+        key -> Text,
+        window_start -> Timestamptz,
+        attempts -> Int4,
     }
 }
