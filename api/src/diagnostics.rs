@@ -120,7 +120,7 @@ pub async fn get(
             Some("Look at the errors below: timeouts point at the provider, 401 at the key, 404 at the model name."))
     });
 
-    let (overdue, failed) = jobs::health(&mut conn, caller.tenant_id, now, day_ago).await?;
+    let (overdue, failed) = jobs::health(&mut conn, caller.tenant_id.into(), now, day_ago).await?;
     checks.push(match (overdue, failed) {
         (0, 0) => check("jobs", "ok", "Background work is keeping up.", None),
         (overdue, failed) => check("jobs", "warning", format!("{overdue} background jobs are overdue and {failed} failed in the last 24 hours."),

@@ -209,7 +209,10 @@ where
 macro_rules! wire_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, Hash)]
+        #[derive(
+            Debug, Clone, Copy, serde::Serialize, serde::Deserialize, utoipa::ToSchema, PartialEq,
+            Eq, Hash,
+        )]
         #[cfg_attr(feature = "server", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
         #[cfg_attr(feature = "server", diesel(sql_type = diesel::sql_types::Text))]
         pub enum $name {
@@ -266,6 +269,10 @@ macro_rules! wire_enum {
         }
     };
 }
+
+/// Server modules declare their own text enums (job status, …) with the same macro.
+#[allow(unused_imports)]
+pub(crate) use wire_enum;
 
 wire_enum!(ConversationStatus { Active => "active", Closed => "closed" });
 

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::conversations::lifecycle;
 use crate::conversations::storage as conversation_storage;
-use crate::jobs::{self, JobKind, NewJob};
+use crate::jobs::{self, Job};
 use crate::messages::storage::{self as message_storage, MessageRow};
 use crate::phone::E164;
 use crate::realtime::events::{self, EventType};
@@ -25,8 +25,6 @@ use keywords::Keyword;
 /// Attempts at the transaction when a concurrent message for the same new customer wins the
 /// race to create the conversation.
 const ATTEMPTS: u32 = 3;
-/// Attempts at generating the AI's reply.
-pub const AI_REPLY_ATTEMPTS: i32 = 5;
 
 pub async fn receive(
     state: &AppState,
@@ -206,16 +204,16 @@ async fn record(
     events::record(conn, inbound.tenant_id, event, &wire, now).await?;
     // Keywords and opted-out customers get no AI reply; the AI step checks the rest.
     if keyword.is_none() && !opted_out && conversation.ai_enabled {
+        let job = Job::AiReply {
+            conversation_id: conversation.id.into(),
+            message_id: message.id.into(),
+        };
+        // A moment for a second message, so that one reply answers both.
         jobs::enqueue(
             conn,
-            NewJob {
-                tenant_id: Some(inbound.tenant_id),
-                kind: JobKind::AiReply,
-                payload: serde_json::json!({ "conversation_id": conversation.id, "message_id": message.id }),
-                max_attempts: AI_REPLY_ATTEMPTS,
-                // A moment for a second message, so that one reply answers both.
-                run_at: now + inbound.ai_debounce,
-            },
+            Some(inbound.tenant_id.into()),
+            &job,
+            now + inbound.ai_debounce,
             now,
         )
         .await?;

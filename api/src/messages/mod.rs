@@ -18,7 +18,7 @@ use crate::conversations::storage::{
     self as conversation_storage, ConversationChanges, ConversationRow,
 };
 use crate::error::ApiError;
-use crate::jobs::{self, JobKind, NewJob};
+use crate::jobs::{self, Job};
 use crate::pagination::{page_from, Cursor};
 use crate::realtime::events::{self, EventType};
 use crate::sms;
@@ -28,8 +28,6 @@ use storage::MessageRow;
 
 /// Telnyx refuses texts of more than 10 segments (error 40302); we refuse them first.
 pub const MAX_SEGMENTS: u32 = 10;
-/// Attempts at handing one message to Telnyx before it is marked `sending_failed`.
-pub const SEND_ATTEMPTS: i32 = 8;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
@@ -146,18 +144,10 @@ pub async fn queue_outbound(
         send_started_at: None,
     };
     storage::insert(conn, &row).await?;
-    jobs::enqueue(
-        conn,
-        NewJob {
-            tenant_id: Some(conversation.tenant_id),
-            kind: JobKind::SendSms,
-            payload: serde_json::json!({ "message_id": row.id }),
-            max_attempts: SEND_ATTEMPTS,
-            run_at: now,
-        },
-        now,
-    )
-    .await?;
+    let job = Job::SendSms {
+        message_id: row.id.into(),
+    };
+    jobs::enqueue(conn, Some(conversation.tenant_id.into()), &job, now, now).await?;
     let updated =
         conversation_storage::record_activity(conn, conversation.id, outbound.text, now, false)
             .await?;

@@ -78,7 +78,7 @@ pub struct SignatureHeaders<'a> {
 /// sent it with a receipt URL naming it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DeliveryContext {
-    pub sent_as: Option<Uuid>,
+    pub sent_as: Option<crate::ids::MessageId>,
 }
 
 /// Verifies, logs and processes one delivery.
@@ -177,7 +177,7 @@ async fn apply_receipt(
                 .map(|m| m.tenant_id);
                 return Ok((Outcome::Duplicate, tenant));
             }
-            match receipts::apply(conn, event, context.sent_as, now).await? {
+            match receipts::apply(conn, event, context.sent_as.map(Into::into), now).await? {
                 ReceiptOutcome::Applied { tenant_id, .. }
                 | ReceiptOutcome::Unchanged { tenant_id, .. } => {
                     Ok((Outcome::Processed, Some(tenant_id)))

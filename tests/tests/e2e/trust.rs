@@ -446,9 +446,9 @@ async fn a_job_out_of_attempts_ends_and_its_message_says_so() {
     app.count("WITH changed AS (UPDATE jobs SET max_attempts = 1 RETURNING 1) SELECT count(*) FROM changed")
         .await;
     let mut conn = app.state.pool.get().await.unwrap();
-    let claimed = jobs::claim(
+    let claimed = jobs::storage::claim(
         &mut conn,
-        &["send_sms"],
+        &[jobs::JobKind::SendSms],
         "doomed-worker",
         app.clock_now(),
         app.state.settings.job_lease,
