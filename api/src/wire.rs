@@ -203,9 +203,29 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// Reads a JSON number into an `f32` rounding away from zero, so that no value is rounded into
+/// a range it lies outside (2.0000000001 must stay above 2, not become 2.0).
+fn f32_outward<'de, D>(deserializer: D) -> Result<Option<f32>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    Ok(Option::<f64>::deserialize(deserializer)?.map(|exact| {
+        let rounded = exact as f32;
+        if (rounded as f64).abs() < exact.abs() {
+            if exact > 0.0 {
+                rounded.next_up()
+            } else {
+                rounded.next_down()
+            }
+        } else {
+            rounded
+        }
+    }))
+}
+
 /// Declares a string enum of the API with its wire names, `as_str` and `parse`.
 macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, Hash)]
         pub enum $name {
@@ -445,7 +465,7 @@ pub struct CreateAssistant {
     pub system_prompt: String,
     #[serde(default)]
     pub model: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "f32_outward")]
     pub temperature: Option<f32>,
     #[serde(default)]
     pub channel: Option<Channel>,
@@ -467,7 +487,11 @@ pub struct UpdateAssistant {
     )]
     #[schema(value_type = Option<String>)]
     pub model: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "f32_outward",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub temperature: Option<f32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -612,7 +636,11 @@ pub struct UsageDay {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Usage {
+    /// The first day covered, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub from: String,
+    /// The last day covered.
+    #[schema(format = Date)]
     pub to: String,
     /// Every day of the range, oldest first (days without traffic count zero).
     pub days: Vec<UsageDay>,

@@ -63,7 +63,7 @@ async fn malformed_unknown_and_mistyped_bodies_name_the_problem() {
     )
     .await;
 
-    let huge = json!({ "name": "x".repeat(100_000) });
+    let huge = json!({ "name": "x".repeat(300_000) });
     expect_error(
         app.post_json("/api/v1/api-keys", token, &huge).await,
         413,
