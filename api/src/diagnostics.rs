@@ -15,7 +15,7 @@ use crate::{assistants, jobs, phone_numbers, webhooks};
 const AI_HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/diagnostics", web::get().to(get));
+    cfg.service(web::resource("/diagnostics").route(web::get().to(get)));
 }
 
 fn check(
@@ -34,7 +34,7 @@ fn check(
 
 /// Troubleshooting checks with what to do for each failing one, recent webhook failures and
 /// recent AI errors.
-#[utoipa::path(get, path = "/api/v1/diagnostics", tag = "operations",
+#[utoipa::path(get, operation_id = "get_diagnostics", path = "/api/v1/diagnostics", tag = "operations",
     responses((status = 200, body = Diagnostics), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(

@@ -73,6 +73,8 @@ pub mod telnyx;
 #[cfg(feature = "server")]
 pub mod tenants;
 #[cfg(feature = "server")]
+pub mod text;
+#[cfg(feature = "server")]
 pub mod usage;
 #[cfg(feature = "server")]
 pub mod users;
