@@ -6,9 +6,9 @@ use std::time::Duration;
 use actix_web::web;
 
 use crate::agent::generations;
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::wire::{DiagnosticCheck, Diagnostics, ErrorBody};
 use crate::{assistants, jobs, phone_numbers, webhooks};
 

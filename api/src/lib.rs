@@ -69,6 +69,8 @@ pub mod simulation;
 #[cfg(feature = "server")]
 pub mod spa;
 #[cfg(feature = "server")]
+pub mod state;
+#[cfg(feature = "server")]
 pub mod telnyx;
 #[cfg(feature = "server")]
 pub mod tenants;

@@ -9,9 +9,9 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-use crate::app::AppState;
 use crate::config::LogFormat;
 use crate::db;
+use crate::state::AppState;
 use crate::wire::{Health, Readiness};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

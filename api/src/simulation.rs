@@ -4,11 +4,11 @@
 
 use actix_web::web;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::phone::E164;
+use crate::state::AppState;
 use crate::wire::{ErrorBody, SimulateInbound, SimulatedInbound, SimulatorStatus};
 use crate::{phone_numbers, tenants};
 

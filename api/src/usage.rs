@@ -9,9 +9,9 @@ use uuid::Uuid;
 use actix_web::web;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::wire::{ErrorBody, Usage, UsageDay};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

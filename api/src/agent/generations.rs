@@ -8,11 +8,11 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::db::schema::ai_generations;
 use crate::error::ApiError;
 use crate::pagination::{page_from, page_size, Cursor};
+use crate::state::AppState;
 use crate::wire::{AiGeneration, ErrorBody, Page};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -18,7 +18,6 @@ use super::generations::{self, GenerationRow};
 use super::names::{self, IdentityAnswer, PersonName};
 use super::prompt::{self, ReplyContext, HISTORY_LIMIT};
 use super::provider::{ChatRequest, ChatResponse, ProviderError, Role};
-use crate::app::AppState;
 use crate::assistants::storage::{self as assistant_storage, AssistantRow};
 use crate::clients::storage::{self as client_storage, ClientRow};
 use crate::conversations::storage::{
@@ -29,8 +28,9 @@ use crate::interactions;
 use crate::jobs::{self, ClaimedJob, JobError, Outcome};
 use crate::messages::storage::{self as message_storage, MessageRow};
 use crate::messages::{self, Outbound};
-use crate::opt_outs;
+use crate::opt_outs::{self, GuardError};
 use crate::realtime::events::{self, EventType};
+use crate::state::AppState;
 use crate::tenants;
 use crate::wire::{Author, Identity, Message};
 
@@ -158,10 +158,11 @@ async fn skip_reason(
     {
         return Ok(Some("a human has taken over"));
     }
-    if opt_outs::storage::is_opted_out(conn, conversation.tenant_id, &conversation.phone_number)
-        .await?
+    match opt_outs::ensure_can_text(conn, conversation.tenant_id, &conversation.phone_number).await
     {
-        return Ok(Some("the customer opted out"));
+        Ok(()) => {}
+        Err(GuardError::OptedOut(_)) => return Ok(Some("the customer opted out")),
+        Err(GuardError::Database(error)) => return Err(error),
     }
     let later = message_storage::authors_after(
         conn,

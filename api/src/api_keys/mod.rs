@@ -10,7 +10,7 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::auth::Principal;
+use crate::auth::principal::Principal;
 use crate::error::ApiError;
 use crate::realtime::revocations;
 use crate::wire::{ApiKey, CreatedApiKey, Role};

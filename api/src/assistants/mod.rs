@@ -7,9 +7,9 @@ pub mod storage;
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::text;
 use crate::wire::{Assistant, Channel, CreateAssistant, UpdateAssistant};
 use storage::{AssistantChanges, AssistantRow};
@@ -86,7 +86,7 @@ fn check_temperature(temperature: f32) -> Result<f32, AssistantError> {
 }
 
 fn check_max_segments(segments: i32) -> Result<i32, AssistantError> {
-    let limit = crate::messages::MAX_SEGMENTS as i32;
+    let limit = crate::sms::MAX_SEGMENTS as i32;
     if !(1..=limit).contains(&segments) {
         return Err(invalid(
             "max_segments",

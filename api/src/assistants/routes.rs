@@ -1,11 +1,11 @@
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::{paginate, Cursor, PageQuery};
+use crate::state::AppState;
 use crate::wire::{Assistant, CreateAssistant, ErrorBody, Page, UpdateAssistant};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -1,9 +1,9 @@
 use actix_web::{web, HttpRequest};
 
 use super::{Caller, Principal};
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::state::AppState;
 use crate::wire::{ErrorBody, LoginRequest, LoginResponse, Me};
 use crate::{api_keys, tenants, users};
 

@@ -2,11 +2,11 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::page_size;
+use crate::state::AppState;
 use crate::wire::{Client, CreateClient, ErrorBody, Page, UpdateClient};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

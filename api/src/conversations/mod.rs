@@ -6,18 +6,19 @@ pub mod export;
 pub mod lifecycle;
 pub mod list;
 pub mod routes;
+pub mod send;
 pub mod storage;
 
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::messages::{self, Outbound, SendError};
 use crate::phone::E164;
 use crate::realtime::events::{self, EventType};
+use crate::state::AppState;
 use crate::wire::{
     Author, Channel, Conversation, ConversationStatus, Guide, Identity, Message, Page,
     QualificationStatus, StartConversation, StartedConversation, UpdateConversation,
@@ -135,9 +136,6 @@ pub async fn start(
     let from = phone_numbers::sending_number(&mut conn, tenant_id, "")
         .await?
         .ok_or(ConversationError::NoPhoneNumber)?;
-    if opt_outs::storage::is_opted_out(&mut conn, tenant_id, phone.as_str()).await? {
-        return Err(SendError::OptedOut(phone.to_string()).into());
-    }
     let now = state.clock.now();
     let author_user_id = caller.user_id();
     // A concurrent start for the same customer may win the unique index: then resume it.

@@ -1,11 +1,11 @@
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::page_size;
+use crate::state::AppState;
 use crate::wire::{
     Conversation, ErrorBody, Guide, Page, PutGuide, StartConversation, StartedConversation,
     UpdateConversation,

@@ -6,11 +6,11 @@ pub mod storage;
 
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::clients;
 use crate::error::ApiError;
 use crate::phone::E164;
+use crate::state::AppState;
 use crate::tenants;
 use crate::text;
 use crate::wire::{CreateInteraction, Interaction};

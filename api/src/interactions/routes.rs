@@ -2,12 +2,12 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::{page_from, page_size, Cursor};
 use crate::phone::E164;
+use crate::state::AppState;
 use crate::wire::{CreateInteraction, ErrorBody, Interaction, Page};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

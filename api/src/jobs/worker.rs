@@ -6,7 +6,7 @@ use futures_util::future::join_all;
 use tokio_util::sync::CancellationToken;
 
 use super::{storage, ClaimedJob, Job, JobError, JobKind, Outcome};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::{agent, messages};
 
 const BATCH: i64 = 16;

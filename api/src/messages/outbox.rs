@@ -9,13 +9,13 @@ use uuid::Uuid;
 
 use super::status;
 use super::storage::{self, MessageChanges, MessageRow};
-use crate::app::AppState;
 use crate::conversations::storage as conversation_storage;
 use crate::ids::MessageId;
 use crate::jobs::{self, ClaimedJob, JobError, Outcome};
-use crate::opt_outs;
+use crate::opt_outs::{self, GuardError};
 use crate::phone_numbers;
 use crate::realtime::events::{self, EventType};
+use crate::state::AppState;
 use crate::telnyx::client::SendError as TelnyxError;
 use crate::telnyx::wire::SendMessageRequest;
 use crate::wire::{Message, MessageStatus};
@@ -101,9 +101,12 @@ pub async fn deliver(
     let Some(conversation) = conversation else {
         return Ok(Outcome::Failed("the conversation no longer exists".into()));
     };
-    if opt_outs::storage::is_opted_out(&mut conn, message.tenant_id, &conversation.phone_number)
-        .await?
-    {
+    let guard =
+        opt_outs::ensure_can_text(&mut conn, message.tenant_id, &conversation.phone_number).await;
+    if let Err(GuardError::Database(error)) = guard {
+        return Err(error.into());
+    }
+    if let Err(GuardError::OptedOut(_)) = guard {
         let failure = Failure {
             code: "opted_out".into(),
             title: "Recipient opted out".into(),

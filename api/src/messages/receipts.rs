@@ -7,10 +7,10 @@ use uuid::Uuid;
 
 use super::status;
 use super::storage::{self, MessageChanges};
-use crate::app::AppState;
 use crate::ids::MessageId;
 use crate::jobs::{self, ClaimedJob, Job, JobError, Outcome};
 use crate::realtime::events::{self, EventType};
+use crate::state::AppState;
 use crate::telnyx::wire::{describe_error_code, WebhookEvent};
 use crate::wire::{Direction, Message, MessageStatus};
 

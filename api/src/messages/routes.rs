@@ -2,11 +2,11 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::page_size;
+use crate::state::AppState;
 use crate::wire::{ErrorBody, Message, Page, SegmentsRequest, SegmentsResponse, SendMessage};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -65,7 +65,9 @@ pub async fn send(
     id: web::Path<Uuid>,
     body: JsonBody<SendMessage>,
 ) -> Result<HttpResponse, ApiError> {
-    let message = super::send(&state, &caller, id.into_inner(), body.into_inner().text).await?;
+    let message =
+        crate::conversations::send::send(&state, &caller, id.into_inner(), body.into_inner().text)
+            .await?;
     Ok(HttpResponse::Created().json(message))
 }
 

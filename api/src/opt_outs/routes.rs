@@ -1,11 +1,11 @@
 use actix_web::{web, HttpResponse};
 use diesel_async::AsyncConnection;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::pagination::{paginate, Cursor, PageQuery};
 use crate::phone::E164;
+use crate::state::AppState;
 use crate::tenants;
 use crate::wire::{ErrorBody, OptOut, Page};
 

@@ -1,12 +1,12 @@
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::{paginate, Cursor, PageQuery};
 use crate::phone::E164;
+use crate::state::AppState;
 use crate::wire::{CreatePhoneNumber, ErrorBody, NormalizedPhone, Page, PhoneNumber};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

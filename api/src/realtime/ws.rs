@@ -15,9 +15,9 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::hub::Frame;
 use super::{events, revocations};
-use crate::app::AppState;
 use crate::auth::{self, AuthError, Caller};
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::wire::FeedEvent;
 
 pub const PING_INTERVAL: Duration = Duration::from_secs(20);

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::auth::password::{
     PasswordError, Passwords, BUSY_RETRY_AFTER, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH,
 };
-use crate::auth::Principal;
+use crate::auth::principal::Principal;
 use crate::error::ApiError;
 use crate::realtime::revocations;
 use crate::wire::{Role, User};

@@ -1,10 +1,10 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{DeliveryContext, SignatureHeaders};
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::pagination::{page_from, page_size, Cursor, PageQuery};
+use crate::state::AppState;
 use crate::telnyx::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::wire::{ErrorBody, Page, WebhookDelivery};
 
