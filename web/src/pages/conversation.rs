@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use parley::wire::{
-    Assistant, Conversation, ConversationStatus, Direction, Identity, Message, MessageStatus,
-    QualificationStatus, UpdateConversation,
+    AiResponseGenerated, Assistant, ContactIdentified, Conversation, ConversationStatus, Direction,
+    FeedPayload, Identity, Message, MessageStatus, QualificationStatus, UpdateConversation,
 };
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
@@ -255,21 +255,30 @@ fn ConversationView(id: Uuid) -> impl IntoView {
     };
 
     feed::subscribe(move |event| match event {
-        FeedMessage::Message { kind, message } if message.conversation_id == id => {
+        FeedMessage::Event(
+            payload @ (FeedPayload::MessageCreated(message)
+            | FeedPayload::MessageStatusUpdated(message)
+            | FeedPayload::AiResponseGenerated(AiResponseGenerated { message, .. })),
+        ) if message.conversation_id == id => {
             let follow = near_end();
-            let inbound = message.direction == Direction::Inbound;
+            let unread = matches!(payload, FeedPayload::MessageCreated(_))
+                && message.direction == Direction::Inbound;
             rows.update(|rows| upsert(rows, message.clone(), None));
             if follow {
                 scroll_to_end();
             }
-            if inbound && kind == "message.created" {
+            if unread {
                 read_later.call(mark_read);
             }
         }
-        FeedMessage::Conversation {
-            conversation: fresh,
-            ..
-        } if fresh.id == id => {
+        FeedMessage::Event(
+            FeedPayload::ConversationCreated(fresh)
+            | FeedPayload::ConversationUpdated(fresh)
+            | FeedPayload::ContactIdentified(ContactIdentified {
+                conversation: fresh,
+                ..
+            }),
+        ) if fresh.id == id => {
             let newer = conversation
                 .with_untracked(|c| c.as_ref().is_none_or(|c| fresh.updated_at >= c.updated_at));
             if newer {
@@ -280,7 +289,7 @@ fn ConversationView(id: Uuid) -> impl IntoView {
             load_conversation();
             load_latest();
         }
-        FeedMessage::Other { kind } if kind.starts_with("opt_out") => load_conversation(),
+        FeedMessage::Event(FeedPayload::OptOutChanged(_)) => load_conversation(),
         _ => {}
     });
 

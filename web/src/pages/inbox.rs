@@ -10,7 +10,9 @@ use leptos::task::spawn_local;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
-use parley::wire::{Channel, Conversation, ConversationStatus, QualificationStatus};
+use parley::wire::{
+    Channel, ContactIdentified, Conversation, ConversationStatus, FeedPayload, QualificationStatus,
+};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
@@ -218,10 +220,13 @@ pub fn InboxPage() -> impl IntoView {
     // Live updates.
     let refresh_later = Debouncer::new(Duration::from_millis(400));
     feed::subscribe(move |message| match message {
-        FeedMessage::Conversation { conversation, .. } if !inbox.apply(conversation.clone()) => {
-            refresh_later.call(move || inbox.refresh())
-        }
-        FeedMessage::Resync | FeedMessage::Other { .. } => {
+        FeedMessage::Event(
+            FeedPayload::ConversationCreated(conversation)
+            | FeedPayload::ConversationUpdated(conversation)
+            | FeedPayload::ContactIdentified(ContactIdentified { conversation, .. }),
+        ) if !inbox.apply(conversation.clone()) => refresh_later.call(move || inbox.refresh()),
+        // An opt-out changes the marker of rows the event does not carry.
+        FeedMessage::Resync | FeedMessage::Event(FeedPayload::OptOutChanged(_)) => {
             refresh_later.call(move || inbox.refresh())
         }
         _ => {}
