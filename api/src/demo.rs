@@ -15,7 +15,10 @@ use crate::clients::storage::{self as client_storage, ClientRow};
 use crate::conversations::storage::{self as conversation_storage, ConversationRow};
 use crate::db::DbPool;
 use crate::messages::storage::{self as message_storage, MessageRow};
-use crate::wire::{Author, Direction, MessageStatus};
+use crate::wire::{
+    AiProvider, Author, Channel, ConversationStatus, Direction, Identity, MessageStatus,
+    QualificationStatus,
+};
 use crate::wire::{Role, Tenant};
 use crate::{interactions, opt_outs, phone_numbers, sms, tenants, users};
 use diesel_async::AsyncPgConnection;
@@ -123,8 +126,8 @@ struct DemoConversation<'a> {
     phone: &'a str,
     contact_name: Option<&'a str>,
     company: Option<&'a str>,
-    qualification: &'a str,
-    identity: &'a str,
+    qualification: QualificationStatus,
+    identity: Identity,
     client_id: Option<Uuid>,
     name_requests: i32,
     unread: i32,
@@ -149,11 +152,11 @@ async fn insert_conversation(
         company: demo.company.map(str::to_string),
         client_id: demo.client_id,
         assistant_id: Some(assistant),
-        status: "active".into(),
-        qualification_status: demo.qualification.into(),
-        channel: "sms".into(),
+        status: ConversationStatus::Active,
+        qualification_status: demo.qualification,
+        channel: Channel::Sms,
         ai_enabled: true,
-        identity: demo.identity.into(),
+        identity: demo.identity,
         last_message_at: last.map(|l| at(l.minutes_ago)),
         last_message_preview: last.map(|l| conversation_storage::preview(l.text)),
         last_read_at: None,
@@ -182,15 +185,13 @@ async fn insert_conversation(
                     Direction::Inbound
                 } else {
                     Direction::Outbound
-                }
-                .as_str()
-                .into(),
-                author: line.author.as_str().into(),
+                },
+                author: line.author,
                 author_user_id: None,
                 text: line.text.into(),
-                encoding: info.encoding.as_str().into(),
+                encoding: info.encoding,
                 segments: info.segments as i32,
-                status: line.status.as_str().into(),
+                status: line.status,
                 error_code: failed.then(|| "40008".to_string()),
                 error_title: failed.then(|| "Undeliverable".to_string()),
                 error_detail: failed.then(|| {
@@ -201,7 +202,7 @@ async fn insert_conversation(
                 sent_at: (!inbound).then_some(when),
                 delivered_at: (!inbound && !failed).then_some(when + chrono::Duration::seconds(3)),
                 updated_at: when,
-                ai_provider: (line.author == Author::Ai).then(|| "offline_demo".to_string()),
+                ai_provider: (line.author == Author::Ai).then_some(AiProvider::OfflineDemo),
                 send_started_at: None,
             },
         )
@@ -265,8 +266,8 @@ async fn seed_inbox(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> diesel:
             phone: NEW_LEAD,
             contact_name: None,
             company: None,
-            qualification: "new",
-            identity: "unknown",
+            qualification: QualificationStatus::New,
+            identity: Identity::Unknown,
             client_id: None,
             name_requests: 1,
             unread: 1,
@@ -293,8 +294,8 @@ async fn seed_inbox(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> diesel:
             phone: KNOWN_CLIENT,
             contact_name: Some("Sarah Lee"),
             company: None,
-            qualification: "customer",
-            identity: "verified",
+            qualification: QualificationStatus::Customer,
+            identity: Identity::Verified,
             client_id: Some(sarah.id),
             name_requests: 0,
             unread: 0,
@@ -327,8 +328,8 @@ async fn seed_inbox(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> diesel:
             phone: OPTED_OUT,
             contact_name: Some("Dev Patel"),
             company: None,
-            qualification: "unqualified",
-            identity: "unknown",
+            qualification: QualificationStatus::Unqualified,
+            identity: Identity::Unknown,
             client_id: None,
             name_requests: 0,
             unread: 0,
@@ -365,8 +366,8 @@ async fn seed_inbox(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> diesel:
             phone: UNREACHABLE,
             contact_name: Some("Olivia Brown"),
             company: None,
-            qualification: "customer",
-            identity: "unknown",
+            qualification: QualificationStatus::Customer,
+            identity: Identity::Unknown,
             client_id: None,
             name_requests: 0,
             unread: 0,
@@ -382,8 +383,8 @@ async fn seed_inbox(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> diesel:
             phone: GUIDED,
             contact_name: Some("Marcus Chen"),
             company: Some("Chen Logistics"),
-            qualification: "qualified",
-            identity: "unknown",
+            qualification: QualificationStatus::Qualified,
+            identity: Identity::Unknown,
             client_id: None,
             name_requests: 0,
             unread: 2,

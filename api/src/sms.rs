@@ -13,21 +13,15 @@ pub const MAX_SEGMENTS: u32 = 10;
 /// No longer text fits in ten segments (153 GSM-7 characters each); Unicode texts fit fewer.
 pub const MAX_TEXT_CHARS: usize = MAX_SEGMENTS as usize * 153;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
-    Gsm7,
-    Ucs2,
-}
+crate::wire::wire_enum!(
+    /// How a text travels: the GSM 03.38 alphabet, or UTF-16 for anything else.
+    Encoding {
+        Gsm7 => "GSM-7",
+        Ucs2 => "UCS-2",
+    }
+);
 
 impl Encoding {
-    /// The name Telnyx and our API use.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Encoding::Gsm7 => "GSM-7",
-            Encoding::Ucs2 => "UCS-2",
-        }
-    }
-
     fn single_segment_units(self) -> u32 {
         match self {
             Encoding::Gsm7 => 160,
@@ -66,7 +60,7 @@ impl SegmentInfo {
 impl From<SegmentInfo> for SegmentsResponse {
     fn from(info: SegmentInfo) -> Self {
         SegmentsResponse {
-            encoding: info.encoding.as_str().to_string(),
+            encoding: info.encoding,
             segments: info.segments,
             characters: info.characters,
             units_per_segment: info.units_per_segment,

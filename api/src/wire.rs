@@ -171,8 +171,7 @@ pub struct SegmentsRequest {
 /// How a text travels as SMS.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct SegmentsResponse {
-    /// `GSM-7` or `UCS-2`.
-    pub encoding: String,
+    pub encoding: crate::sms::Encoding,
     pub segments: u32,
     /// Characters as the user sees them (Unicode scalar values).
     pub characters: u32,
@@ -309,11 +308,19 @@ macro_rules! wire_enum {
     };
 }
 
-/// Server modules declare their own text enums (job status, …) with the same macro.
-#[allow(unused_imports)]
+/// Other modules declare their text enums (SMS encoding, job status, …) with the same macro.
 pub(crate) use wire_enum;
 
 wire_enum!(ConversationStatus { Active => "active", Closed => "closed" });
+
+wire_enum!(
+    /// What wrote an AI reply: any OpenAI-compatible chat-completions endpoint, or the
+    /// built-in offline demo responder (used when no provider is configured).
+    AiProvider {
+        OpenAiCompatible => "openai_compatible",
+        OfflineDemo => "offline_demo",
+    }
+);
 
 wire_enum!(
     /// Where the contact stands as a lead.
@@ -466,8 +473,7 @@ pub struct Message {
     pub direction: Direction,
     pub author: Author,
     pub text: String,
-    /// `GSM-7` or `UCS-2`.
-    pub encoding: String,
+    pub encoding: crate::sms::Encoding,
     pub segments: i32,
     pub status: MessageStatus,
     pub error: Option<MessageError>,
@@ -475,9 +481,9 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
-    /// For AI replies, who wrote them: `openai_compatible`, or `offline_demo` (the built-in
-    /// responder used when no AI provider is configured).
-    pub ai_provider: Option<String>,
+    /// For AI replies, who wrote them: an OpenAI-compatible model, or the built-in offline
+    /// demo responder used when no AI provider is configured.
+    pub ai_provider: Option<AiProvider>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -732,21 +738,6 @@ pub struct NormalizedPhone {
     pub error: Option<String>,
 }
 
-/// One frame of the real-time feed (`GET /api/v1/ws`).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct FeedEvent {
-    /// Increases by one per event of the tenant; reconnect with `after=<id>` to resume.
-    pub id: i64,
-    /// `conversation.created`, `conversation.updated`, `message.created`,
-    /// `message.status_updated`, `ai.response_generated`, `contact.identified`,
-    /// `opt_out.changed`, or `feed.reset` when the events after `after` were pruned.
-    #[serde(rename = "type")]
-    pub event_type: String,
-    pub occurred_at: DateTime<Utc>,
-    /// The conversation or message as the REST API shows it, or the change's details.
-    pub data: serde_json::Value,
-}
-
 /// What a feed event says, by its `type`; `data` is the variant's body. One enum, written by
 /// the server's event log and read by every subscriber with one `from_str`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -787,9 +778,10 @@ impl FeedPayload {
     }
 }
 
-/// A feed frame, typed: `{"id", "type", "occurred_at", "data"}` like [`FeedEvent`].
+/// One frame of the real-time feed (`GET /api/v1/ws`): `{"id", "type", "occurred_at",
+/// "data"}`, its `type` and `data` from [`FeedPayload`].
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct TypedFeedEvent {
+pub struct FeedEvent {
     /// Increases by one per event of the tenant; reconnect with `after=<id>` to resume.
     pub id: i64,
     pub occurred_at: DateTime<Utc>,
@@ -802,8 +794,7 @@ pub struct TypedFeedEvent {
 pub struct AiResponseGenerated {
     pub conversation_id: Uuid,
     pub message: Message,
-    /// `openai_compatible`, or `offline_demo` for the built-in demo responder.
-    pub provider: String,
+    pub provider: AiProvider,
     pub offline_demo: bool,
     pub model: String,
     pub prompt_tokens: Option<u32>,
@@ -916,7 +907,7 @@ mod tests {
     fn typed_feed_events_keep_the_wire_shape() {
         let frame = r#"{"id": 8, "type": "opt_out.changed", "occurred_at": "2026-11-25T10:00:00Z",
             "data": {"phone_number": "+14165551234", "opted_out": false}}"#;
-        let event: TypedFeedEvent = serde_json::from_str(frame).expect("typed");
+        let event: FeedEvent = serde_json::from_str(frame).expect("typed");
         assert_eq!(event.id, 8);
         assert_eq!(event.payload.type_name(), "opt_out.changed");
         assert!(matches!(
@@ -931,10 +922,10 @@ mod tests {
         assert_eq!(again["data"]["phone_number"], "+14165551234");
         let reset = r#"{"id": 3, "type": "feed.reset", "occurred_at": "2026-11-25T10:00:00Z",
             "data": {"reason": "pruned"}}"#;
-        let event: TypedFeedEvent = serde_json::from_str(reset).expect("reset");
+        let event: FeedEvent = serde_json::from_str(reset).expect("reset");
         assert!(matches!(event.payload, FeedPayload::FeedReset(_)));
         let unknown =
             r#"{"id": 4, "type": "no.such", "occurred_at": "2026-11-25T10:00:00Z", "data": {}}"#;
-        assert!(serde_json::from_str::<TypedFeedEvent>(unknown).is_err());
+        assert!(serde_json::from_str::<FeedEvent>(unknown).is_err());
     }
 }

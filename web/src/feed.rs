@@ -14,10 +14,7 @@ use leptos::leptos_dom::helpers::{
     set_interval_with_handle, set_timeout_with_handle, TimeoutHandle,
 };
 use leptos::prelude::*;
-use parley::wire::FeedPayload;
-// The server's feed frame, typed: the only place that names it. When the untyped `FeedEvent`
-// goes and `TypedFeedEvent` takes its name, only this line changes.
-use parley::wire::TypedFeedEvent as FeedEvent;
+use parley::wire::{FeedEvent, FeedPayload};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};

@@ -9,7 +9,8 @@
 //! text the demo cannot follow; a real provider is needed for that.
 
 use super::names::extract_name_reply;
-use super::provider::{AgentFacts, ChatMessage, ChatRequest, ChatResponse, Role, OFFLINE_DEMO};
+use super::provider::{AgentFacts, ChatMessage, ChatRequest, ChatResponse, Role};
+use crate::wire::AiProvider;
 
 /// The `model` the demo responder reports.
 pub const DEMO_MODEL: &str = "offline-demo";
@@ -42,7 +43,7 @@ impl DemoResponder {
             model: DEMO_MODEL.to_string(),
             prompt_tokens: None,
             completion_tokens: None,
-            provider: OFFLINE_DEMO,
+            provider: AiProvider::OfflineDemo,
         }
     }
 }
@@ -339,7 +340,7 @@ mod tests {
             facts: None,
         };
         let response = DemoResponder.respond(&request);
-        assert_eq!(response.provider, "offline_demo");
+        assert_eq!(response.provider, AiProvider::OfflineDemo);
         assert_eq!(response.model, DEMO_MODEL);
         assert!(
             response.content.starts_with("Good question!"),

@@ -14,7 +14,7 @@ use reqwest::{StatusCode, Url};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::provider::{ChatRequest, ChatResponse, ProviderError, OPENAI_COMPATIBLE};
+use super::provider::{AiProvider, ChatRequest, ChatResponse, ProviderError};
 use crate::config::AiSettings;
 
 /// Connecting takes at most this long (capped by the total timeout).
@@ -320,7 +320,7 @@ fn parse_completion(body: &[u8], requested_model: &str) -> Result<ChatResponse, 
             .to_string(),
         prompt_tokens: count("prompt_tokens", "prompt_eval_count"),
         completion_tokens: count("completion_tokens", "eval_count"),
-        provider: OPENAI_COMPATIBLE,
+        provider: AiProvider::OpenAiCompatible,
     })
 }
 
@@ -483,7 +483,7 @@ mod tests {
         assert_eq!(response.model, "gpt-4o-mini-2024");
         assert_eq!(response.prompt_tokens, Some(12));
         assert_eq!(response.completion_tokens, Some(3));
-        assert_eq!(response.provider, "openai_compatible");
+        assert_eq!(response.provider, AiProvider::OpenAiCompatible);
 
         let no_usage = body(json!({"choices": [{"message": {"content": "ok"}}]}));
         let response = parse_completion(&no_usage, "llama3").expect("no usage");

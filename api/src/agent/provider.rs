@@ -90,7 +90,7 @@ pub struct ChatResponse {
     pub prompt_tokens: Option<u32>,
     pub completion_tokens: Option<u32>,
     /// `"openai_compatible"` or `"offline_demo"`, for the generation log and the UI label.
-    pub provider: &'static str,
+    pub provider: AiProvider,
 }
 
 /// Why a generation failed. See [`ProviderError::is_retryable`].
@@ -127,8 +127,7 @@ impl ProviderError {
     }
 }
 
-pub const OPENAI_COMPATIBLE: &str = "openai_compatible";
-pub const OFFLINE_DEMO: &str = "offline_demo";
+pub use crate::wire::AiProvider;
 
 /// The configured reply generator.
 // One per process, behind an `Arc`: boxing the client would buy nothing.
@@ -148,10 +147,10 @@ impl Provider {
         }
     }
 
-    pub fn name(&self) -> &'static str {
+    pub fn name(&self) -> AiProvider {
         match self {
-            Provider::OpenAi(_) => OPENAI_COMPATIBLE,
-            Provider::Demo(_) => OFFLINE_DEMO,
+            Provider::OpenAi(_) => AiProvider::OpenAiCompatible,
+            Provider::Demo(_) => AiProvider::OfflineDemo,
         }
     }
 
@@ -194,11 +193,11 @@ mod tests {
     fn agent_provider_follows_the_settings() {
         let demo = Provider::from_settings(&settings(None)).expect("demo");
         assert!(demo.is_offline_demo());
-        assert_eq!(demo.name(), "offline_demo");
+        assert_eq!(demo.name(), AiProvider::OfflineDemo);
         let real =
             Provider::from_settings(&settings(Some("http://localhost:11434/v1"))).expect("real");
         assert!(!real.is_offline_demo());
-        assert_eq!(real.name(), "openai_compatible");
+        assert_eq!(real.name(), AiProvider::OpenAiCompatible);
         assert!(Provider::from_settings(&settings(Some("not a url"))).is_err());
     }
 

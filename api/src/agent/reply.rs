@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::generations::{self, GenerationRow};
 use super::names::{self, IdentityAnswer, PersonName};
 use super::prompt::{self, ReplyContext, HISTORY_LIMIT};
-use super::provider::{ChatRequest, ChatResponse, ProviderError, Role};
+use super::provider::{AiProvider, ChatRequest, ChatResponse, ProviderError, Role};
 use crate::assistants::storage::{self as assistant_storage, AssistantRow};
 use crate::clients::storage::{self as client_storage, ClientRow};
 use crate::conversations::storage::{
@@ -29,10 +29,13 @@ use crate::jobs::{self, ClaimedJob, JobError, Outcome};
 use crate::messages::storage::{self as message_storage, MessageRow};
 use crate::messages::{self, Outbound};
 use crate::opt_outs::{self, GuardError};
-use crate::realtime::events::{self, EventType};
+use crate::realtime::events;
 use crate::state::AppState;
 use crate::tenants;
-use crate::wire::{Author, Identity, Message};
+use crate::wire::FeedPayload;
+use crate::wire::{AiResponseGenerated, Author, ContactIdentified, Identity, Message};
+#[cfg(test)]
+use crate::wire::{Channel, ConversationStatus, QualificationStatus};
 
 /// The name-asking stops after this many requests (the customer may prefer not to say).
 const MAX_NAME_REQUESTS: i32 = 2;
@@ -259,7 +262,7 @@ fn plan_names(
     latest: &str,
 ) -> NamePlan {
     let mut plan = NamePlan::default();
-    let identity = Identity::parse(&conversation.identity).unwrap_or(Identity::Unknown);
+    let identity = conversation.identity;
     let asked_before = conversation.name_requests > 0;
     plan.known_first_name = conversation
         .contact_name
@@ -319,7 +322,7 @@ async fn cross_channel(
             .iter()
             .rev()
             .map(|m| {
-                let who = if m.author == Author::Customer.as_str() {
+                let who = if m.author == Author::Customer {
                     "customer"
                 } else {
                     "us"
@@ -380,7 +383,7 @@ async fn generate(generation: Generation<'_>) -> Result<(ChatResponse, Uuid), Pr
         message_id: None,
         assistant_id: Some(generation.assistant_id),
         purpose: generation.purpose.into(),
-        provider: state.ai.name().into(),
+        provider: state.ai.name().as_str().into(),
         model: result.as_ref().map(|r| r.model.clone()).unwrap_or(model),
         prompt_tokens: result
             .as_ref()
@@ -443,7 +446,7 @@ async fn reply(
     let history: Vec<(Role, String)> = history_rows
         .iter()
         .map(|m| {
-            let role = if m.author == Author::Customer.as_str() {
+            let role = if m.author == Author::Customer {
                 Role::User
             } else {
                 Role::Assistant
@@ -458,7 +461,7 @@ async fn reply(
         Some(id) => client_storage::find(&mut conn, tenant_id, id).await?,
         None => None,
     };
-    let matched = match (&linked, Identity::parse(&conversation.identity)) {
+    let matched = match (&linked, Some(conversation.identity)) {
         (None, Some(Identity::Unknown | Identity::Pending)) => {
             client_storage::find_by_phone(&mut conn, tenant_id, &conversation.phone_number).await?
         }
@@ -589,7 +592,7 @@ async fn commit(
             };
             let mut identified = None;
             if let Some(identity) = plan.identity {
-                changes.identity = Some(identity.as_str().into());
+                changes.identity = Some(identity);
             }
             if let Some(client) = &plan.link {
                 changes.client_id = Some(Some(client.id));
@@ -599,13 +602,11 @@ async fn commit(
                 if conversation.company.is_none() {
                     changes.company = Some(client.company.clone());
                 }
-                identified =
-                    Some(serde_json::json!({"source": "client_record", "client_id": client.id}));
+                identified = Some(("client_record", Some(client.id), None));
             } else if let Some(name) = &plan.extracted {
                 if conversation.contact_name.is_none() {
                     changes.contact_name = Some(Some(name.full()));
-                    identified =
-                        Some(serde_json::json!({"source": "message", "name": name.full()}));
+                    identified = Some(("message", None, Some(name.full())));
                 }
             }
             if plan.ask_for_name {
@@ -627,25 +628,41 @@ async fn commit(
             .await?;
             generations::attach_message(conn, generation_id, message.id).await?;
             let wire = conversation.into_wire(false);
-            if let Some(details) = identified {
-                let mut data = details;
-                data["conversation"] = serde_json::to_value(&wire).unwrap_or_default();
-                events::record(conn, tenant_id, EventType::ContactIdentified, &data, now).await?;
+            if let Some((source, client_id, name)) = identified {
+                let identified = ContactIdentified {
+                    source: source.to_string(),
+                    client_id,
+                    name,
+                    conversation: wire.clone(),
+                };
+                events::record(
+                    conn,
+                    tenant_id,
+                    FeedPayload::ContactIdentified(identified),
+                    now,
+                )
+                .await?;
             }
-            events::record(conn, tenant_id, EventType::ConversationUpdated, &wire, now).await?;
             events::record(
                 conn,
                 tenant_id,
-                EventType::AiResponseGenerated,
-                &serde_json::json!({
-                    "conversation_id": wire.id,
-                    "message": Message::from(message),
-                    "provider": provider,
-                    "offline_demo": provider == super::provider::OFFLINE_DEMO,
-                    "model": response.model,
-                    "prompt_tokens": response.prompt_tokens,
-                    "completion_tokens": response.completion_tokens,
-                }),
+                FeedPayload::ConversationUpdated(wire.clone()),
+                now,
+            )
+            .await?;
+            let generated = AiResponseGenerated {
+                conversation_id: wire.id,
+                message: Message::from(message),
+                provider,
+                offline_demo: provider == AiProvider::OfflineDemo,
+                model: response.model.clone(),
+                prompt_tokens: response.prompt_tokens,
+                completion_tokens: response.completion_tokens,
+            };
+            events::record(
+                conn,
+                tenant_id,
+                FeedPayload::AiResponseGenerated(generated),
                 now,
             )
             .await?;
@@ -680,7 +697,13 @@ async fn record_failure(
         };
         let row = conversation_storage::update(conn, conversation.id, &changes).await?;
         let wire = crate::conversations::to_wire(conn, row).await?;
-        events::record(conn, tenant_id, EventType::ConversationUpdated, &wire, now).await?;
+        events::record(
+            conn,
+            tenant_id,
+            FeedPayload::ConversationUpdated(wire.clone()),
+            now,
+        )
+        .await?;
         Ok(())
     })
     .await?;
@@ -702,11 +725,11 @@ mod tests {
             company: None,
             client_id: None,
             assistant_id: None,
-            status: "active".into(),
-            qualification_status: "new".into(),
-            channel: "sms".into(),
+            status: ConversationStatus::Active,
+            qualification_status: QualificationStatus::New,
+            channel: Channel::Sms,
             ai_enabled: true,
-            identity: "unknown".into(),
+            identity: Identity::Unknown,
             last_message_at: None,
             last_message_preview: None,
             last_read_at: None,
@@ -778,7 +801,7 @@ mod tests {
     #[test]
     fn yes_links_and_no_declines() {
         let mut pending = conversation();
-        pending.identity = "pending".into();
+        pending.identity = Identity::Pending;
         let yes = plan_names(&pending, None, Some(client("Sarah")), 2, "Yes, that's me");
         assert_eq!(yes.identity, Some(Identity::Verified));
         assert!(yes.link.is_some());

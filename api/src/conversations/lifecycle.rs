@@ -9,8 +9,9 @@ use uuid::Uuid;
 
 use super::storage::{self, ConversationChanges, ConversationRow};
 use crate::phone::E164;
-use crate::realtime::events::{self, EventType};
+use crate::realtime::events;
 use crate::wire::ConversationStatus;
+use crate::wire::FeedPayload;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReopenError {
@@ -72,7 +73,7 @@ async fn set_status(
         conn,
         id,
         &ConversationChanges {
-            status: Some(status.as_str().into()),
+            status: Some(status),
             updated_at: Some(now),
             ..Default::default()
         },
@@ -113,7 +114,13 @@ pub async fn destination_of_customer_message(
         Some(active) => {
             let closed = close(conn, &active, now).await?;
             let wire = super::to_wire(conn, closed).await?;
-            events::record(conn, tenant_id, EventType::ConversationUpdated, &wire, now).await?;
+            events::record(
+                conn,
+                tenant_id,
+                FeedPayload::ConversationUpdated(wire.clone()),
+                now,
+            )
+            .await?;
         }
         None => {
             if let Some(latest) = storage::latest_for_phone(conn, tenant_id, from.as_str()).await? {

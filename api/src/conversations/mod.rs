@@ -17,8 +17,9 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::messages::{self, Outbound, SendError};
 use crate::phone::E164;
-use crate::realtime::events::{self, EventType};
+use crate::realtime::events;
 use crate::state::AppState;
+use crate::wire::FeedPayload;
 use crate::wire::{
     Author, Channel, Conversation, ConversationStatus, Guide, Identity, Message, Page,
     QualificationStatus, StartConversation, StartedConversation, UpdateConversation,
@@ -184,11 +185,11 @@ pub async fn start(
                 .await?;
                 let wire = conversation.into_wire(false);
                 let event = if resumed {
-                    EventType::ConversationUpdated
+                    FeedPayload::ConversationUpdated(wire.clone())
                 } else {
-                    EventType::ConversationCreated
+                    FeedPayload::ConversationCreated(wire.clone())
                 };
-                events::record(conn, tenant_id, event, &wire, now).await?;
+                events::record(conn, tenant_id, event, now).await?;
                 Ok(StartedConversation {
                     conversation: wire,
                     message: Message::from(message),
@@ -238,18 +239,18 @@ pub async fn new_conversation(
             .or_else(|| client.as_ref().and_then(|c| c.company.clone())),
         client_id: previous.as_ref().and_then(|p| p.client_id),
         assistant_id: assistant.map(|a| a.id),
-        status: ConversationStatus::Active.as_str().into(),
+        status: ConversationStatus::Active,
         qualification_status: previous
             .as_ref()
-            .map(|p| p.qualification_status.clone())
-            .unwrap_or_else(|| QualificationStatus::New.as_str().into()),
-        channel: "sms".into(),
+            .map(|p| p.qualification_status)
+            .unwrap_or(QualificationStatus::New),
+        channel: Channel::Sms,
         ai_enabled: true,
         identity: previous
             .as_ref()
             .filter(|p| p.client_id.is_some())
-            .map(|p| p.identity.clone())
-            .unwrap_or_else(|| Identity::Unknown.as_str().into()),
+            .map(|p| p.identity)
+            .unwrap_or(Identity::Unknown),
         last_message_at: None,
         last_message_preview: None,
         last_read_at: None,
@@ -295,8 +296,8 @@ pub async fn update(
             Some(value) => Some(optional_text(value, "company")?),
             None => None,
         },
-        status: input.status.map(|status| status.as_str().to_string()),
-        qualification_status: input.qualification_status.map(|q| q.as_str().to_string()),
+        status: input.status,
+        qualification_status: input.qualification_status,
         assistant_id: input.assistant_id,
         ai_enabled: input.ai_enabled,
         // Turning the AI on (again) ends a pause after a human reply.
@@ -325,9 +326,9 @@ pub async fn update(
                     return Err(ApiError::not_found("client").into());
                 }
                 // An agent linking the record vouches for the identity.
-                changes.identity = Some(Identity::Verified.as_str().into());
+                changes.identity = Some(Identity::Verified);
             }
-            None => changes.identity = Some(Identity::Unknown.as_str().into()),
+            None => changes.identity = Some(Identity::Unknown),
         }
     }
     let row = conn
@@ -345,7 +346,13 @@ pub async fn update(
                 other => other?,
             };
             let wire = to_wire(conn, row.clone()).await?;
-            events::record(conn, tenant_id, EventType::ConversationUpdated, &wire, now).await?;
+            events::record(
+                conn,
+                tenant_id,
+                FeedPayload::ConversationUpdated(wire.clone()),
+                now,
+            )
+            .await?;
             Ok(row)
         })
         .await?;
@@ -599,7 +606,13 @@ pub async fn mark_read(
             };
             let row = storage::update(conn, id, &changes).await?;
             let wire = to_wire(conn, row).await?;
-            events::record(conn, tenant_id, EventType::ConversationUpdated, &wire, now).await?;
+            events::record(
+                conn,
+                tenant_id,
+                FeedPayload::ConversationUpdated(wire.clone()),
+                now,
+            )
+            .await?;
             Ok(wire)
         })
         .await?;

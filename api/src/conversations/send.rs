@@ -9,9 +9,10 @@ use super::lifecycle::{self, ReopenError};
 use super::storage::{self as conversation_storage, ConversationChanges};
 use crate::auth::Caller;
 use crate::messages::{self, Outbound, SendError};
-use crate::realtime::events::{self, EventType};
+use crate::realtime::events;
 use crate::state::AppState;
 use crate::tenants;
+use crate::wire::FeedPayload;
 use crate::wire::{Author, Message};
 
 /// Sends a message from an agent (or API client) in a conversation.
@@ -69,8 +70,7 @@ pub async fn send(
             events::record(
                 conn,
                 tenant_id,
-                EventType::ConversationUpdated,
-                &updated.into_wire(false),
+                FeedPayload::ConversationUpdated(updated.into_wire(false)),
                 now,
             )
             .await?;

@@ -22,11 +22,11 @@ pub struct ConversationRow {
     pub company: Option<String>,
     pub client_id: Option<Uuid>,
     pub assistant_id: Option<Uuid>,
-    pub status: String,
-    pub qualification_status: String,
-    pub channel: String,
+    pub status: ConversationStatus,
+    pub qualification_status: QualificationStatus,
+    pub channel: Channel,
     pub ai_enabled: bool,
-    pub identity: String,
+    pub identity: Identity,
     pub last_message_at: Option<DateTime<Utc>>,
     pub last_message_preview: Option<String>,
     pub last_read_at: Option<DateTime<Utc>>,
@@ -45,7 +45,7 @@ pub struct ConversationRow {
 
 impl ConversationRow {
     pub fn is_active(&self) -> bool {
-        self.status == ConversationStatus::Active.as_str()
+        self.status == ConversationStatus::Active
     }
 
     pub fn into_wire(self, opted_out: bool) -> Conversation {
@@ -57,13 +57,12 @@ impl ConversationRow {
             company: self.company,
             client_id: self.client_id,
             assistant_id: self.assistant_id,
-            status: ConversationStatus::parse(&self.status).unwrap_or(ConversationStatus::Active),
-            qualification_status: QualificationStatus::parse(&self.qualification_status)
-                .unwrap_or(QualificationStatus::New),
-            channel: Channel::parse(&self.channel).unwrap_or(Channel::Sms),
+            status: self.status,
+            qualification_status: self.qualification_status,
+            channel: self.channel,
             ai_enabled: self.ai_enabled,
             opted_out,
-            identity: Identity::parse(&self.identity).unwrap_or(Identity::Unknown),
+            identity: self.identity,
             last_message_at: self.last_message_at,
             last_message_preview: self.last_message_preview,
             unread_count: self.unread_count,
@@ -138,7 +137,7 @@ pub async fn find_active_for_update(
     conversations::table
         .filter(conversations::tenant_id.eq(tenant_id))
         .filter(conversations::phone_number.eq(phone_number))
-        .filter(conversations::status.eq(ConversationStatus::Active.as_str()))
+        .filter(conversations::status.eq(ConversationStatus::Active))
         .select(ConversationRow::as_select())
         .for_update()
         .first(conn)
@@ -207,12 +206,12 @@ pub struct ConversationChanges {
     pub tenant_phone_number: Option<String>,
     pub contact_name: Option<Option<String>>,
     pub company: Option<Option<String>>,
-    pub status: Option<String>,
-    pub qualification_status: Option<String>,
+    pub status: Option<ConversationStatus>,
+    pub qualification_status: Option<QualificationStatus>,
     pub assistant_id: Option<Option<Uuid>>,
     pub ai_enabled: Option<bool>,
     pub client_id: Option<Option<Uuid>>,
-    pub identity: Option<String>,
+    pub identity: Option<Identity>,
     pub last_read_at: Option<Option<DateTime<Utc>>>,
     pub unread_count: Option<i32>,
     pub ai_paused_until: Option<Option<DateTime<Utc>>>,

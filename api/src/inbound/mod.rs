@@ -2,19 +2,23 @@
 //! resume or create the conversation, save the message, honour opt-out keywords, and hand the
 //! reply to the AI step through a job, all in one transaction.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
+use crate::clock::Clock;
 use crate::conversations::lifecycle;
 use crate::conversations::storage as conversation_storage;
 use crate::jobs::{self, Job};
 use crate::messages::storage::{self as message_storage, MessageRow};
 use crate::phone::E164;
-use crate::realtime::events::{self, EventType};
+use crate::realtime::events;
 use crate::state::AppState;
 use crate::telnyx::wire::WebhookEvent;
 use crate::webhooks::storage as webhook_storage;
+use crate::wire::FeedPayload;
 use crate::wire::{Author, Direction, Message, MessageStatus};
 use crate::{opt_outs, phone_numbers, sms, tenants};
 use opt_outs::keywords::{self, Keyword};
@@ -132,6 +136,7 @@ pub async fn receive(
         telnyx_message_id: payload.id.clone(),
         event_id: event.id().to_string(),
         received_at: now,
+        clock: state.clock.clone(),
         ai_debounce: chrono::Duration::from_std(state.settings.ai.debounce).unwrap_or_default(),
     };
     let mut attempt = 0;
@@ -163,6 +168,8 @@ struct Inbound {
     telnyx_message_id: String,
     event_id: String,
     received_at: DateTime<Utc>,
+    /// Read again once the conversation is locked (see `record`).
+    clock: Arc<dyn Clock>,
     ai_debounce: chrono::Duration,
 }
 
@@ -196,18 +203,22 @@ async fn record(
         now,
     )
     .await?;
+    // The conversation is locked now: whatever changed it meanwhile (an AI reply committed
+    // while this waited) is older than this message, so its time is read again here and the
+    // conversation's times never go backwards.
+    let now = inbound.clock.now().max(conversation.updated_at);
     let info = sms::analyze(&inbound.text);
     let message = MessageRow {
         id: Uuid::new_v4(),
         tenant_id: inbound.tenant_id,
         conversation_id: conversation.id,
-        direction: Direction::Inbound.as_str().into(),
-        author: Author::Customer.as_str().into(),
+        direction: Direction::Inbound,
+        author: Author::Customer,
         author_user_id: None,
         text: inbound.text.clone(),
-        encoding: info.encoding.as_str().into(),
+        encoding: info.encoding,
         segments: info.segments.max(1) as i32,
-        status: MessageStatus::Received.as_str().into(),
+        status: MessageStatus::Received,
         error_code: None,
         error_title: None,
         error_detail: None,
@@ -230,18 +241,17 @@ async fn record(
     events::record(
         conn,
         inbound.tenant_id,
-        EventType::MessageCreated,
-        &Message::from(message.clone()),
+        FeedPayload::MessageCreated(Message::from(message.clone())),
         now,
     )
     .await?;
     let wire = conversation.clone().into_wire(opted_out);
     let event = if created {
-        EventType::ConversationCreated
+        FeedPayload::ConversationCreated(wire)
     } else {
-        EventType::ConversationUpdated
+        FeedPayload::ConversationUpdated(wire)
     };
-    events::record(conn, inbound.tenant_id, event, &wire, now).await?;
+    events::record(conn, inbound.tenant_id, event, now).await?;
     // Keywords and opted-out customers get no AI reply; the AI step checks the rest.
     if keyword.is_none() && !opted_out && conversation.ai_enabled {
         let job = Job::AiReply {

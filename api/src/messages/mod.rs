@@ -20,10 +20,11 @@ use crate::jobs::{self, Job};
 use crate::opt_outs::{self, GuardError};
 use crate::pagination::{page_from, Cursor};
 use crate::phone_numbers;
-use crate::realtime::events::{self, EventType};
+use crate::realtime::events;
 use crate::sms;
 use crate::state::AppState;
-use crate::wire::{Author, Direction, Message, MessageStatus, Page};
+use crate::wire::FeedPayload;
+use crate::wire::{AiProvider, Author, Direction, Message, MessageStatus, Page};
 use storage::MessageRow;
 
 pub use crate::sms::{MAX_SEGMENTS, MAX_TEXT_CHARS};
@@ -97,7 +98,7 @@ pub struct Outbound<'a> {
     pub author: Author,
     pub author_user_id: Option<Uuid>,
     /// Which provider wrote an AI message.
-    pub ai_provider: Option<&'a str>,
+    pub ai_provider: Option<AiProvider>,
 }
 
 /// Inside the caller's transaction: the message row (`queued`), its outbox job, the
@@ -134,13 +135,13 @@ pub async fn queue_outbound(
         id: Uuid::new_v4(),
         tenant_id: conversation.tenant_id,
         conversation_id: conversation.id,
-        direction: Direction::Outbound.as_str().to_string(),
-        author: outbound.author.as_str().to_string(),
+        direction: Direction::Outbound,
+        author: outbound.author,
         author_user_id: outbound.author_user_id,
         text: outbound.text.to_string(),
-        encoding: info.encoding.as_str().to_string(),
+        encoding: info.encoding,
         segments: info.segments as i32,
-        status: MessageStatus::Queued.as_str().to_string(),
+        status: MessageStatus::Queued,
         error_code: None,
         error_title: None,
         error_detail: None,
@@ -149,7 +150,7 @@ pub async fn queue_outbound(
         sent_at: None,
         delivered_at: None,
         updated_at: now,
-        ai_provider: outbound.ai_provider.map(str::to_string),
+        ai_provider: outbound.ai_provider,
         send_started_at: None,
     };
     storage::insert(conn, &row).await?;
@@ -163,8 +164,7 @@ pub async fn queue_outbound(
     events::record(
         conn,
         row.tenant_id,
-        EventType::MessageCreated,
-        &Message::from(row.clone()),
+        FeedPayload::MessageCreated(Message::from(row.clone())),
         now,
     )
     .await?;

@@ -14,10 +14,11 @@ use crate::ids::MessageId;
 use crate::jobs::{self, ClaimedJob, JobError, Outcome};
 use crate::opt_outs::{self, GuardError};
 use crate::phone_numbers;
-use crate::realtime::events::{self, EventType};
+use crate::realtime::events;
 use crate::state::AppState;
 use crate::telnyx::client::SendError as TelnyxError;
 use crate::telnyx::wire::SendMessageRequest;
+use crate::wire::FeedPayload;
 use crate::wire::{Message, MessageStatus};
 
 /// The error shown on a message that could not be handed over.
@@ -290,8 +291,7 @@ async fn change_message(
         events::record(
             conn,
             updated.tenant_id,
-            EventType::MessageStatusUpdated,
-            &Message::from(updated),
+            FeedPayload::MessageStatusUpdated(Message::from(updated)),
             now,
         )
         .await?;
@@ -318,7 +318,7 @@ async fn begin_hand_over(
         }
         let first = current.status() == MessageStatus::Queued;
         let changes = MessageChanges {
-            status: first.then(|| MessageStatus::Sending.as_str().into()),
+            status: first.then_some(MessageStatus::Sending),
             send_started_at: Some(Some(now)),
             updated_at: Some(now),
             ..Default::default()
@@ -328,8 +328,7 @@ async fn begin_hand_over(
             events::record(
                 conn,
                 updated.tenant_id,
-                EventType::MessageStatusUpdated,
-                &Message::from(updated),
+                FeedPayload::MessageStatusUpdated(Message::from(updated)),
                 now,
             )
             .await?;
@@ -379,7 +378,7 @@ async fn fail_message(
     // A refusal settles the doubt; an unconfirmed hand-over stays matchable to its receipt.
     let in_doubt = status == MessageStatus::DeliveryUnconfirmed;
     let changes = MessageChanges {
-        status: Some(status.as_str().into()),
+        status: Some(status),
         send_started_at: (!in_doubt).then_some(None),
         error_code: Some(Some(failure.code)),
         error_title: Some(Some(failure.title)),

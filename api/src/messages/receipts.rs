@@ -9,9 +9,10 @@ use super::status;
 use super::storage::{self, MessageChanges};
 use crate::ids::MessageId;
 use crate::jobs::{self, ClaimedJob, Job, JobError, Outcome};
-use crate::realtime::events::{self, EventType};
+use crate::realtime::events;
 use crate::state::AppState;
 use crate::telnyx::wire::{describe_error_code, WebhookEvent};
+use crate::wire::FeedPayload;
 use crate::wire::{Direction, Message, MessageStatus};
 
 #[derive(Debug, PartialEq)]
@@ -66,7 +67,7 @@ pub async fn apply(
         return Ok(unchanged);
     }
     let mut changes = MessageChanges {
-        status: Some(next.as_str().to_string()),
+        status: Some(next),
         updated_at: Some(now),
         ..Default::default()
     };
@@ -96,8 +97,7 @@ pub async fn apply(
     events::record(
         conn,
         updated.tenant_id,
-        EventType::MessageStatusUpdated,
-        &Message::from(updated.clone()),
+        FeedPayload::MessageStatusUpdated(Message::from(updated.clone())),
         now,
     )
     .await?;
@@ -123,9 +123,7 @@ async fn adopt(
         .text
         .as_deref()
         .is_none_or(|text| text == message.text);
-    if message.telnyx_message_id.is_some()
-        || message.direction != Direction::Outbound.as_str()
-        || !same_text
+    if message.telnyx_message_id.is_some() || message.direction != Direction::Outbound || !same_text
     {
         return Ok(None);
     }

@@ -5,7 +5,8 @@ use uuid::Uuid;
 
 use crate::db::schema::messages;
 use crate::pagination::Cursor;
-use crate::wire::{Author, Direction, Message, MessageError, MessageStatus};
+use crate::sms::Encoding;
+use crate::wire::{AiProvider, Author, Direction, Message, MessageError, MessageStatus};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = messages)]
@@ -13,13 +14,13 @@ pub struct MessageRow {
     pub id: Uuid,
     pub tenant_id: Uuid,
     pub conversation_id: Uuid,
-    pub direction: String,
-    pub author: String,
+    pub direction: Direction,
+    pub author: Author,
     pub author_user_id: Option<Uuid>,
     pub text: String,
-    pub encoding: String,
+    pub encoding: Encoding,
     pub segments: i32,
-    pub status: String,
+    pub status: MessageStatus,
     pub error_code: Option<String>,
     pub error_title: Option<String>,
     pub error_detail: Option<String>,
@@ -29,14 +30,14 @@ pub struct MessageRow {
     pub delivered_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     /// For AI messages: `openai_compatible`, or `offline_demo` for the built-in responder.
-    pub ai_provider: Option<String>,
+    pub ai_provider: Option<AiProvider>,
     /// Set while a hand-over to Telnyx is in doubt (see the outbox).
     pub send_started_at: Option<DateTime<Utc>>,
 }
 
 impl MessageRow {
     pub fn status(&self) -> MessageStatus {
-        MessageStatus::parse(&self.status).unwrap_or(MessageStatus::Queued)
+        self.status
     }
 }
 
@@ -46,8 +47,8 @@ impl From<MessageRow> for Message {
         Message {
             id: row.id,
             conversation_id: row.conversation_id,
-            direction: Direction::parse(&row.direction).unwrap_or(Direction::Outbound),
-            author: Author::parse(&row.author).unwrap_or(Author::System),
+            direction: row.direction,
+            author: row.author,
             text: row.text,
             encoding: row.encoding,
             segments: row.segments,
@@ -170,7 +171,7 @@ pub async fn count_by_author(
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = messages)]
 pub struct MessageChanges {
-    pub status: Option<String>,
+    pub status: Option<MessageStatus>,
     pub telnyx_message_id: Option<String>,
     pub error_code: Option<Option<String>>,
     pub error_title: Option<Option<String>>,

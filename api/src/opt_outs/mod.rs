@@ -9,8 +9,9 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use crate::conversations::storage as conversation_storage;
-use crate::realtime::events::{self, EventType};
-use crate::wire::OptOut;
+use crate::realtime::events;
+use crate::wire::FeedPayload;
+use crate::wire::{OptOut, OptOutChanged};
 use keywords::Keyword;
 
 /// Why a customer cannot be texted.
@@ -52,8 +53,12 @@ pub async fn opt_out(
         keyword: keyword.to_string(),
         created_at: now,
     };
-    let data = serde_json::json!({ "phone_number": phone, "opted_out": true, "opt_out": change });
-    events::record(conn, tenant_id, EventType::OptOutChanged, &data, now).await?;
+    let change = OptOutChanged {
+        phone_number: phone.to_string(),
+        opted_out: true,
+        opt_out: Some(change),
+    };
+    events::record(conn, tenant_id, FeedPayload::OptOutChanged(change), now).await?;
     Ok(true)
 }
 
@@ -68,14 +73,17 @@ pub async fn opt_in(
     if !storage::delete(conn, tenant_id, phone).await? {
         return Ok(false);
     }
-    let data = serde_json::json!({ "phone_number": phone, "opted_out": false });
-    events::record(conn, tenant_id, EventType::OptOutChanged, &data, now).await?;
+    let change = OptOutChanged {
+        phone_number: phone.to_string(),
+        opted_out: false,
+        opt_out: None,
+    };
+    events::record(conn, tenant_id, FeedPayload::OptOutChanged(change), now).await?;
     if let Some(latest) = conversation_storage::latest_for_phone(conn, tenant_id, phone).await? {
         events::record(
             conn,
             tenant_id,
-            EventType::ConversationUpdated,
-            &latest.into_wire(false),
+            FeedPayload::ConversationUpdated(latest.into_wire(false)),
             now,
         )
         .await?;

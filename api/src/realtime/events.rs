@@ -4,40 +4,13 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::Serialize;
 use uuid::Uuid;
 
 use crate::db::schema::events;
-use crate::wire::FeedEvent;
+use crate::wire::{FeedEvent, FeedPayload};
 
 /// The channel `NOTIFY` wakes listeners on; the payload is `<tenant id>:<event id>`.
 pub const CHANNEL: &str = "parley_events";
-
-/// What happened, as the feed names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventType {
-    ConversationCreated,
-    ConversationUpdated,
-    MessageCreated,
-    MessageStatusUpdated,
-    AiResponseGenerated,
-    ContactIdentified,
-    OptOutChanged,
-}
-
-impl EventType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::ConversationCreated => "conversation.created",
-            EventType::ConversationUpdated => "conversation.updated",
-            EventType::MessageCreated => "message.created",
-            EventType::MessageStatusUpdated => "message.status_updated",
-            EventType::AiResponseGenerated => "ai.response_generated",
-            EventType::ContactIdentified => "contact.identified",
-            EventType::OptOutChanged => "opt_out.changed",
-        }
-    }
-}
 
 #[derive(QueryableByName)]
 struct NextId {
@@ -50,12 +23,16 @@ struct NextId {
 pub async fn record(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
-    event_type: EventType,
-    data: &impl Serialize,
+    payload: FeedPayload,
     now: DateTime<Utc>,
 ) -> QueryResult<i64> {
-    let data = serde_json::to_value(data)
-        .map_err(|error| diesel::result::Error::SerializationError(Box::new(error)))?;
+    let event_type = payload.type_name();
+    let data = match serde_json::to_value(payload)
+        .map_err(|error| diesel::result::Error::SerializationError(Box::new(error)))?
+    {
+        serde_json::Value::Object(mut tagged) => tagged.remove("data").unwrap_or_default(),
+        _ => serde_json::Value::Null,
+    };
     let id = diesel::sql_query(
         "INSERT INTO tenant_event_counters (tenant_id, last_id) VALUES ($1, 1)
          ON CONFLICT (tenant_id) DO UPDATE SET last_id = tenant_event_counters.last_id + 1
@@ -69,7 +46,7 @@ pub async fn record(
         .values((
             events::tenant_id.eq(tenant_id),
             events::id.eq(id),
-            events::event_type.eq(event_type.as_str()),
+            events::event_type.eq(event_type),
             events::data.eq(data),
             events::occurred_at.eq(now),
         ))
@@ -93,6 +70,22 @@ struct EventRow {
     occurred_at: DateTime<Utc>,
 }
 
+impl EventRow {
+    /// The stored event as the feed sends it; a type or body that is not one of
+    /// [`FeedPayload`]'s is an error, never a guess.
+    fn into_event(self) -> QueryResult<FeedEvent> {
+        let payload: FeedPayload = serde_json::from_value(
+            serde_json::json!({ "type": self.event_type, "data": self.data }),
+        )
+        .map_err(|error| diesel::result::Error::DeserializationError(Box::new(error)))?;
+        Ok(FeedEvent {
+            id: self.id,
+            occurred_at: self.occurred_at,
+            payload,
+        })
+    }
+}
+
 /// The tenant's events after `after`, in order.
 pub async fn after(
     conn: &mut AsyncPgConnection,
@@ -106,17 +99,10 @@ pub async fn after(
         .limit(limit)
         .select(EventRow::as_select())
         .load(conn)
-        .await
-        .map(|rows| {
-            rows.into_iter()
-                .map(|row| FeedEvent {
-                    id: row.id,
-                    event_type: row.event_type,
-                    occurred_at: row.occurred_at,
-                    data: row.data,
-                })
-                .collect()
-        })
+        .await?
+        .into_iter()
+        .map(EventRow::into_event)
+        .collect()
 }
 
 /// The tenant's newest event id (0 when none).

@@ -151,9 +151,10 @@ mod tests {
     fn event(id: i64) -> FeedEvent {
         FeedEvent {
             id,
-            event_type: "message.created".into(),
             occurred_at: chrono::Utc::now(),
-            data: serde_json::Value::Null,
+            payload: crate::wire::FeedPayload::FeedReset(crate::wire::FeedReset {
+                reason: "test".into(),
+            }),
         }
     }
 

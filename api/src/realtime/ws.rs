@@ -18,7 +18,7 @@ use super::{events, revocations};
 use crate::auth::{self, AuthError, Caller};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::wire::FeedEvent;
+use crate::wire::{FeedEvent, FeedPayload, FeedReset};
 
 pub const PING_INTERVAL: Duration = Duration::from_secs(20);
 /// A client that answers no ping for this long is gone.
@@ -137,9 +137,10 @@ async fn replay(
                 session,
                 &FeedEvent {
                     id: oldest - 1,
-                    event_type: "feed.reset".into(),
                     occurred_at: state.clock.now(),
-                    data: serde_json::json!({ "reason": "events after the given id were pruned; reload" }),
+                    payload: FeedPayload::FeedReset(FeedReset {
+                        reason: "events after the given id were pruned; reload".into(),
+                    }),
                 },
             )
             .await?;

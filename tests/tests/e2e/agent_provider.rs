@@ -56,7 +56,7 @@ async fn the_request_has_the_chat_completions_shape() {
         .expect("completion");
     assert_eq!(response.content, "A cleaning is $120, Sarah.");
     assert_eq!(response.model, "llama3.2");
-    assert_eq!(response.provider, "openai_compatible");
+    assert_eq!(response.provider.as_str(), "openai_compatible");
 
     let recorded = fake.recorded();
     assert_eq!(recorded.len(), 1);
@@ -269,7 +269,7 @@ async fn an_unreachable_provider_is_a_network_error() {
 async fn the_provider_follows_the_settings() {
     let fake = AiFake::start().await;
     let provider = Provider::from_settings(&settings(Some(fake.base_url()))).expect("provider");
-    assert_eq!(provider.name(), "openai_compatible");
+    assert_eq!(provider.name().as_str(), "openai_compatible");
     assert!(!provider.is_offline_demo());
     assert_eq!(provider.health_check().await, Ok(()));
     assert_eq!(fake.recorded()[0].path, "/v1/models");
@@ -322,7 +322,7 @@ fn demo_context(message: &str) -> ReplyContext {
 async fn the_demo_responder_follows_the_conversation_rules() {
     let provider = Provider::from_settings(&settings(None)).expect("demo");
     assert!(provider.is_offline_demo());
-    assert_eq!(provider.name(), "offline_demo");
+    assert_eq!(provider.name().as_str(), "offline_demo");
     assert_eq!(provider.health_check().await, Ok(()));
 
     // A new customer is asked for their name before anything else.
@@ -333,7 +333,7 @@ async fn the_demo_responder_follows_the_conversation_rules() {
         }))
         .await
         .expect("reply");
-    assert_eq!(ask.provider, "offline_demo");
+    assert_eq!(ask.provider.as_str(), "offline_demo");
     assert!(ask.content.contains("your name"), "{}", ask.content);
     assert!(!ask.content.to_lowercase().contains("demo"));
 

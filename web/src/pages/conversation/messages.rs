@@ -2,7 +2,7 @@
 //! state, and the messages being sent with a way to retry them.
 
 use leptos::prelude::*;
-use parley::wire::{Direction, MessageStatus};
+use parley::wire::{AiProvider, Direction, MessageStatus};
 
 use super::store::{ConversationStore, Row};
 use crate::components::status::{author_label, error_words, MessageStatusBadge};
@@ -53,7 +53,7 @@ fn MessageRow(row: Row, store: ConversationStore) -> impl IntoView {
     match row {
         Row::Server(message) => {
             let direction = message.direction.as_str();
-            let author = if message.ai_provider.as_deref() == Some("offline_demo") {
+            let author = if message.ai_provider == Some(AiProvider::OfflineDemo) {
                 "AI (offline demo)"
             } else {
                 author_label(message.author)
