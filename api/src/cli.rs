@@ -97,8 +97,8 @@ enum UserCommand {
         email: String,
         #[arg(long)]
         password: String,
-        #[arg(long, value_parser = ["admin", "agent"], default_value = "admin")]
-        role: String,
+        #[arg(long, value_parser = parse_role, default_value = "admin")]
+        role: Role,
     },
 }
 
@@ -110,9 +110,14 @@ enum ApiKeyCommand {
         tenant: Uuid,
         #[arg(long)]
         name: String,
-        #[arg(long, value_parser = ["admin", "agent"], default_value = "admin")]
-        role: String,
+        #[arg(long, value_parser = parse_role, default_value = "admin")]
+        role: Role,
     },
+}
+
+/// `--role admin|agent`.
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| format!("`{text}` is not a role: use admin or agent"))
 }
 
 #[derive(Subcommand)]
@@ -235,7 +240,7 @@ async fn execute(command: Command) -> Result<(), CliError> {
                 tenant_id: tenant,
                 email,
                 password,
-                role: Role::parse(&role).unwrap_or(Role::Agent),
+                role,
             };
             let user = users::create(&mut conn, passwords, input, clock.now())
                 .await
@@ -246,7 +251,6 @@ async fn execute(command: Command) -> Result<(), CliError> {
             let pool = prepared_pool().await?;
             let mut conn = pool.get().await.map_err(db::DbError::from)?;
             require_tenant(&mut conn, tenant).await?;
-            let role = Role::parse(&role).unwrap_or(Role::Agent);
             let created = api_keys::create(&mut conn, tenant, &name, role, clock.now())
                 .await
                 .map_err(failed)?;

@@ -223,7 +223,7 @@ async fn seed_inbox(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> diesel:
                 .into(),
         model: None,
         temperature: 0.4,
-        channel: "sms".into(),
+        channel: Channel::Sms,
         is_default: true,
         max_segments: crate::assistants::DEFAULT_MAX_SEGMENTS,
         created_at: now,

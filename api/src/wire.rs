@@ -31,30 +31,6 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Agent,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Agent => "agent",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Role> {
-        match text {
-            "admin" => Some(Role::Admin),
-            "agent" => Some(Role::Agent),
-            _ => None,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
@@ -310,6 +286,28 @@ macro_rules! wire_enum {
 
 /// Other modules declare their text enums (SMS encoding, job status, …) with the same macro.
 pub(crate) use wire_enum;
+
+wire_enum!(
+    /// What a user or API key may do: admins manage numbers, keys, users and assistants.
+    Role {
+        Admin => "admin",
+        Agent => "agent",
+    }
+);
+
+wire_enum!(
+    /// What became of a webhook delivery.
+    DeliveryOutcome {
+        Received => "received",
+        Processed => "processed",
+        Duplicate => "duplicate",
+        Deferred => "deferred",
+        Ignored => "ignored",
+        UnknownNumber => "unknown_number",
+        Rejected => "rejected",
+        Failed => "failed",
+    }
+);
 
 wire_enum!(ConversationStatus { Active => "active", Closed => "closed" });
 
@@ -594,8 +592,7 @@ pub struct WebhookDelivery {
     pub event_type: Option<String>,
     pub telnyx_message_id: Option<String>,
     pub signature_ok: bool,
-    /// `processed`, `duplicate`, `ignored`, `unknown_number`, `rejected` or `failed`.
-    pub outcome: String,
+    pub outcome: DeliveryOutcome,
     pub error: Option<String>,
     pub attempt: Option<i32>,
     pub received_at: DateTime<Utc>,

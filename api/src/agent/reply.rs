@@ -33,9 +33,9 @@ use crate::realtime::events;
 use crate::state::AppState;
 use crate::tenants;
 use crate::wire::FeedPayload;
-use crate::wire::{AiResponseGenerated, Author, ContactIdentified, Identity, Message};
+use crate::wire::{AiResponseGenerated, Author, Channel, ContactIdentified, Identity, Message};
 #[cfg(test)]
-use crate::wire::{Channel, ConversationStatus, QualificationStatus};
+use crate::wire::{ConversationStatus, QualificationStatus};
 
 /// The name-asking stops after this many requests (the customer may prefer not to say).
 const MAX_NAME_REQUESTS: i32 = 2;
@@ -208,7 +208,7 @@ async fn select_assistant(
         system_prompt: prompt::DEFAULT_SYSTEM_PROMPT.into(),
         model: None,
         temperature: crate::assistants::DEFAULT_TEMPERATURE,
-        channel: "sms".into(),
+        channel: Channel::Sms,
         is_default: true,
         max_segments: crate::assistants::DEFAULT_MAX_SEGMENTS,
         created_at: now,

@@ -13,7 +13,7 @@ struct ApiKeyRow {
     tenant_id: Uuid,
     name: String,
     prefix: String,
-    role: String,
+    role: Role,
     created_at: DateTime<Utc>,
     last_used_at: Option<DateTime<Utc>>,
     revoked_at: Option<DateTime<Utc>>,
@@ -26,7 +26,7 @@ impl From<ApiKeyRow> for ApiKey {
             tenant_id: row.tenant_id,
             name: row.name,
             prefix: row.prefix,
-            role: Role::parse(&row.role).unwrap_or(Role::Agent),
+            role: row.role,
             created_at: row.created_at,
             last_used_at: row.last_used_at,
             revoked_at: row.revoked_at,
@@ -46,7 +46,7 @@ pub async fn insert(
             api_keys::name.eq(&key.name),
             api_keys::prefix.eq(&key.prefix),
             api_keys::secret_hash.eq(secret_hash),
-            api_keys::role.eq(key.role.as_str()),
+            api_keys::role.eq(key.role),
             api_keys::created_at.eq(key.created_at),
         ))
         .execute(conn)

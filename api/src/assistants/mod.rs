@@ -126,7 +126,7 @@ pub async fn create(
         system_prompt: check_prompt(&input.system_prompt)?,
         model: check_model(input.model)?,
         temperature: check_temperature(input.temperature.unwrap_or(DEFAULT_TEMPERATURE))?,
-        channel: input.channel.unwrap_or(Channel::Sms).as_str().into(),
+        channel: input.channel.unwrap_or(Channel::Sms),
         is_default: input.is_default.unwrap_or(false),
         max_segments: check_max_segments(input.max_segments.unwrap_or(DEFAULT_MAX_SEGMENTS))?,
         created_at: now,

@@ -15,7 +15,7 @@ pub struct AssistantRow {
     pub system_prompt: String,
     pub model: Option<String>,
     pub temperature: f32,
-    pub channel: String,
+    pub channel: Channel,
     pub is_default: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -30,7 +30,7 @@ impl From<AssistantRow> for Assistant {
             system_prompt: row.system_prompt,
             model: row.model,
             temperature: row.temperature,
-            channel: Channel::parse(&row.channel).unwrap_or(Channel::Sms),
+            channel: row.channel,
             is_default: row.is_default,
             max_segments: row.max_segments,
             created_at: row.created_at,
@@ -98,7 +98,7 @@ pub async fn find_default(
 ) -> QueryResult<Option<AssistantRow>> {
     assistants::table
         .filter(assistants::tenant_id.eq(tenant_id))
-        .filter(assistants::channel.eq(Channel::Sms.as_str()))
+        .filter(assistants::channel.eq(Channel::Sms))
         .filter(assistants::is_default.eq(true))
         .select(AssistantRow::as_select())
         .first(conn)

@@ -12,7 +12,7 @@ struct UserRow {
     id: Uuid,
     tenant_id: Uuid,
     email: String,
-    role: String,
+    role: Role,
     created_at: DateTime<Utc>,
 }
 
@@ -22,8 +22,7 @@ impl From<UserRow> for User {
             id: row.id,
             tenant_id: row.tenant_id,
             email: row.email,
-            // The column's CHECK allows only the two roles; least privilege otherwise.
-            role: Role::parse(&row.role).unwrap_or(Role::Agent),
+            role: row.role,
             created_at: row.created_at,
         }
     }
@@ -40,7 +39,7 @@ pub async fn insert(
             users::tenant_id.eq(user.tenant_id),
             users::email.eq(&user.email),
             users::password_hash.eq(password_hash),
-            users::role.eq(user.role.as_str()),
+            users::role.eq(user.role),
             users::created_at.eq(user.created_at),
         ))
         .execute(conn)

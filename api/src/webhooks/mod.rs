@@ -15,6 +15,7 @@ use crate::messages::receipts::{self, ReceiptOutcome};
 use crate::state::AppState;
 use crate::telnyx::signature;
 use crate::telnyx::wire::{EventType as TelnyxEvent, WebhookEvent};
+use crate::wire::DeliveryOutcome;
 use storage::DeliveryRow;
 
 /// What became of a delivery (also its `outcome` in the log).
@@ -31,14 +32,19 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn as_str(self) -> &'static str {
+    /// As the log and Telnyx's answer name it.
+    pub fn logged(self) -> DeliveryOutcome {
         match self {
-            Outcome::Processed => "processed",
-            Outcome::Duplicate => "duplicate",
-            Outcome::Deferred => "deferred",
-            Outcome::Ignored => "ignored",
-            Outcome::UnknownNumber => "unknown_number",
+            Outcome::Processed => DeliveryOutcome::Processed,
+            Outcome::Duplicate => DeliveryOutcome::Duplicate,
+            Outcome::Deferred => DeliveryOutcome::Deferred,
+            Outcome::Ignored => DeliveryOutcome::Ignored,
+            Outcome::UnknownNumber => DeliveryOutcome::UnknownNumber,
         }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.logged().as_str()
     }
 }
 
@@ -93,13 +99,14 @@ pub async fn receive(
     let mut log = DeliveryRow::new(raw, now);
     let result = process(state, &headers, context, raw, now, &mut log).await;
     match &result {
-        Ok(outcome) => log.outcome = outcome.as_str().into(),
+        Ok(outcome) => log.outcome = outcome.logged(),
         Err(error) => {
             log.outcome = match error {
-                WebhookError::NoPublicKey | WebhookError::BadSignature(_) => "rejected",
-                _ => "failed",
-            }
-            .into();
+                WebhookError::NoPublicKey | WebhookError::BadSignature(_) => {
+                    DeliveryOutcome::Rejected
+                }
+                _ => DeliveryOutcome::Failed,
+            };
             log.error = Some(error.to_string());
         }
     }

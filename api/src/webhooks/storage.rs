@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::db::schema::{processed_webhook_events, webhook_deliveries};
 use crate::pagination::Cursor;
-use crate::wire::WebhookDelivery;
+use crate::wire::{DeliveryOutcome, WebhookDelivery};
 
 /// Bodies of signed deliveries are kept for troubleshooting, cut at this size.
 const MAX_LOGGED_BODY: usize = 64 * 1024;
@@ -19,7 +19,7 @@ pub struct DeliveryRow {
     pub event_type: Option<String>,
     pub telnyx_message_id: Option<String>,
     pub signature_ok: bool,
-    pub outcome: String,
+    pub outcome: DeliveryOutcome,
     pub error: Option<String>,
     pub attempt: Option<i32>,
     /// `None` when the signature failed: a body from anyone is not ours to keep.
@@ -44,7 +44,7 @@ impl DeliveryRow {
             event_type: None,
             telnyx_message_id: None,
             signature_ok: false,
-            outcome: "received".into(),
+            outcome: DeliveryOutcome::Received,
             error: None,
             attempt: None,
             body: Some(body),
@@ -74,7 +74,7 @@ struct DeliveryView {
     event_type: Option<String>,
     telnyx_message_id: Option<String>,
     signature_ok: bool,
-    outcome: String,
+    outcome: DeliveryOutcome,
     error: Option<String>,
     attempt: Option<i32>,
     received_at: DateTime<Utc>,
@@ -106,7 +106,10 @@ pub async fn recent_failures(
     webhook_deliveries::table
         .filter(webhook_deliveries::tenant_id.eq(tenant_id))
         .filter(webhook_deliveries::received_at.ge(since))
-        .filter(webhook_deliveries::outcome.eq_any(["rejected", "failed"]))
+        .filter(
+            webhook_deliveries::outcome
+                .eq_any([DeliveryOutcome::Rejected, DeliveryOutcome::Failed]),
+        )
         .order((
             webhook_deliveries::received_at.desc(),
             webhook_deliveries::id.desc(),

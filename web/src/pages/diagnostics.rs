@@ -216,7 +216,7 @@ fn DeliveryTable(items: Vec<WebhookDelivery>) -> impl IntoView {
                                     <td>{local_time(delivery.received_at)}</td>
                                     <td>{delivery.event_type.unwrap_or_default()}</td>
                                     <td>{if delivery.signature_ok { "valid" } else { "invalid" }}</td>
-                                    <td>{humanize(&delivery.outcome)}</td>
+                                    <td>{humanize(delivery.outcome.as_str())}</td>
                                     <td>{delivery.error.unwrap_or_default()}</td>
                                 </tr>
                             }
