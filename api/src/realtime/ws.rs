@@ -4,6 +4,7 @@
 //! expires, or when its API key is revoked or its user removed (close code 1008, "API key
 //! revoked" / "user removed").
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::http::header::{HeaderValue, SEC_WEBSOCKET_PROTOCOL};
@@ -12,6 +13,7 @@ use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{broadcast, watch};
 
 use super::hub::Frame;
 use super::{events, revocations};
@@ -75,6 +77,24 @@ pub async fn connect(
         .or_else(|| from_protocol.clone())
         .ok_or(AuthError::MissingToken)?;
     let caller = auth::authenticate(&state, &token).await?;
+    // Before the upgrade is answered, the session is already subscribed (whatever commits
+    // from now on arrives live), watches its principal's revocation, has checked it once (a
+    // revocation that committed since authentication is not missed), and knows where the
+    // live stream starts: a client that writes right after connecting misses nothing.
+    let live = state.hub.subscribe(caller.tenant_id);
+    let revoked = state.hub.watch_principal(caller.principal);
+    let mut conn = state.db().await?;
+    if !revocations::revoked_among(&mut conn, &[caller.principal])
+        .await?
+        .is_empty()
+    {
+        return Err(AuthError::InvalidToken.into());
+    }
+    let start = match query.after {
+        Some(after) => Start::After(after),
+        None => Start::Live(events::latest_id(&mut conn, caller.tenant_id).await?),
+    };
+    drop(conn);
     let (mut response, session, stream) = actix_ws::handle(&request, body)
         .map_err(|error| ApiError::bad_request("not_a_websocket", None, error.to_string()))?;
     if from_protocol.is_some() {
@@ -83,12 +103,31 @@ pub async fn connect(
             .insert(SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_static("bearer"));
     }
     let state = state.get_ref().clone();
-    let after = query.after;
+    let feed = Subscription {
+        live,
+        revoked,
+        start,
+    };
     actix_web::rt::spawn(async move {
-        let outcome = run(&state, &caller, after, session.clone(), stream).await;
+        let outcome = run(&state, &caller, feed, session.clone(), stream).await;
         let _ = session.close(Some(outcome)).await;
     });
     Ok(response)
+}
+
+/// Where a session's stream starts.
+enum Start {
+    /// Replay everything after this id, then go live.
+    After(i64),
+    /// Live from this id (the newest when the client connected).
+    Live(i64),
+}
+
+/// What a session was given before its upgrade was answered.
+struct Subscription {
+    live: broadcast::Receiver<Arc<Frame>>,
+    revoked: watch::Receiver<bool>,
+    start: Start,
 }
 
 fn reason(code: CloseCode, text: impl Into<String>) -> CloseReason {
@@ -165,33 +204,19 @@ async fn replay(
 async fn run(
     state: &AppState,
     caller: &Caller,
-    after: Option<i64>,
+    feed: Subscription,
     mut session: Session,
     mut stream: MessageStream,
 ) -> CloseReason {
-    // Subscribe before reading the table: whatever commits meanwhile arrives live, and ids
-    // already sent are skipped at the seam.
-    let mut live = state.hub.subscribe(caller.tenant_id);
-    // Likewise for revocations: watch first, then check once, so a revocation that committed
-    // since the caller was authenticated is not missed.
-    let mut revoked = state.hub.watch_principal(caller.principal);
+    let Subscription {
+        mut live,
+        mut revoked,
+        start,
+    } = feed;
     let revoked_reason = reason(CloseCode::Policy, revocations::close_text(caller.principal));
-    match state.pool.get().await {
-        Ok(mut conn) => match revocations::revoked_among(&mut conn, &[caller.principal]).await {
-            Ok(gone) if gone.is_empty() => {}
-            Ok(_) => return revoked_reason,
-            Err(e) => return reason(CloseCode::Again, e.to_string()),
-        },
-        Err(e) => return reason(CloseCode::Again, e.to_string()),
-    }
-    let start = match after {
-        Some(after) => replay(state, caller, &mut session, after).await,
-        None => match state.pool.get().await {
-            Ok(mut conn) => events::latest_id(&mut conn, caller.tenant_id)
-                .await
-                .map_err(|e| reason(CloseCode::Again, e.to_string())),
-            Err(e) => Err(reason(CloseCode::Again, e.to_string())),
-        },
+    let start = match start {
+        Start::After(after) => replay(state, caller, &mut session, after).await,
+        Start::Live(latest) => Ok(latest),
     };
     let mut last_sent = match start {
         Ok(last) => last,
