@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::clock::in_accepted_years;
 use crate::error::ApiError;
 use crate::wire::Page;
 
@@ -62,8 +63,10 @@ impl Cursor {
             .ok()?;
         let text = String::from_utf8(bytes).ok()?;
         let (at, id) = text.split_once('|')?;
-        Some(Cursor {
-            at: DateTime::from_timestamp_micros(at.parse().ok()?)?,
+        let at = DateTime::from_timestamp_micros(at.parse().ok()?)?;
+        // A forged time outside PostgreSQL's range would fail the query.
+        in_accepted_years(&at).then_some(Cursor {
+            at,
             id: id.parse().ok()?,
         })
     }

@@ -15,6 +15,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::storage::ConversationRow;
+use crate::clock::in_accepted_years;
 use crate::error::ApiError;
 use crate::phone::search_term;
 use crate::wire::{Channel, ConversationStatus, QualificationStatus};
@@ -39,8 +40,18 @@ pub fn parse_bound(
     end_of_day: bool,
 ) -> Result<DateTime<Utc>, ApiError> {
     let text = text.trim();
+    let out_of_range = || {
+        ApiError::bad_request(
+            "invalid_query",
+            Some(field),
+            format!("`{field}` must fall between the years 1 and 9999."),
+        )
+    };
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Ok(at.with_timezone(&Utc));
+        let at = at.with_timezone(&Utc);
+        return in_accepted_years(&at)
+            .then_some(at)
+            .ok_or_else(out_of_range);
     }
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
         ApiError::bad_request(
@@ -49,6 +60,9 @@ pub fn parse_bound(
             format!("`{field}` must be an RFC 3339 time or a date like 2026-11-25."),
         )
     })?;
+    if !in_accepted_years(&date) {
+        return Err(out_of_range());
+    }
     let day = if end_of_day {
         date.succ_opt().unwrap_or(date)
     } else {
@@ -96,7 +110,12 @@ impl Cursor {
         let snapshot = DateTime::from_timestamp_micros(parts.next()?.parse().ok()?)?;
         let key = DateTime::from_timestamp_micros(parts.next()?.parse().ok()?)?;
         let id = parts.next()?.parse().ok()?;
-        Some(Cursor { snapshot, key, id })
+        // Only cursors we gave out (or their forgeries within PostgreSQL's range) go on.
+        (in_accepted_years(&snapshot) && in_accepted_years(&key)).then_some(Cursor {
+            snapshot,
+            key,
+            id,
+        })
     }
 }
 
