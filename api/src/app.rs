@@ -14,19 +14,19 @@ use tokio_util::sync::CancellationToken;
 
 use crate::agent::provider::Provider;
 use crate::auth::password::Passwords;
-use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::Tokens;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DbConn, DbPool};
 use crate::error::ApiError;
 use crate::realtime::hub::Hub;
+use crate::request_log::RedactingRootSpan;
 use crate::telnyx::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
 use crate::telnyx::TelnyxClient;
 use crate::{
     agent, api_keys, assistants, auth, clients, conversations, diagnostics, extract, interactions,
-    jobs, messages, openapi, ops, opt_outs, phone_numbers, realtime, simulation, spa, usage, users,
-    webhooks,
+    jobs, messages, openapi, ops, opt_outs, phone_numbers, realtime, retention, simulation, spa,
+    usage, users, webhooks,
 };
 
 /// What every request handler and background task shares.
@@ -53,7 +53,6 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// The AI provider: OpenAI-compatible, or the offline demo responder.
     pub ai: Arc<Provider>,
-    pub login_throttle: Arc<LoginThrottle>,
     /// Cancelled when the instance stops: background tasks and feed sessions wind down.
     pub shutdown: CancellationToken,
 }
@@ -66,7 +65,8 @@ impl AppState {
         simulator: Option<Arc<SimulatorHandle>>,
     ) -> Result<AppState, StartError> {
         let pool = db::build_pool(&settings.database_url, settings.database_pool_size)?;
-        let passwords = Passwords::new().map_err(|error| StartError::Setup(error.to_string()))?;
+        let passwords = Passwords::with_limits(settings.hash_concurrency, settings.hash_wait)
+            .map_err(|error| StartError::Setup(error.to_string()))?;
         let telnyx_key = settings
             .telnyx
             .api_key
@@ -98,7 +98,6 @@ impl AppState {
             public_url,
             simulator,
             hub: Arc::new(Hub::default()),
-            login_throttle: Arc::new(LoginThrottle::default()),
             shutdown: CancellationToken::new(),
         })
     }
@@ -216,7 +215,7 @@ impl Application {
                 .app_data(data.clone())
                 .wrap(ErrorHandlers::new().default_handler(spa::json_error_body))
                 .wrap(from_fn(ops::record_metrics))
-                .wrap(tracing_actix_web::TracingLogger::default())
+                .wrap(tracing_actix_web::TracingLogger::<RedactingRootSpan>::new())
                 .configure(configure)
                 .configure(|cfg| spa::configure(cfg, &web_dist))
         })
@@ -236,7 +235,11 @@ impl Application {
             state.clone(),
             shutdown.clone(),
         )));
-        workers.push(tokio::spawn(realtime::listener::prune(
+        workers.push(tokio::spawn(retention::run(
+            state.clone(),
+            shutdown.clone(),
+        )));
+        workers.push(tokio::spawn(realtime::revocations::run(
             state.clone(),
             shutdown.clone(),
         )));

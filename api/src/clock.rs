@@ -3,16 +3,7 @@
 
 use std::sync::Mutex;
 
-use chrono::{DateTime, Datelike, Duration, Utc};
-
-/// The years a time we are given may fall in: what people mean, and what PostgreSQL stores
-/// and chrono computes with. A time outside them is bad input, never a value to store.
-pub const ACCEPTED_YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
-
-/// Whether `at` falls in [`ACCEPTED_YEARS`].
-pub fn in_accepted_years(at: &impl Datelike) -> bool {
-    ACCEPTED_YEARS.contains(&at.year())
-}
+use chrono::{DateTime, Duration, Utc};
 
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> DateTime<Utc>;

@@ -127,6 +127,22 @@ impl std::fmt::Debug for AiSettings {
     }
 }
 
+/// How long each kind of operational record is kept (see README, "What is kept").
+#[derive(Debug, Clone)]
+pub struct RetentionSettings {
+    /// Webhook deliveries (the raw bodies of signed ones hold customers' texts and numbers).
+    pub webhook_deliveries: chrono::Duration,
+    /// Ids of processed webhook events: at least as long as Telnyx may deliver one again.
+    pub processed_webhook_events: chrono::Duration,
+    /// Jobs that are done or failed (their payloads hold message texts).
+    pub finished_jobs: chrono::Duration,
+    pub ai_generations: chrono::Duration,
+}
+
+/// Processed webhook event ids are kept at least this long, whatever the webhook retention,
+/// so a late redelivery is still recognised as a duplicate.
+pub const MIN_PROCESSED_EVENT_DAYS: i64 = 3;
+
 #[derive(Clone)]
 pub struct Settings {
     pub database_url: String,
@@ -143,8 +159,21 @@ pub struct Settings {
     pub worker_poll: Duration,
     /// How long feed events are kept for reconnecting clients.
     pub event_retention: chrono::Duration,
+    pub retention: RetentionSettings,
     /// Job workers in this instance (0: this instance only serves HTTP).
     pub workers: usize,
+    /// How long a worker's claim on a job lasts unless renewed; it renews it while working,
+    /// so this is how soon another instance takes over the jobs of one that died.
+    pub job_lease: Duration,
+    /// How long a message whose hand-over to Telnyx ended in doubt (a crash or a timeout
+    /// after the request went out) waits for Telnyx's receipt before it is sent again.
+    pub send_in_doubt_wait: Duration,
+    /// Password hashes (argon2) this instance runs at once.
+    pub hash_concurrency: usize,
+    /// How long a sign-in waits for a hashing turn before it is answered 503 `busy`.
+    pub hash_wait: Duration,
+    /// A proxy we trust is in front: the client address is the last `X-Forwarded-For` hop.
+    pub trust_forwarded_for: bool,
     /// The built SPA (`web/dist`); missing means the API serves without it.
     pub web_dist: PathBuf,
 }
@@ -179,6 +208,38 @@ fn parse_number<T: std::str::FromStr>(
             .filter(|value| valid(value))
             .ok_or_else(|| ConfigError::new(variable, format!("`{text}` is not {expectation}"))),
     }
+}
+
+fn parse_bool(source: &dyn Source, variable: &'static str) -> Result<bool, ConfigError> {
+    match source
+        .get(variable)
+        .map(|text| text.trim().to_ascii_lowercase())
+    {
+        None => Ok(false),
+        Some(text) => match text.as_str() {
+            "true" | "1" | "yes" => Ok(true),
+            "false" | "0" | "no" => Ok(false),
+            _ => Err(ConfigError::new(
+                variable,
+                format!("`{text}` is neither `true` nor `false`"),
+            )),
+        },
+    }
+}
+
+fn parse_days(
+    source: &dyn Source,
+    variable: &'static str,
+    default: i64,
+) -> Result<chrono::Duration, ConfigError> {
+    parse_number(
+        source,
+        variable,
+        default,
+        |days| (1..=3650).contains(days),
+        "a number of days between 1 and 3650",
+    )
+    .map(chrono::Duration::days)
 }
 
 fn parse_http_url(
@@ -321,6 +382,16 @@ impl Settings {
                 |hours| (1..=24 * 365).contains(hours),
                 "a number of hours between 1 and 8760",
             )?),
+            retention: {
+                let webhook_deliveries = parse_days(source, "PARLEY_RETENTION_WEBHOOK_DAYS", 30)?;
+                RetentionSettings {
+                    webhook_deliveries,
+                    processed_webhook_events: webhook_deliveries
+                        .max(chrono::Duration::days(MIN_PROCESSED_EVENT_DAYS)),
+                    finished_jobs: parse_days(source, "PARLEY_RETENTION_JOBS_DAYS", 14)?,
+                    ai_generations: parse_days(source, "PARLEY_RETENTION_AI_GENERATIONS_DAYS", 90)?,
+                }
+            },
             workers: parse_number(
                 source,
                 "PARLEY_WORKERS",
@@ -328,6 +399,35 @@ impl Settings {
                 |count| *count <= 64,
                 "a number of workers between 0 and 64",
             )?,
+            job_lease: Duration::from_secs(parse_number(
+                source,
+                "PARLEY_JOB_LEASE_SECONDS",
+                30u64,
+                |seconds| (2..=3600).contains(seconds),
+                "a number of seconds between 2 and 3600",
+            )?),
+            send_in_doubt_wait: Duration::from_secs(parse_number(
+                source,
+                "PARLEY_SEND_IN_DOUBT_SECONDS",
+                120u64,
+                |seconds| (1..=86_400).contains(seconds),
+                "a number of seconds between 1 and 86400",
+            )?),
+            hash_concurrency: parse_number(
+                source,
+                "PARLEY_HASH_CONCURRENCY",
+                crate::auth::password::default_concurrency(),
+                |count| (1..=256).contains(count),
+                "a number between 1 and 256",
+            )?,
+            hash_wait: Duration::from_millis(parse_number(
+                source,
+                "PARLEY_HASH_WAIT_MS",
+                crate::auth::password::DEFAULT_WAIT.as_millis() as u64,
+                |ms| *ms <= 60_000,
+                "a number of milliseconds up to 60000",
+            )?),
+            trust_forwarded_for: parse_bool(source, "PARLEY_TRUST_FORWARDED_FOR")?,
             web_dist: source
                 .get("PARLEY_WEB_DIST")
                 .map(PathBuf::from)
@@ -363,6 +463,23 @@ mod tests {
         assert!(settings.telnyx.api_key.is_none());
         assert!(settings.ai.base_url.is_none());
         assert_eq!(settings.public_url, None);
+        assert_eq!(settings.retention.webhook_deliveries.num_days(), 30);
+        assert_eq!(settings.retention.finished_jobs.num_days(), 14);
+        assert_eq!(settings.retention.ai_generations.num_days(), 90);
+        assert!(!settings.trust_forwarded_for);
+        assert!(settings.hash_concurrency >= 2);
+    }
+
+    #[test]
+    fn processed_event_ids_outlive_a_short_webhook_retention() {
+        let mut source = minimal();
+        source.insert("PARLEY_RETENTION_WEBHOOK_DAYS".into(), "1".into());
+        let settings = Settings::from_source(&source).expect("valid");
+        assert_eq!(settings.retention.webhook_deliveries.num_days(), 1);
+        assert_eq!(
+            settings.retention.processed_webhook_events.num_days(),
+            MIN_PROCESSED_EVENT_DAYS
+        );
     }
 
     #[test]
@@ -376,6 +493,12 @@ mod tests {
             ("PARLEY_AI_BASE_URL", "nope"),
             ("LOG_FORMAT", "yaml"),
             ("PARLEY_DB_POOL_SIZE", "0"),
+            ("PARLEY_RETENTION_WEBHOOK_DAYS", "0"),
+            ("PARLEY_RETENTION_JOBS_DAYS", "forever"),
+            ("PARLEY_RETENTION_AI_GENERATIONS_DAYS", "-1"),
+            ("PARLEY_HASH_CONCURRENCY", "0"),
+            ("PARLEY_HASH_WAIT_MS", "soon"),
+            ("PARLEY_TRUST_FORWARDED_FOR", "maybe"),
         ];
         for (variable, value) in cases {
             let mut source = minimal();

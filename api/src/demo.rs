@@ -202,6 +202,7 @@ async fn insert_conversation(
                 delivered_at: (!inbound && !failed).then_some(when + chrono::Duration::seconds(3)),
                 updated_at: when,
                 ai_provider: (line.author == Author::Ai).then(|| "offline_demo".to_string()),
+                send_started_at: None,
             },
         )
         .await?;
@@ -223,6 +224,7 @@ async fn seed_inbox(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> diesel:
         temperature: 0.4,
         channel: "sms".into(),
         is_default: true,
+        max_segments: crate::assistants::DEFAULT_MAX_SEGMENTS,
         created_at: now,
         updated_at: now,
     };

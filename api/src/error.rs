@@ -50,6 +50,9 @@ pub enum ApiError {
     },
     #[error("{message}")]
     Unavailable { code: &'static str, message: String },
+    /// 503 `busy`: too much of a bounded kind of work (password hashing) is in progress.
+    #[error("The server is busy; please try again in a moment.")]
+    Busy { retry_after: std::time::Duration },
     /// A fault on our side; the detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -118,6 +121,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::TooManyRequests { .. } => "too_many_requests",
+            ApiError::Busy { .. } => "busy",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -162,7 +166,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable { .. } | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -176,7 +180,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized { .. } => {
                 response.insert_header(("WWW-Authenticate", "Bearer"));
             }
-            ApiError::TooManyRequests { retry_after, .. } => {
+            ApiError::TooManyRequests { retry_after, .. } | ApiError::Busy { retry_after } => {
                 response.insert_header(("Retry-After", retry_after.as_secs().max(1).to_string()));
             }
             _ => {}
@@ -208,16 +212,32 @@ impl From<crate::db::DbError> for ApiError {
 }
 
 impl From<diesel::result::Error> for ApiError {
+    /// Domain modules turn the conflicts they expect into their own errors; what reaches
+    /// here unexpected is still told apart: a lost connection is the database being away
+    /// (503, retry), a lost race on a unique key or a serialisation failure is a conflict
+    /// the client may retry (409), anything else is our fault (500).
     fn from(error: diesel::result::Error) -> Self {
-        use diesel::result::DatabaseErrorKind;
-        match error {
-            // The connection died under the query (the database restarted or the network
-            // dropped): an outage, not a fault of ours.
-            diesel::result::Error::DatabaseError(
-                DatabaseErrorKind::UnableToSendCommand | DatabaseErrorKind::ClosedConnection,
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &error {
+            // diesel-async reports a connection that died under the query (the database
+            // restarted, the network dropped) as UnableToSendCommand.
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 _,
-            ) => ApiError::database_unavailable(),
-            other => ApiError::internal(other),
+            )
+            | Error::BrokenTransactionManager => ApiError::database_unavailable(),
+            Error::DatabaseError(
+                DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::SerializationFailure,
+                _,
+            ) => {
+                tracing::warn!(%error, "conflicting concurrent change");
+                ApiError::conflict(
+                    "conflict",
+                    None,
+                    "A concurrent change got there first; read the current state and retry.",
+                )
+            }
+            _ => ApiError::internal(error),
         }
     }
 }
@@ -240,7 +260,7 @@ mod tests {
     use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
     #[test]
-    fn a_connection_lost_mid_query_is_503_and_other_query_errors_500() {
+    fn a_connection_lost_mid_query_is_503_and_unknown_query_errors_500() {
         let lost =
             |kind| DieselError::DatabaseError(kind, Box::new("connection closed".to_string()));
         for kind in [
@@ -258,7 +278,7 @@ mod tests {
             StatusCode::INTERNAL_SERVER_ERROR
         );
         assert_eq!(
-            ApiError::from(lost(DatabaseErrorKind::UniqueViolation)).status_code(),
+            ApiError::from(lost(DatabaseErrorKind::Unknown)).status_code(),
             StatusCode::INTERNAL_SERVER_ERROR
         );
     }

@@ -2,7 +2,9 @@
 //! assistant. This crate is the service (behind the `server` feature, on by default) and the
 //! parts the wasm SPA shares with it: the wire types and the SMS segment counter.
 
+pub mod ids;
 pub mod sms;
+pub mod timestamps;
 pub mod wire;
 
 // The service itself; the wasm build of the SPA takes only `sms` and `wire`.
@@ -58,6 +60,10 @@ pub mod phone;
 pub mod phone_numbers;
 #[cfg(feature = "server")]
 pub mod realtime;
+#[cfg(feature = "server")]
+pub mod request_log;
+#[cfg(feature = "server")]
+pub mod retention;
 #[cfg(feature = "server")]
 pub mod simulation;
 #[cfg(feature = "server")]

@@ -97,6 +97,22 @@ impl E164 {
         E164::parse(trimmed, "US")
     }
 
+    /// A sender as the carrier gives it: any well-formed E.164 number (`+`, a country code
+    /// not starting with 0, 7 to 15 digits), whether or not libphonenumber's metadata knows
+    /// its range yet. The carrier delivered a message from it, so it exists.
+    pub fn from_carrier(input: &str) -> Result<E164, PhoneError> {
+        let trimmed = input.trim();
+        let digits = trimmed.strip_prefix('+').unwrap_or("");
+        let well_formed = (7..=15).contains(&digits.len())
+            && digits.chars().all(|c| c.is_ascii_digit())
+            && !digits.starts_with('0');
+        if well_formed {
+            Ok(E164(trimmed.to_string()))
+        } else {
+            Err(PhoneError::NotE164(trimmed.to_string()))
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -194,5 +210,22 @@ mod tests {
             E164::parse_e164("+14165551234").map(|n| n.digits().to_string()),
             Ok("14165551234".into())
         );
+    }
+
+    #[test]
+    fn carriers_senders_need_only_be_well_formed() {
+        // A range libphonenumber does not list (555 exchange numbers) still arrives.
+        assert!(E164::from_carrier("+15555550100").is_ok());
+        assert!(E164::from_carrier(" +447700900123 ").is_ok());
+        for sender in [
+            "12345",
+            "+0123456789",
+            "ACME",
+            "+141655",
+            "",
+            "+1234567890123456",
+        ] {
+            assert!(E164::from_carrier(sender).is_err(), "{sender}");
+        }
     }
 }

@@ -130,6 +130,75 @@ pub fn analyze(text: &str) -> SegmentInfo {
     }
 }
 
+/// Whether `text` needs at most `max_segments` segments.
+fn fits(text: &str, max_segments: u32) -> bool {
+    analyze(text).segments <= max_segments
+}
+
+/// Characters that end a sentence (Latin, CJK and Arabic/Urdu punctuation).
+const SENTENCE_ENDS: &[char] = &['.', '!', '?', '…', '。', '！', '？', '؟', '۔'];
+
+/// `text` when it fits in `max_segments`; otherwise its longest start that does, cut after
+/// the last whole sentence, or, when no sentence ends in the first third, after the last
+/// whole word with an ellipsis. The ellipsis is `...` in GSM-7, so the cut never turns a
+/// GSM-7 text into a (costlier) UCS-2 one.
+pub fn fit_to_segments(text: &str, max_segments: u32) -> String {
+    let text = text.trim();
+    let max_segments = max_segments.max(1);
+    if fits(text, max_segments) {
+        return text.to_string();
+    }
+    // Character boundaries, so that every cut is at one.
+    let bounds: Vec<usize> = text
+        .char_indices()
+        .map(|(at, _)| at)
+        .chain([text.len()])
+        .collect();
+    // The longest start that fits with `suffix` appended (segment counts only grow as a
+    // text grows, so a binary search finds it).
+    let longest_fitting = |suffix: &str| {
+        let (mut low, mut high) = (0, bounds.len() - 1);
+        while low < high {
+            let middle = (low + high).div_ceil(2);
+            let candidate = format!("{}{suffix}", &text[..bounds[middle]]);
+            if fits(&candidate, max_segments) {
+                low = middle;
+            } else {
+                high = middle - 1;
+            }
+        }
+        bounds[low]
+    };
+    let fitting = &text[..longest_fitting("")];
+    let sentence_end = fitting
+        .char_indices()
+        .filter(|(at, c)| {
+            SENTENCE_ENDS.contains(c)
+                && fitting[at + c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_none_or(char::is_whitespace)
+        })
+        .map(|(at, c)| at + c.len_utf8())
+        .next_back();
+    if let Some(end) = sentence_end.filter(|end| *end * 3 >= fitting.len()) {
+        return fitting[..end].trim_end().to_string();
+    }
+    let ellipsis = match analyze(text).encoding {
+        Encoding::Gsm7 => "...",
+        Encoding::Ucs2 => "…",
+    };
+    let room = &text[..longest_fitting(ellipsis)];
+    // The last whole word, unless the start is one long word.
+    let cut = match room.rfind(char::is_whitespace) {
+        Some(space) if space > 0 && !text[room.len()..].starts_with(char::is_whitespace) => {
+            &room[..space]
+        }
+        _ => room,
+    };
+    format!("{}{ellipsis}", cut.trim_end())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,5 +272,53 @@ mod tests {
     #[test]
     fn empty_text_has_no_segments() {
         assert_eq!(analyze("").segments, 0);
+    }
+
+    #[test]
+    fn fitting_leaves_short_texts_alone() {
+        assert_eq!(fit_to_segments("  Hello there!  ", 1), "Hello there!");
+        assert_eq!(fit_to_segments(&gsm(306), 2), gsm(306));
+    }
+
+    #[test]
+    fn fitting_cuts_at_a_sentence_boundary() {
+        let sentence = "Our clinic is open Monday to Friday, nine to five. ";
+        let long = sentence.repeat(20);
+        let cut = fit_to_segments(&long, 3);
+        assert!(analyze(&cut).segments <= 3, "{cut}");
+        assert!(cut.ends_with("nine to five."), "{cut}");
+        assert!(long.starts_with(&cut));
+        assert!(cut.len() > 153 * 2, "keeps as much as fits: {}", cut.len());
+    }
+
+    #[test]
+    fn fitting_cuts_cyrillic_to_ten_segments() {
+        // 700 Cyrillic characters: 11 UCS-2 segments; Telnyx refuses more than 10.
+        let long = "Здравствуйте, мы работаем каждый день. ".repeat(18);
+        assert!(analyze(&long).segments > 10);
+        let cut = fit_to_segments(&long, 10);
+        let info = analyze(&cut);
+        assert!(
+            info.segments <= 10 && info.encoding == Encoding::Ucs2,
+            "{info:?}"
+        );
+        assert!(cut.ends_with("день."), "{cut}");
+        let one = fit_to_segments(&long, 1);
+        assert!(analyze(&one).segments == 1 && one.ends_with('.'), "{one}");
+    }
+
+    #[test]
+    fn fitting_without_sentences_cuts_at_a_word_with_an_ellipsis() {
+        let words = "word ".repeat(100);
+        let cut = fit_to_segments(&words, 1);
+        assert!(cut.ends_with("word..."), "{cut}");
+        assert_eq!(analyze(&cut).encoding, Encoding::Gsm7);
+        assert!(analyze(&cut).segments == 1);
+        let one_word = "x".repeat(400);
+        let cut = fit_to_segments(&one_word, 1);
+        assert_eq!(cut, format!("{}...", "x".repeat(157)));
+        let emoji = "😀".repeat(200);
+        let cut = fit_to_segments(&emoji, 1);
+        assert!(cut.ends_with('…') && analyze(&cut).segments == 1, "{cut}");
     }
 }

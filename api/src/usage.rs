@@ -11,7 +11,6 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::clock::in_accepted_years;
 use crate::error::ApiError;
 use crate::wire::{ErrorBody, Usage, UsageDay};
 
@@ -41,12 +40,11 @@ fn parse_day(text: &str, field: &'static str) -> Result<NaiveDate, ApiError> {
                 format!("`{field}` must be a date like 2026-11-25."),
             )
         })?;
-    // The report's date arithmetic and PostgreSQL both need a day in these years.
-    if !in_accepted_years(&day) {
+    if !crate::timestamps::is_storable_date(day) {
         return Err(ApiError::bad_request(
             "invalid_query",
             Some(field),
-            format!("`{field}` must fall between the years 1 and 9999."),
+            format!("`{field}` {}.", crate::timestamps::OUT_OF_RANGE),
         ));
     }
     Ok(day)

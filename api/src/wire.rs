@@ -203,13 +203,43 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-/// Declares a string enum of the API with its wire names, `as_str` and `parse`.
+/// Declares a string enum of the API with its wire names, `as_str` and `parse`. On the
+/// server it is also a column type (`text`): rows hold the enum, and a value in the database
+/// that is none of the variants is an error when read, never a silent default.
 macro_rules! wire_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "server", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
+        #[cfg_attr(feature = "server", diesel(sql_type = diesel::sql_types::Text))]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
+        }
+
+        #[cfg(feature = "server")]
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(
+                    self.as_str(),
+                    out,
+                )
+            }
+        }
+
+        #[cfg(feature = "server")]
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = <String as diesel::deserialize::FromSql<
+                    diesel::sql_types::Text,
+                    diesel::pg::Pg,
+                >>::from_sql(value)?;
+                $name::parse(&text).ok_or_else(|| {
+                    format!("`{text}` is not a {} in the database", stringify!($name)).into()
+                })
+            }
         }
 
         impl $name {
@@ -434,9 +464,16 @@ pub struct Assistant {
     pub temperature: f32,
     pub channel: Channel,
     pub is_default: bool,
+    /// The longest reply this assistant sends, in SMS segments (1 to 10): the prompt says
+    /// so, and a longer answer is cut at a sentence boundary to fit.
+    pub max_segments: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// An assistant's reply limit unless it says otherwise: long enough for a helpful answer,
+/// short enough to read (and pay for) as a text.
+pub const DEFAULT_MAX_SEGMENTS: i32 = 3;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -451,6 +488,10 @@ pub struct CreateAssistant {
     pub channel: Option<Channel>,
     #[serde(default)]
     pub is_default: Option<bool>,
+    /// The longest reply in SMS segments, 1 to 10 (default 3).
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 10)]
+    pub max_segments: Option<i32>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -471,6 +512,10 @@ pub struct UpdateAssistant {
     pub temperature: Option<f32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
+    /// The longest reply in SMS segments, 1 to 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 10)]
+    pub max_segments: Option<i32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -590,8 +635,8 @@ pub struct CreateInteraction {
     #[serde(default)]
     pub client_id: Option<Uuid>,
     pub summary: String,
-    /// When it happened; now when absent.
-    #[serde(default)]
+    /// When it happened (RFC 3339, years 1 to 9999); now when absent.
+    #[serde(default, deserialize_with = "crate::timestamps::deserialize_optional")]
     pub occurred_at: Option<DateTime<Utc>>,
 }
 
@@ -642,6 +687,97 @@ pub struct FeedEvent {
     pub occurred_at: DateTime<Utc>,
     /// The conversation or message as the REST API shows it, or the change's details.
     pub data: serde_json::Value,
+}
+
+/// What a feed event says, by its `type`; `data` is the variant's body. One enum, written by
+/// the server's event log and read by every subscriber with one `from_str`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(tag = "type", content = "data")]
+pub enum FeedPayload {
+    #[serde(rename = "conversation.created")]
+    ConversationCreated(Conversation),
+    #[serde(rename = "conversation.updated")]
+    ConversationUpdated(Conversation),
+    #[serde(rename = "message.created")]
+    MessageCreated(Message),
+    #[serde(rename = "message.status_updated")]
+    MessageStatusUpdated(Message),
+    #[serde(rename = "ai.response_generated")]
+    AiResponseGenerated(AiResponseGenerated),
+    #[serde(rename = "contact.identified")]
+    ContactIdentified(ContactIdentified),
+    #[serde(rename = "opt_out.changed")]
+    OptOutChanged(OptOutChanged),
+    /// The events after the client's `after` were pruned: reload what is shown.
+    #[serde(rename = "feed.reset")]
+    FeedReset(FeedReset),
+}
+
+impl FeedPayload {
+    /// The `type` as it travels.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            FeedPayload::ConversationCreated(_) => "conversation.created",
+            FeedPayload::ConversationUpdated(_) => "conversation.updated",
+            FeedPayload::MessageCreated(_) => "message.created",
+            FeedPayload::MessageStatusUpdated(_) => "message.status_updated",
+            FeedPayload::AiResponseGenerated(_) => "ai.response_generated",
+            FeedPayload::ContactIdentified(_) => "contact.identified",
+            FeedPayload::OptOutChanged(_) => "opt_out.changed",
+            FeedPayload::FeedReset(_) => "feed.reset",
+        }
+    }
+}
+
+/// A feed frame, typed: `{"id", "type", "occurred_at", "data"}` like [`FeedEvent`].
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct TypedFeedEvent {
+    /// Increases by one per event of the tenant; reconnect with `after=<id>` to resume.
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub payload: FeedPayload,
+}
+
+/// `ai.response_generated`: the AI's reply was queued.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct AiResponseGenerated {
+    pub conversation_id: Uuid,
+    pub message: Message,
+    /// `openai_compatible`, or `offline_demo` for the built-in demo responder.
+    pub provider: String,
+    pub offline_demo: bool,
+    pub model: String,
+    pub prompt_tokens: Option<u32>,
+    pub completion_tokens: Option<u32>,
+}
+
+/// `contact.identified`: the customer's name or client record became known.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct ContactIdentified {
+    /// `client_record` (the customer confirmed a known client) or `message` (they said it).
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub conversation: Conversation,
+}
+
+/// `opt_out.changed`: a number opted out (STOP) or back in (START, or an admin's lift).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct OptOutChanged {
+    pub phone_number: String,
+    pub opted_out: bool,
+    /// The opt-out, when there is one now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opt_out: Option<OptOut>,
+}
+
+/// `feed.reset`: why the client must reload.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct FeedReset {
+    pub reason: String,
 }
 
 /// One AI generation, for troubleshooting and usage.
@@ -712,4 +848,35 @@ pub struct SimulatedInbound {
     pub telnyx_message_id: String,
     /// The HTTP status our webhook endpoint answered the simulator.
     pub webhook_status: Option<u16>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_feed_events_keep_the_wire_shape() {
+        let frame = r#"{"id": 8, "type": "opt_out.changed", "occurred_at": "2026-11-25T10:00:00Z",
+            "data": {"phone_number": "+14165551234", "opted_out": false}}"#;
+        let event: TypedFeedEvent = serde_json::from_str(frame).expect("typed");
+        assert_eq!(event.id, 8);
+        assert_eq!(event.payload.type_name(), "opt_out.changed");
+        assert!(matches!(
+            &event.payload,
+            FeedPayload::OptOutChanged(OptOutChanged {
+                opted_out: false,
+                ..
+            })
+        ));
+        let again = serde_json::to_value(&event).expect("json");
+        assert_eq!(again["type"], "opt_out.changed");
+        assert_eq!(again["data"]["phone_number"], "+14165551234");
+        let reset = r#"{"id": 3, "type": "feed.reset", "occurred_at": "2026-11-25T10:00:00Z",
+            "data": {"reason": "pruned"}}"#;
+        let event: TypedFeedEvent = serde_json::from_str(reset).expect("reset");
+        assert!(matches!(event.payload, FeedPayload::FeedReset(_)));
+        let unknown =
+            r#"{"id": 4, "type": "no.such", "occurred_at": "2026-11-25T10:00:00Z", "data": {}}"#;
+        assert!(serde_json::from_str::<TypedFeedEvent>(unknown).is_err());
+    }
 }

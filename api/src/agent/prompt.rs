@@ -37,6 +37,8 @@ pub struct ReplyContext {
     /// Summaries of the customer's other conversations and interactions, newest first.
     pub cross_channel: Vec<String>,
     pub business_name: Option<String>,
+    /// The assistant's reply limit in SMS segments (the reply job also cuts to it).
+    pub max_segments: u32,
 }
 
 fn non_empty(text: &Option<String>) -> Option<&str> {
@@ -76,12 +78,25 @@ fn style_rules(context: &ReplyContext) -> String {
     let whom = non_empty(&context.business_name)
         .map(|business| format!(" on behalf of {business}"))
         .unwrap_or_default();
+    let segments = context.max_segments.max(1);
+    let (latin, other) = segment_budget(segments);
+    let plural = if segments == 1 { "" } else { "s" };
     format!(
-        "{who} reply by SMS{whom}. Keep every reply short: plain text, under 300 characters, \
-         no markdown, no lists, no emojis unless the customer uses them, one question at a \
-         time. Never invent prices, hours or availability you were not given; offer to have \
-         a team member confirm instead."
+        "{who} reply by SMS{whom}. Keep every reply short: plain text that fits in \
+         {segments} SMS segment{plural} (at most {latin} characters, or {other} in non-Latin \
+         scripts or with emojis; anything longer is cut off), no markdown, no lists, no \
+         emojis unless the customer uses them, one question at a time. Never invent \
+         prices, hours or availability you were not given; offer to have a team member \
+         confirm instead."
     )
+}
+
+/// Characters that fit in `segments` SMS segments: GSM-7 (Latin) and UCS-2 (anything else).
+fn segment_budget(segments: u32) -> (u32, u32) {
+    match segments {
+        1 => (160, 70),
+        n => (153 * n, 67 * n),
+    }
 }
 
 fn name_facts(context: &ReplyContext) -> String {
@@ -216,6 +231,7 @@ mod tests {
                 (Role::User, "How much is a cleaning?".to_string()),
             ],
             business_name: Some("Maple Dental".to_string()),
+            max_segments: 3,
             ..ReplyContext::default()
         }
     }
@@ -242,7 +258,7 @@ mod tests {
         assert_eq!(parts.len(), 5, "{parts:#?}");
         assert_eq!(parts[0], "You are Ava, Maple Dental's assistant.");
         assert!(parts[1].starts_with("You are Ava and reply by SMS on behalf of Maple Dental."));
-        assert!(parts[1].contains("under 300 characters"));
+        assert!(parts[1].contains("fits in 3 SMS segments (at most 459 characters, or 201"));
         assert!(parts[1].contains("no markdown"));
         assert_eq!(parts[2], "Conversation guide (follow it): Focus on ROI.");
         assert_eq!(

@@ -47,6 +47,17 @@ enum ReplyError {
     Provider(#[from] ProviderError),
     #[error("database: {0}")]
     Database(String),
+    #[error("the tenant has no Telnyx number to send from; an admin adds one under phone numbers")]
+    NoSendingNumber,
+}
+
+impl From<messages::SendError> for ReplyError {
+    fn from(error: messages::SendError) -> Self {
+        match error {
+            messages::SendError::NoSendingNumber => ReplyError::NoSendingNumber,
+            other => ReplyError::Database(other.to_string()),
+        }
+    }
 }
 
 impl From<diesel::result::Error> for ReplyError {
@@ -93,10 +104,22 @@ pub async fn run(state: &AppState, job: &ClaimedJob) -> Outcome {
     }
 }
 
+/// The reply job will not run again: the conversation says why.
+pub async fn give_up(state: &AppState, job: &ClaimedJob, reason: &str) -> Result<(), String> {
+    let payload: Payload =
+        serde_json::from_value(job.payload.clone()).map_err(|e| e.to_string())?;
+    let Some(tenant_id) = job.tenant_id else {
+        return Ok(());
+    };
+    let shown = format!("The AI could not reply: {reason}");
+    record_failure(state, tenant_id, payload.conversation_id, &shown).await
+}
+
 fn is_retryable(error: &ReplyError) -> bool {
     match error {
         ReplyError::Provider(error) => error.is_retryable(),
         ReplyError::Database(_) => true,
+        ReplyError::NoSendingNumber => false,
     }
 }
 
@@ -164,23 +187,18 @@ async fn select_assistant(
         temperature: crate::assistants::DEFAULT_TEMPERATURE,
         channel: "sms".into(),
         is_default: true,
+        max_segments: crate::assistants::DEFAULT_MAX_SEGMENTS,
         created_at: now,
         updated_at: now,
     };
-    match assistant_storage::insert(conn, &created).await {
-        Ok(()) => {
-            tracing::info!(tenant = %conversation.tenant_id, "created a default SMS assistant");
-            Ok(created)
-        }
-        // Another reply created it first.
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => assistant_storage::find_default(conn, conversation.tenant_id)
-            .await?
-            .ok_or(diesel::result::Error::NotFound),
-        Err(error) => Err(error),
+    if assistant_storage::insert_unless_conflicting(conn, &created).await? {
+        tracing::info!(tenant = %conversation.tenant_id, "created a default SMS assistant");
+        return Ok(created);
     }
+    // Another reply (or an admin) made a default first.
+    assistant_storage::find_default(conn, conversation.tenant_id)
+        .await?
+        .ok_or(diesel::result::Error::NotFound)
 }
 
 /// What the name and identity rules decided for this reply.
@@ -487,6 +505,7 @@ async fn reply(
         confirm_identity_of: plan.confirm.as_ref().and_then(|c| c.first_name.clone()),
         cross_channel: cross_channel(&mut conn, &conversation, verified_client).await?,
         business_name: Some(tenant.name.clone()),
+        max_segments: assistant.max_segments.max(1) as u32,
     };
     drop(conn);
     let (response, generation_id) = generate(Generation {
@@ -498,7 +517,8 @@ async fn reply(
         state,
     })
     .await?;
-    let text = response.content.trim().to_string();
+    // Models overrun limits they were told; Telnyx refuses texts of more than ten segments.
+    let text = crate::sms::fit_to_segments(&response.content, assistant.max_segments.max(1) as u32);
     if text.is_empty() {
         return Err(ProviderError::InvalidResponse("an empty reply".into()).into());
     }
@@ -533,7 +553,7 @@ async fn commit(
         .map_err(|e| ReplyError::Database(e.to_string()))?;
     let provider = response.provider;
     let committed = conn
-        .transaction::<_, diesel::result::Error, _>(async |conn| {
+        .transaction::<_, ReplyError, _>(async |conn| {
             let Some(conversation) =
                 conversation_storage::find_for_update(conn, tenant_id, payload.conversation_id)
                     .await?

@@ -4,13 +4,15 @@ pub mod routes;
 pub mod storage;
 
 use chrono::{DateTime, Utc};
-use diesel_async::AsyncPgConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::realtime::revocations;
 use crate::wire::{ApiKey, CreatedApiKey, Role};
 
 /// Every secret starts with this, so a bearer token is told apart from a JWT at a glance.
@@ -81,13 +83,19 @@ pub async fn create(
     Ok(CreatedApiKey { key, secret })
 }
 
+/// Revokes the key; its open feed sessions, on every instance, close at once.
 pub async fn revoke(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<ApiKey, ApiKeyError> {
-    storage::revoke(conn, tenant_id, id, now)
-        .await?
-        .ok_or(ApiKeyError::NotFound)
+    conn.transaction::<ApiKey, ApiKeyError, _>(async |conn| {
+        let key = storage::revoke(conn, tenant_id, id, now)
+            .await?
+            .ok_or(ApiKeyError::NotFound)?;
+        revocations::announce(conn, Principal::ApiKey(key.id)).await?;
+        Ok(key)
+    })
+    .await
 }

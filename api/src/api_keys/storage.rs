@@ -83,6 +83,16 @@ pub async fn find(
         .map(|row| row.map(ApiKey::from))
 }
 
+/// Those of these keys that exist and are not revoked.
+pub async fn live_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+    api_keys::table
+        .filter(api_keys::id.eq_any(ids))
+        .filter(api_keys::revoked_at.is_null())
+        .select(api_keys::id)
+        .load(conn)
+        .await
+}
+
 /// Records use, at most once a minute per key, so busy clients do not write on every call.
 pub async fn touch_last_used(
     conn: &mut AsyncPgConnection,

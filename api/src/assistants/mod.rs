@@ -15,6 +15,7 @@ use storage::{AssistantChanges, AssistantRow};
 
 pub const MAX_PROMPT_CHARS: usize = 20_000;
 pub const DEFAULT_TEMPERATURE: f32 = 0.4;
+pub use crate::wire::DEFAULT_MAX_SEGMENTS;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AssistantError {
@@ -77,6 +78,17 @@ fn check_temperature(temperature: f32) -> Result<f32, AssistantError> {
     Ok(temperature)
 }
 
+fn check_max_segments(segments: i32) -> Result<i32, AssistantError> {
+    let limit = crate::messages::MAX_SEGMENTS as i32;
+    if !(1..=limit).contains(&segments) {
+        return Err(invalid(
+            "max_segments",
+            format!("max_segments is between 1 and {limit} (Telnyx refuses longer texts)"),
+        ));
+    }
+    Ok(segments)
+}
+
 fn check_model(model: Option<String>) -> Result<Option<String>, AssistantError> {
     let model = model
         .map(|m| m.trim().to_string())
@@ -103,6 +115,7 @@ pub async fn create(
         temperature: check_temperature(input.temperature.unwrap_or(DEFAULT_TEMPERATURE))?,
         channel: input.channel.unwrap_or(Channel::Sms).as_str().into(),
         is_default: input.is_default.unwrap_or(false),
+        max_segments: check_max_segments(input.max_segments.unwrap_or(DEFAULT_MAX_SEGMENTS))?,
         created_at: now,
         updated_at: now,
     };
@@ -136,6 +149,7 @@ pub async fn update(
         model: input.model.map(check_model).transpose()?,
         temperature: input.temperature.map(check_temperature).transpose()?,
         is_default: input.is_default,
+        max_segments: input.max_segments.map(check_max_segments).transpose()?,
         updated_at: Some(now),
     };
     let tenant_id = caller.tenant_id;

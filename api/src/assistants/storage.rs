@@ -19,6 +19,7 @@ pub struct AssistantRow {
     pub is_default: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub max_segments: i32,
 }
 
 impl From<AssistantRow> for Assistant {
@@ -31,6 +32,7 @@ impl From<AssistantRow> for Assistant {
             temperature: row.temperature,
             channel: Channel::parse(&row.channel).unwrap_or(Channel::Sms),
             is_default: row.is_default,
+            max_segments: row.max_segments,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -45,6 +47,7 @@ pub struct AssistantChanges {
     pub model: Option<Option<String>>,
     pub temperature: Option<f32>,
     pub is_default: Option<bool>,
+    pub max_segments: Option<i32>,
     pub updated_at: Option<DateTime<Utc>>,
 }
 
@@ -54,6 +57,21 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &AssistantRow) -> QueryRe
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+/// Inserts the row unless it conflicts with a unique key (another default assistant made
+/// meanwhile); answers whether it was inserted. Safe inside a transaction, unlike catching
+/// the violation, which would abort it.
+pub async fn insert_unless_conflicting(
+    conn: &mut AsyncPgConnection,
+    row: &AssistantRow,
+) -> QueryResult<bool> {
+    diesel::insert_into(assistants::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|count| count == 1)
 }
 
 pub async fn find(
@@ -97,12 +115,20 @@ pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<
         .await
 }
 
-/// Makes no assistant of the tenant the default (before another becomes it).
+/// Makes no assistant of the tenant the default, before another becomes it. Concurrent
+/// switches of one tenant queue on a transaction-scoped advisory lock, so the last one wins
+/// instead of one of them breaking the one-default index.
 pub async fn clear_default(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
+    diesel::sql_query(
+        "SELECT pg_advisory_xact_lock(hashtextextended('default-assistant:' || $1::text, 0))",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(tenant_id)
+    .execute(conn)
+    .await?;
     diesel::update(
         assistants::table
             .filter(assistants::tenant_id.eq(tenant_id))

@@ -14,6 +14,7 @@ use crate::app::AppState;
 use crate::error::ApiError;
 use crate::users;
 use crate::wire::{LoginRequest, LoginResponse};
+use password::PasswordError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -29,8 +30,10 @@ pub enum AuthError {
     ExpiredToken,
     #[error("Only an admin can do this.")]
     AdminOnly,
-    #[error("Too many failed sign-ins for this email; try again in {} minutes.", .0.as_secs().div_ceil(60))]
+    #[error("Too many sign-in attempts for this email or from this address; try again in {} minutes.", .0.as_secs().div_ceil(60))]
     TooManyAttempts(std::time::Duration),
+    #[error("The server is busy checking other sign-ins; try again in a moment.")]
+    Busy,
     #[error(transparent)]
     Internal(#[from] ApiError),
 }
@@ -48,6 +51,9 @@ impl From<AuthError> for ApiError {
                 message,
                 retry_after: wait,
             },
+            AuthError::Busy => ApiError::Busy {
+                retry_after: password::BUSY_RETRY_AFTER,
+            },
             AuthError::Internal(error) => error,
         }
     }
@@ -59,30 +65,44 @@ impl From<diesel::result::Error> for AuthError {
     }
 }
 
-/// Checks an email and password; every attempt does one argon2 verification, whether or not
-/// the email exists.
-pub async fn login(state: &AppState, request: LoginRequest) -> Result<LoginResponse, AuthError> {
-    if let Some(wait) = state.login_throttle.check(&request.email) {
+/// Checks an email and password; every attempt that is not throttled does one argon2
+/// verification, whether or not the email exists. The attempt is counted (per email and per
+/// client address, shared by every instance) before the password is checked.
+pub async fn login(
+    state: &AppState,
+    request: LoginRequest,
+    client_address: &str,
+) -> Result<LoginResponse, AuthError> {
+    let keys = throttle::AttemptKeys::new(&request.email, client_address);
+    let mut conn = state.db().await?;
+    if let Err(wait) = throttle::count(&mut conn, &keys, state.clock.now()).await? {
         return Err(AuthError::TooManyAttempts(wait));
     }
-    let mut conn = state.db().await?;
     let found = users::storage::find_for_login(&mut conn, &request.email).await?;
+    // No connection is held while the password is checked.
     drop(conn);
-    let passwords = state.passwords.clone();
     let stored_hash = found.as_ref().map(|(_, hash)| hash.clone());
-    let password = request.password;
-    let verified =
-        tokio::task::spawn_blocking(move || passwords.verify(&password, stored_hash.as_deref()))
-            .await
-            .map_err(ApiError::internal)?;
+    let verified = match state
+        .passwords
+        .verify_bounded(request.password, stored_hash)
+        .await
+    {
+        Ok(verified) => verified,
+        Err(PasswordError::Busy) => {
+            // Nothing was checked: the attempt does not count against anyone.
+            let mut conn = state.db().await?;
+            throttle::refund(&mut conn, &keys).await?;
+            return Err(AuthError::Busy);
+        }
+        Err(PasswordError::Hash(error)) => return Err(ApiError::internal(error).into()),
+    };
     let user = match (verified, found) {
         (true, Some((user, _))) => user,
-        _ => {
-            state.login_throttle.failed(&request.email);
-            return Err(AuthError::InvalidCredentials);
-        }
+        _ => return Err(AuthError::InvalidCredentials),
     };
-    state.login_throttle.succeeded(&user.email);
+    let mut conn = state.db().await?;
+    throttle::succeeded(&mut conn, &keys).await?;
+    drop(conn);
     let access_token = state
         .tokens
         .issue(user.id, user.tenant_id, user.role, state.clock.now())

@@ -1,4 +1,4 @@
-use actix_web::web;
+use actix_web::{web, HttpRequest};
 
 use super::{Caller, Principal};
 use crate::app::AppState;
@@ -20,14 +20,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 200, body = LoginResponse),
         (status = 401, description = "wrong email or password", body = ErrorBody),
         (status = 422, body = ErrorBody),
-        (status = 429, description = "too many failed sign-ins for this email", body = ErrorBody),
+        (status = 429, description = "too many failed sign-in attempts for this email (10 per 15 minutes) or from this client address (50 per 15 minutes); `Retry-After` says when to try again", body = ErrorBody),
+        (status = 503, description = "`busy`: too many passwords are being checked at once; `Retry-After` says when to try again", body = ErrorBody),
     )
 )]
 pub async fn login(
     state: web::Data<AppState>,
+    request: HttpRequest,
     body: JsonBody<LoginRequest>,
 ) -> Result<web::Json<LoginResponse>, ApiError> {
-    Ok(web::Json(super::login(&state, body.into_inner()).await?))
+    let address = client_address(&request, state.settings.trust_forwarded_for);
+    Ok(web::Json(
+        super::login(&state, body.into_inner(), &address).await?,
+    ))
+}
+
+/// Where the request comes from, for the sign-in throttle.
+fn client_address(request: &HttpRequest, trust_forwarded_for: bool) -> String {
+    let peer = request.peer_addr().map(|address| address.ip().to_string());
+    let forwarded: Vec<&str> = request
+        .headers()
+        .get_all("X-Forwarded-For")
+        .filter_map(|value| value.to_str().ok())
+        .collect();
+    super::throttle::client_address(peer.as_deref(), &forwarded, trust_forwarded_for)
 }
 
 /// The caller: a user or an API key, and its tenant.

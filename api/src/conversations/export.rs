@@ -1,8 +1,10 @@
-//! CSV export of the conversations a filter selects: streamed row by row through a small
-//! bounded channel, so memory stays flat whatever the size.
+//! CSV export of the conversations a filter selects: read in pages and streamed through a
+//! small bounded channel, so memory stays flat whatever the size. Each page takes a pooled
+//! connection and gives it back before its rows are written, so a client that reads slowly
+//! (or not at all) holds no connection: the pool stays free for everyone else.
 
 use actix_web::web::Bytes;
-use futures_util::StreamExt;
+use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -25,6 +27,8 @@ pub const HEADER: [&str; 11] = [
 
 /// Rows are sent in chunks of about this size.
 const CHUNK_BYTES: usize = 32 * 1024;
+/// Rows read per page (per short use of a pooled connection).
+pub const PAGE_ROWS: i64 = 500;
 
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a leading tab or
 /// carriage return) gets a leading apostrophe, so it is shown as text.
@@ -69,11 +73,17 @@ fn csv_line(cells: &[String]) -> Result<Vec<u8>, String> {
 
 pub type Chunk = Result<Bytes, std::io::Error>;
 
-/// Starts producing the CSV; the receiver is the response body.
-pub fn spawn(pool: DbPool, tenant_id: Uuid, filters: Filters) -> mpsc::Receiver<Chunk> {
+/// Starts producing the CSV of the selection as of `snapshot`; the receiver is the response
+/// body.
+pub fn spawn(
+    pool: DbPool,
+    tenant_id: Uuid,
+    filters: Filters,
+    snapshot: DateTime<Utc>,
+) -> mpsc::Receiver<Chunk> {
     let (sender, receiver) = mpsc::channel::<Chunk>(4);
     tokio::spawn(async move {
-        if let Err(error) = produce(&pool, tenant_id, &filters, &sender).await {
+        if let Err(error) = produce(&pool, tenant_id, &filters, snapshot, &sender).await {
             tracing::warn!(%error, "CSV export stopped");
             // The client sees a broken download rather than a silently short file.
             let _ = sender.send(Err(std::io::Error::other(error))).await;
@@ -82,29 +92,46 @@ pub fn spawn(pool: DbPool, tenant_id: Uuid, filters: Filters) -> mpsc::Receiver<
     receiver
 }
 
+/// One page of rows; the connection goes back to the pool before the caller writes them.
+async fn read_page(
+    pool: &DbPool,
+    tenant_id: Uuid,
+    filters: &Filters,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    snapshot: DateTime<Utc>,
+) -> Result<Vec<ExportRow>, String> {
+    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+    list::export_page(&mut conn, tenant_id, filters, after, snapshot, PAGE_ROWS)
+        .await
+        .map_err(|e| e.to_string())
+}
+
 async fn produce(
     pool: &DbPool,
     tenant_id: Uuid,
     filters: &Filters,
+    snapshot: DateTime<Utc>,
     sender: &mpsc::Sender<Chunk>,
 ) -> Result<(), String> {
     let header: Vec<String> = HEADER.iter().map(|h| h.to_string()).collect();
     let mut buffer = csv_line(&header)?;
-    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-    let mut rows = diesel_async::RunQueryDsl::load_stream::<ExportRow>(
-        list::export_query(tenant_id, filters),
-        &mut conn,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    while let Some(row) = rows.next().await {
-        let row = row.map_err(|e| e.to_string())?;
-        buffer.extend(csv_line(&record(&row))?);
-        if buffer.len() >= CHUNK_BYTES {
-            let chunk = Bytes::from(std::mem::take(&mut buffer));
-            if sender.send(Ok(chunk)).await.is_err() {
-                return Ok(()); // the client went away
+    let mut after = None;
+    loop {
+        let rows = read_page(pool, tenant_id, filters, after, snapshot).await?;
+        for row in &rows {
+            buffer.extend(csv_line(&record(row))?);
+            if buffer.len() >= CHUNK_BYTES {
+                let chunk = Bytes::from(std::mem::take(&mut buffer));
+                if sender.send(Ok(chunk)).await.is_err() {
+                    return Ok(()); // the client went away
+                }
             }
+        }
+        match rows.last() {
+            Some(last) if rows.len() as i64 == PAGE_ROWS => {
+                after = Some((last.sort_key, last.conversation.id));
+            }
+            _ => break,
         }
     }
     if !buffer.is_empty() {

@@ -15,7 +15,6 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::storage::ConversationRow;
-use crate::clock::in_accepted_years;
 use crate::error::ApiError;
 use crate::phone::search_term;
 use crate::wire::{Channel, ConversationStatus, QualificationStatus};
@@ -40,37 +39,31 @@ pub fn parse_bound(
     end_of_day: bool,
 ) -> Result<DateTime<Utc>, ApiError> {
     let text = text.trim();
-    let out_of_range = || {
-        ApiError::bad_request(
-            "invalid_query",
-            Some(field),
-            format!("`{field}` must fall between the years 1 and 9999."),
-        )
-    };
-    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        let at = at.with_timezone(&Utc);
-        return in_accepted_years(&at)
-            .then_some(at)
-            .ok_or_else(out_of_range);
-    }
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+    let unreadable = || {
         ApiError::bad_request(
             "invalid_query",
             Some(field),
             format!("`{field}` must be an RFC 3339 time or a date like 2026-11-25."),
         )
-    })?;
-    if !in_accepted_years(&date) {
+    };
+    let out_of_range = || {
+        ApiError::bad_request(
+            "invalid_query",
+            Some(field),
+            format!("`{field}` {}.", crate::timestamps::OUT_OF_RANGE),
+        )
+    };
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return crate::timestamps::storable(at.with_timezone(&Utc)).ok_or_else(out_of_range);
+    }
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| unreadable())?;
+    if !crate::timestamps::is_storable_date(date) {
         return Err(out_of_range());
     }
-    let day = if end_of_day {
-        date.succ_opt().unwrap_or(date)
-    } else {
-        date
-    };
-    let start = day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let start = date.and_time(chrono::NaiveTime::MIN).and_utc();
     Ok(if end_of_day {
-        start - chrono::Duration::microseconds(1)
+        // The day's last microsecond; within range, as the date is.
+        start + (chrono::Duration::days(1) - chrono::Duration::microseconds(1))
     } else {
         start
     })
@@ -107,15 +100,13 @@ impl Cursor {
             .ok()?;
         let text = String::from_utf8(bytes).ok()?;
         let mut parts = text.split('|');
-        let snapshot = DateTime::from_timestamp_micros(parts.next()?.parse().ok()?)?;
-        let key = DateTime::from_timestamp_micros(parts.next()?.parse().ok()?)?;
+        let time = |part: &str| {
+            crate::timestamps::storable(DateTime::from_timestamp_micros(part.parse().ok()?)?)
+        };
+        let snapshot = time(parts.next()?)?;
+        let key = time(parts.next()?)?;
         let id = parts.next()?.parse().ok()?;
-        // Only cursors we gave out (or their forgeries within PostgreSQL's range) go on.
-        (in_accepted_years(&snapshot) && in_accepted_years(&key)).then_some(Cursor {
-            snapshot,
-            key,
-            id,
-        })
+        Some(Cursor { snapshot, key, id })
     }
 }
 
@@ -200,16 +191,17 @@ pub struct ListedRow {
 
 const OPTED_OUT: &str = "EXISTS (SELECT 1 FROM opt_outs o WHERE o.tenant_id = c.tenant_id AND o.phone_number = c.phone_number)";
 
-/// One page; `limit + 1` rows are read to know whether another page follows.
-pub async fn page(
-    conn: &mut AsyncPgConnection,
+/// The selection in list order, as of `snapshot`, after `after` (a sort key and an id), at
+/// most `fetch` rows: conversations untouched since the snapshot in the index's order, and
+/// those active since placed by their activity as of the snapshot. Columns: `c.*`,
+/// `sort_key`, `opted_out`.
+fn page_sql(
     tenant_id: Uuid,
     filters: &Filters,
-    cursor: Option<&Cursor>,
-    now: DateTime<Utc>,
-    limit: i64,
-) -> diesel::QueryResult<(Vec<ListedRow>, Option<Cursor>)> {
-    let snapshot = cursor.map(|c| c.snapshot).unwrap_or(now);
+    after: Option<(DateTime<Utc>, Uuid)>,
+    snapshot: DateTime<Utc>,
+    fetch: i64,
+) -> Sql {
     let mut sql = Sql::default();
     // Conversations untouched since the snapshot: their activity is the index's order.
     sql.push("(SELECT c.*, c.activity_at AS sort_key, ")
@@ -218,16 +210,16 @@ pub async fn page(
     sql.param(Param::Uuid(tenant_id))
         .push(" AND c.activity_at <= ")
         .param(Param::Time(snapshot));
-    if let Some(cursor) = cursor {
+    if let Some((key, id)) = after {
         sql.push(" AND (c.activity_at, c.id) < (")
-            .param(Param::Time(cursor.key))
+            .param(Param::Time(key))
             .push(", ")
-            .param(Param::Uuid(cursor.id))
+            .param(Param::Uuid(id))
             .push(")");
     }
     push_filters(&mut sql, filters, "c", "c.activity_at");
     sql.push(" ORDER BY c.activity_at DESC, c.id DESC LIMIT ")
-        .param(Param::Int(limit + 1))
+        .param(Param::Int(fetch))
         .push(")");
     // Conversations active since the snapshot: placed by their activity as of the snapshot.
     sql.push(" UNION ALL (SELECT * FROM (SELECT c.*, coalesce((SELECT max(m.created_at) FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id AND m.created_at <= ");
@@ -242,16 +234,33 @@ pub async fn page(
         .param(Param::Time(snapshot));
     sql.push(") moved WHERE true");
     push_filters(&mut sql, filters, "moved", "moved.sort_key");
-    if let Some(cursor) = cursor {
+    if let Some((key, id)) = after {
         sql.push(" AND (moved.sort_key, moved.id) < (")
-            .param(Param::Time(cursor.key))
+            .param(Param::Time(key))
             .push(", ")
-            .param(Param::Uuid(cursor.id))
+            .param(Param::Uuid(id))
             .push(")");
     }
     sql.push(") ORDER BY sort_key DESC, id DESC LIMIT ")
-        .param(Param::Int(limit + 1));
-    let mut rows: Vec<ListedRow> = sql.build().load(conn).await?;
+        .param(Param::Int(fetch));
+    sql
+}
+
+/// One page; `limit + 1` rows are read to know whether another page follows.
+pub async fn page(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    filters: &Filters,
+    cursor: Option<&Cursor>,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> diesel::QueryResult<(Vec<ListedRow>, Option<Cursor>)> {
+    let snapshot = cursor.map(|c| c.snapshot).unwrap_or(now);
+    let after = cursor.map(|c| (c.key, c.id));
+    let mut rows: Vec<ListedRow> = page_sql(tenant_id, filters, after, snapshot, limit + 1)
+        .build()
+        .load(conn)
+        .await?;
     let next = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|last| Cursor {
@@ -269,6 +278,8 @@ pub async fn page(
 pub struct ExportRow {
     #[diesel(embed)]
     pub conversation: ConversationRow,
+    #[diesel(sql_type = Timestamptz)]
+    pub sort_key: DateTime<Utc>,
     #[diesel(sql_type = Bool)]
     pub opted_out: bool,
     #[diesel(sql_type = BigInt)]
@@ -277,21 +288,25 @@ pub struct ExportRow {
     pub first_message_at: Option<DateTime<Utc>>,
 }
 
-/// The export's query: every selected conversation, newest activity first.
-pub fn export_query(
+/// One page of the export: the list's order and snapshot (so a conversation that gets a
+/// message mid-export is neither skipped nor repeated), with the export's extra columns.
+pub async fn export_page(
+    conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
     filters: &Filters,
-) -> BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery> {
-    let mut sql = Sql::default();
-    sql.push("SELECT c.*, ").push(OPTED_OUT).push(
-        " AS opted_out, (SELECT count(*) FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id) AS message_count, \
-         (SELECT min(m.created_at) FROM messages m WHERE m.tenant_id = c.tenant_id AND m.conversation_id = c.id) AS first_message_at \
-         FROM conversations c WHERE c.tenant_id = ",
+    after: Option<(DateTime<Utc>, Uuid)>,
+    snapshot: DateTime<Utc>,
+    limit: i64,
+) -> diesel::QueryResult<Vec<ExportRow>> {
+    let mut sql = page_sql(tenant_id, filters, after, snapshot, limit);
+    sql.text = format!(
+        "SELECT p.*, \
+         (SELECT count(*) FROM messages m WHERE m.tenant_id = p.tenant_id AND m.conversation_id = p.id) AS message_count, \
+         (SELECT min(m.created_at) FROM messages m WHERE m.tenant_id = p.tenant_id AND m.conversation_id = p.id) AS first_message_at \
+         FROM ({}) p ORDER BY p.sort_key DESC, p.id DESC",
+        sql.text
     );
-    sql.param(Param::Uuid(tenant_id));
-    push_filters(&mut sql, filters, "c", "c.activity_at");
-    sql.push(" ORDER BY c.activity_at DESC, c.id DESC");
-    sql.build()
+    sql.build().load(conn).await
 }
 
 #[cfg(test)]

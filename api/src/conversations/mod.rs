@@ -3,6 +3,7 @@
 //! updating one, and its AI guide.
 
 pub mod export;
+pub mod lifecycle;
 pub mod list;
 pub mod routes;
 pub mod storage;
@@ -61,7 +62,7 @@ impl From<ConversationError> for ApiError {
                 ApiError::invalid("invalid_field", field, message)
             }
             ConversationError::NoPhoneNumber => {
-                ApiError::conflict("no_phone_number", None, message)
+                ApiError::conflict("no_sending_number", None, message)
             }
             ConversationError::NotFound => ApiError::not_found("conversation"),
             ConversationError::Send(SendError::EmptyText { .. }) => {
@@ -132,10 +133,8 @@ pub async fn start(
     let contact_name = optional_text(input.contact_name, "contact_name")?;
     let company = optional_text(input.company, "company")?;
     messages::validate_text(&input.message, "message")?;
-    let from = phone_numbers::storage::list(&mut conn, tenant_id)
+    let from = phone_numbers::sending_number(&mut conn, tenant_id, "")
         .await?
-        .into_iter()
-        .next()
         .ok_or(ConversationError::NoPhoneNumber)?;
     if opt_outs::storage::is_opted_out(&mut conn, tenant_id, phone.as_str()).await? {
         return Err(SendError::OptedOut(phone.to_string()).into());

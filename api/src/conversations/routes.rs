@@ -62,8 +62,9 @@ pub async fn export(
     query: web::Query<super::ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filters = query.filters()?;
-    let body = super::export::spawn(state.pool.clone(), caller.tenant_id, filters);
-    let filename = format!("conversations-{}.csv", state.clock.now().format("%Y-%m-%d"));
+    let now = state.clock.now();
+    let body = super::export::spawn(state.pool.clone(), caller.tenant_id, filters, now);
+    let filename = format!("conversations-{}.csv", now.format("%Y-%m-%d"));
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((

@@ -204,6 +204,7 @@ pub async fn record_activity(
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = conversations)]
 pub struct ConversationChanges {
+    pub tenant_phone_number: Option<String>,
     pub contact_name: Option<Option<String>>,
     pub company: Option<Option<String>>,
     pub status: Option<String>,

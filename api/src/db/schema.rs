@@ -76,6 +76,7 @@ diesel::table! {
         is_default -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        max_segments -> Int4,
     }
 }
 
@@ -140,6 +141,7 @@ diesel::table! {
         delivered_at -> Nullable<Timestamptz>,
         updated_at -> Timestamptz,
         ai_provider -> Nullable<Text>,
+        send_started_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -181,7 +183,7 @@ diesel::table! {
         outcome -> Text,
         error -> Nullable<Text>,
         attempt -> Nullable<Int4>,
-        body -> Text,
+        body -> Nullable<Text>,
         received_at -> Timestamptz,
     }
 }
@@ -250,5 +252,14 @@ diesel::table! {
         outcome -> Text,
         error -> Nullable<Text>,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    login_attempts (scope, key) {
+        scope -> Text,
+        key -> Text,
+        window_start -> Timestamptz,
+        attempts -> Int4,
     }
 }

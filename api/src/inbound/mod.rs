@@ -9,10 +9,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::conversations;
-use crate::conversations::storage::{
-    self as conversation_storage, ConversationChanges, ConversationRow,
-};
+use crate::conversations::lifecycle;
+use crate::conversations::storage as conversation_storage;
 use crate::jobs::{self, JobKind, NewJob};
 use crate::messages::storage::{self as message_storage, MessageRow};
 use crate::phone::E164;
@@ -20,7 +18,7 @@ use crate::realtime::events::{self, EventType};
 use crate::telnyx::wire::WebhookEvent;
 use crate::webhooks::storage::{self as webhook_storage, DeliveryRow};
 use crate::webhooks::{Outcome, WebhookError};
-use crate::wire::{Author, ConversationStatus, Direction, Message, MessageStatus};
+use crate::wire::{Author, Direction, Message, MessageStatus};
 use crate::{opt_outs, phone_numbers, sms, tenants};
 use keywords::Keyword;
 
@@ -71,14 +69,25 @@ pub async fn receive(
         .await
         .map_err(|e| failed(e.to_string()))?
         .ok_or_else(|| failed("the number's tenant is gone".into()))?;
-    let from = match E164::parse_e164(payload.from_number().unwrap_or_default()) {
+    let sender = payload.from_number().unwrap_or_default().trim();
+    let text = payload.text.clone().unwrap_or_default();
+    let from = match E164::from_carrier(sender) {
         Ok(from) => from,
         Err(error) => {
+            // A short code or an alphanumeric sender cannot hold a conversation, but its
+            // STOP is still the law.
             log.error = Some(format!("the sender is not an E.164 number: {error}"));
+            let keyword = keywords::classify(&text);
+            if keyword.is_some() && !sender.is_empty() {
+                conn.transaction(async |conn| {
+                    honour_keyword(conn, tenant.id, sender, &text, keyword, event.id(), now).await
+                })
+                .await
+                .map_err(|e| failed(e.to_string()))?;
+            }
             return Ok(Outcome::Ignored);
         }
     };
-    let text = payload.text.clone().unwrap_or_default();
     let inbound = Inbound {
         tenant_id: tenant.id,
         window_days: tenant.resume_window_days,
@@ -137,7 +146,18 @@ async fn record(
         // The same message under another event id.
         return Ok(Outcome::Duplicate);
     }
-    let (conversation, created) = find_resume_or_create(conn, inbound).await?;
+    let lifecycle::Destination {
+        conversation,
+        created,
+    } = lifecycle::destination_of_customer_message(
+        conn,
+        inbound.tenant_id,
+        inbound.window_days,
+        &inbound.from,
+        &inbound.to,
+        now,
+    )
+    .await?;
     let info = sms::analyze(&inbound.text);
     let message = MessageRow {
         id: Uuid::new_v4(),
@@ -159,6 +179,7 @@ async fn record(
         delivered_at: Some(now),
         updated_at: now,
         ai_provider: None,
+        send_started_at: None,
     };
     message_storage::insert(conn, &message).await?;
     let conversation =
@@ -166,22 +187,7 @@ async fn record(
             .await?;
     let keyword = keywords::classify(&inbound.text);
     let phone = inbound.from.as_str();
-    match keyword {
-        Some(Keyword::OptOut) => {
-            opt_outs::opt_out(
-                conn,
-                inbound.tenant_id,
-                phone,
-                &keywords::normalize(&inbound.text),
-                now,
-            )
-            .await?;
-        }
-        Some(Keyword::OptIn) => {
-            opt_outs::opt_in(conn, inbound.tenant_id, phone, now).await?;
-        }
-        Some(Keyword::Help) | None => {}
-    }
+    apply_keyword(conn, inbound.tenant_id, phone, &inbound.text, keyword, now).await?;
     let opted_out = opt_outs::storage::is_opted_out(conn, inbound.tenant_id, phone).await?;
     events::record(
         conn,
@@ -217,73 +223,39 @@ async fn record(
     Ok(Outcome::Processed)
 }
 
-/// The customer's latest conversation when its last activity is within the tenant's window
-/// (reactivated if closed); otherwise a new one linked to it.
-async fn find_resume_or_create(
+/// STOP opts the sender out, START back in; HELP needs nothing here.
+async fn apply_keyword(
     conn: &mut AsyncPgConnection,
-    inbound: &Inbound,
-) -> Result<(ConversationRow, bool), diesel::result::Error> {
-    let now = inbound.received_at;
-    let window = chrono::Duration::days(i64::from(inbound.window_days));
-    if let Some(latest) =
-        conversation_storage::latest_for_phone(conn, inbound.tenant_id, inbound.from.as_str())
-            .await?
-    {
-        let latest = conversation_storage::find_for_update(conn, inbound.tenant_id, latest.id)
-            .await?
-            .unwrap_or(latest);
-        let last_activity = latest.last_message_at.unwrap_or(latest.created_at);
-        if now - last_activity <= window {
-            if latest.is_active() {
-                return Ok((latest, false));
-            }
-            let reopened = conversation_storage::update(
-                conn,
-                latest.id,
-                &ConversationChanges {
-                    status: Some(ConversationStatus::Active.as_str().into()),
-                    updated_at: Some(now),
-                    ..Default::default()
-                },
-            )
-            .await?;
-            return Ok((reopened, false));
+    tenant_id: Uuid,
+    sender: &str,
+    text: &str,
+    keyword: Option<Keyword>,
+    now: DateTime<Utc>,
+) -> Result<(), diesel::result::Error> {
+    match keyword {
+        Some(Keyword::OptOut) => {
+            opt_outs::opt_out(conn, tenant_id, sender, &keywords::normalize(text), now).await?;
         }
-        if latest.is_active() {
-            // Past the window: the old thread closes and a new one continues it.
-            let closed = conversation_storage::update(
-                conn,
-                latest.id,
-                &ConversationChanges {
-                    status: Some(ConversationStatus::Closed.as_str().into()),
-                    updated_at: Some(now),
-                    ..Default::default()
-                },
-            )
-            .await?;
-            let wire = crate::conversations::to_wire(conn, closed).await?;
-            events::record(
-                conn,
-                inbound.tenant_id,
-                EventType::ConversationUpdated,
-                &wire,
-                now,
-            )
-            .await?;
+        Some(Keyword::OptIn) => {
+            opt_outs::opt_in(conn, tenant_id, sender, now).await?;
         }
+        Some(Keyword::Help) | None => {}
     }
-    let mut row = conversations::new_conversation(
-        conn,
-        inbound.tenant_id,
-        &inbound.from,
-        &inbound.to,
-        None,
-        None,
-        now,
-    )
-    .await?;
-    // The number the customer wrote to is the one to answer from.
-    row.tenant_phone_number = inbound.to.clone();
-    conversation_storage::insert(conn, &row).await?;
-    Ok((row, true))
+    Ok(())
+}
+
+/// A keyword from a sender that cannot hold a conversation: applied once per event.
+async fn honour_keyword(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    sender: &str,
+    text: &str,
+    keyword: Option<Keyword>,
+    event_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), diesel::result::Error> {
+    if webhook_storage::mark_processed(conn, event_id, now).await? {
+        apply_keyword(conn, tenant_id, sender, text, keyword, now).await?;
+    }
+    Ok(())
 }

@@ -96,7 +96,8 @@ impl ClaimedJob {
 }
 
 /// Claims up to `limit` due jobs of these kinds: pending ones whose time has come, and
-/// running ones whose worker's lease ran out.
+/// running ones whose worker's lease ran out, while they have attempts left (see
+/// [`abandon_exhausted`] for the others).
 pub async fn claim(
     conn: &mut AsyncPgConnection,
     kinds: &[&str],
@@ -112,6 +113,7 @@ pub async fn claim(
           WHERE id IN (
                 SELECT id FROM jobs
                  WHERE kind = ANY($4)
+                   AND attempts < max_attempts
                    AND ((status = 'pending' AND run_at <= $3)
                      OR (status = 'running' AND locked_until < $3))
                  ORDER BY run_at, id
@@ -124,6 +126,30 @@ pub async fn claim(
     .bind::<Timestamptz, _>(now)
     .bind::<Array<Text>, _>(kinds)
     .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await
+}
+
+/// Jobs whose last attempt's worker stopped (its lease ran out) are failed for good, so a
+/// job that kills its worker every time cannot loop forever; answers them so that their
+/// handlers can say so where it shows (a message, a conversation).
+pub async fn abandon_exhausted(
+    conn: &mut AsyncPgConnection,
+    kinds: &[&str],
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<ClaimedJob>> {
+    diesel::sql_query(
+        "UPDATE jobs SET status = 'failed', locked_until = NULL, updated_at = $1,
+                last_error = 'gave up: the worker of its last attempt stopped before it finished'
+          WHERE id IN (
+                SELECT id FROM jobs
+                 WHERE kind = ANY($2) AND status = 'running' AND locked_until < $1
+                   AND attempts >= max_attempts
+                 FOR UPDATE SKIP LOCKED)
+        RETURNING id, tenant_id, kind, payload, attempts, max_attempts",
+    )
+    .bind::<Timestamptz, _>(now)
+    .bind::<Array<Text>, _>(kinds)
     .load(conn)
     .await
 }
@@ -151,6 +177,44 @@ pub async fn complete(
         .set((
             jobs::status.eq("done"),
             jobs::locked_until.eq(None::<DateTime<Utc>>),
+            jobs::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await
+        .map(|count| count == 1)
+}
+
+/// Extends the claim while the job is being worked on; false when the lease was lost.
+pub async fn renew(
+    conn: &mut AsyncPgConnection,
+    job: &ClaimedJob,
+    worker: &str,
+    lease_end: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::update(held_by!(job, worker).filter(jobs::status.eq("running")))
+        .set(jobs::locked_until.eq(lease_end))
+        .execute(conn)
+        .await
+        .map(|count| count == 1)
+}
+
+/// Runs the job again at `run_at` without spending an attempt: it waited for something
+/// outside it (a receipt), it did not fail.
+pub async fn postpone(
+    conn: &mut AsyncPgConnection,
+    job: &ClaimedJob,
+    worker: &str,
+    run_at: DateTime<Utc>,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::update(held_by!(job, worker))
+        .set((
+            jobs::status.eq("pending"),
+            jobs::attempts.eq(jobs::attempts - 1),
+            jobs::run_at.eq(run_at),
+            jobs::locked_until.eq(None::<DateTime<Utc>>),
+            jobs::last_error.eq(reason),
             jobs::updated_at.eq(now),
         ))
         .execute(conn)

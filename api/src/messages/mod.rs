@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::Caller;
+use crate::conversations::lifecycle::{self, ReopenError};
 use crate::conversations::storage::{
     self as conversation_storage, ConversationChanges, ConversationRow,
 };
@@ -21,8 +22,8 @@ use crate::jobs::{self, JobKind, NewJob};
 use crate::pagination::{page_from, Cursor};
 use crate::realtime::events::{self, EventType};
 use crate::sms;
-use crate::wire::{Author, ConversationStatus, Direction, Message, MessageStatus, Page};
-use crate::{opt_outs, tenants};
+use crate::wire::{Author, Direction, Message, MessageStatus, Page};
+use crate::{opt_outs, phone_numbers, tenants};
 use storage::MessageRow;
 
 /// Telnyx refuses texts of more than 10 segments (error 40302); we refuse them first.
@@ -40,6 +41,10 @@ pub enum SendError {
     OptedOut(String),
     #[error("The customer has another active conversation; write there instead.")]
     AnotherActive,
+    #[error(
+        "The tenant has no Telnyx number to send from; an admin adds one under phone numbers."
+    )]
+    NoSendingNumber,
     #[error("conversation not found")]
     ConversationNotFound,
     #[error(transparent)]
@@ -60,6 +65,7 @@ impl From<SendError> for ApiError {
             SendError::AnotherActive => {
                 ApiError::conflict("conversation_closed", Some("status"), message)
             }
+            SendError::NoSendingNumber => ApiError::conflict("no_sending_number", None, message),
             SendError::ConversationNotFound => ApiError::not_found("conversation"),
             SendError::Database(error) => error.into(),
             SendError::Api(error) => error,
@@ -89,14 +95,34 @@ pub struct Outbound<'a> {
 }
 
 /// Inside the caller's transaction: the message row (`queued`), its outbox job, the
-/// conversation's activity and the feed's events.
+/// conversation's activity and the feed's events. The conversation answers from a number
+/// the tenant owns now (see [`phone_numbers::sending_number`]); none is `NoSendingNumber`.
 pub async fn queue_outbound(
     conn: &mut AsyncPgConnection,
     outbound: Outbound<'_>,
     now: DateTime<Utc>,
-) -> Result<(MessageRow, ConversationRow), diesel::result::Error> {
+) -> Result<(MessageRow, ConversationRow), SendError> {
     let info = sms::analyze(outbound.text);
     let conversation = outbound.conversation;
+    let from = phone_numbers::sending_number(
+        conn,
+        conversation.tenant_id,
+        &conversation.tenant_phone_number,
+    )
+    .await?
+    .ok_or(SendError::NoSendingNumber)?;
+    if from.number != conversation.tenant_phone_number {
+        conversation_storage::update(
+            conn,
+            conversation.id,
+            &ConversationChanges {
+                tenant_phone_number: Some(from.number),
+                updated_at: Some(now),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
     let row = MessageRow {
         id: Uuid::new_v4(),
         tenant_id: conversation.tenant_id,
@@ -117,6 +143,7 @@ pub async fn queue_outbound(
         delivered_at: None,
         updated_at: now,
         ai_provider: outbound.ai_provider.map(str::to_string),
+        send_started_at: None,
     };
     storage::insert(conn, &row).await?;
     jobs::enqueue(
@@ -166,29 +193,13 @@ pub async fn send(
             if opt_outs::storage::is_opted_out(conn, tenant_id, &conversation.phone_number).await? {
                 return Err(SendError::OptedOut(conversation.phone_number.clone()));
             }
-            if !conversation.is_active() {
-                // Writing in a closed conversation reopens it, unless the customer has moved on.
-                if conversation_storage::find_active_for_update(
-                    conn,
-                    tenant_id,
-                    &conversation.phone_number,
-                )
-                .await?
-                .is_some()
-                {
-                    return Err(SendError::AnotherActive);
-                }
-                conversation = conversation_storage::update(
-                    conn,
-                    conversation.id,
-                    &ConversationChanges {
-                        status: Some(ConversationStatus::Active.as_str().to_string()),
-                        updated_at: Some(now),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-            }
+            // Writing in a closed conversation reopens it, unless the customer has moved on.
+            conversation = lifecycle::reopen(conn, conversation, now)
+                .await
+                .map_err(|error| match error {
+                    ReopenError::AnotherActive => SendError::AnotherActive,
+                    ReopenError::Database(error) => error.into(),
+                })?;
             let (row, updated) = queue_outbound(
                 conn,
                 Outbound {

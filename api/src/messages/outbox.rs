@@ -40,6 +40,42 @@ pub async fn deliver(state: &AppState, job: &ClaimedJob) -> Outcome {
     }
 }
 
+/// The job is out of attempts: the message shows that it was not handed over, or, when the
+/// last hand-over's outcome is unknown, that it may have been.
+pub async fn give_up(state: &AppState, job: &ClaimedJob, reason: &str) -> Result<(), String> {
+    let payload: Payload =
+        serde_json::from_value(job.payload.clone()).map_err(|e| e.to_string())?;
+    let mut conn = state.pool.get().await.map_err(|e| e.to_string())?;
+    let Some(message) = storage::find(&mut conn, payload.message_id)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        return Ok(());
+    };
+    if message.telnyx_message_id.is_some() || status::is_final(message.status()) {
+        return Ok(());
+    }
+    let (status, failure) = match message.send_started_at {
+        Some(_) => (
+            MessageStatus::DeliveryUnconfirmed,
+            Failure {
+                code: "unconfirmed".into(),
+                title: "Telnyx may have received the message; no receipt came".into(),
+                detail: Some(format!("Not sent again, to avoid a duplicate: {reason}")),
+            },
+        ),
+        None => (
+            MessageStatus::SendingFailed,
+            Failure {
+                code: "telnyx_unavailable".into(),
+                title: "The message could not be handed to Telnyx".into(),
+                detail: Some(format!("Gave up after {} attempts: {reason}", job.attempts)),
+            },
+        ),
+    };
+    fail_message(state, &mut conn, message.id, status, failure).await
+}
+
 async fn try_deliver(state: &AppState, job: &ClaimedJob) -> Result<Outcome, String> {
     let payload: Payload =
         serde_json::from_value(job.payload.clone()).map_err(|e| e.to_string())?;
@@ -58,6 +94,20 @@ async fn try_deliver(state: &AppState, job: &ClaimedJob) -> Result<Outcome, Stri
     }
     if status::is_final(message.status()) {
         return Ok(Outcome::Done);
+    }
+    let now = state.clock.now();
+    if let Some(started) = message.send_started_at {
+        // The last hand-over ended without an answer (a crash, a timeout): Telnyx may have
+        // the message. Its receipt names our message (see `receipt_webhook_url`) and records
+        // Telnyx's id; only when none comes in time is it sent again.
+        let resend_at = started + in_doubt_wait(state);
+        if now < resend_at {
+            return Ok(Outcome::Wait(
+                resend_at,
+                "waiting for Telnyx's receipt of a hand-over whose outcome is unknown".into(),
+            ));
+        }
+        tracing::warn!(message = %message.id, "no receipt for a hand-over in doubt; sending again");
     }
     let conversation =
         conversation_storage::find(&mut conn, message.tenant_id, message.conversation_id)
@@ -85,20 +135,48 @@ async fn try_deliver(state: &AppState, job: &ClaimedJob) -> Result<Outcome, Stri
         .await?;
         return Ok(Outcome::Failed("recipient opted out".into()));
     }
-    let profile =
-        phone_numbers::storage::find_by_number(&mut conn, &conversation.tenant_phone_number)
-            .await
-            .map_err(|e| e.to_string())?
-            .and_then(|number| number.messaging_profile_id);
-    mark_sending(state, &mut conn, &message).await?;
+    // The number is chosen now, not when the message was queued: the tenant may have given
+    // up the conversation's number since (and another tenant taken it).
+    let Some(from) = phone_numbers::sending_number(
+        &mut conn,
+        message.tenant_id,
+        &conversation.tenant_phone_number,
+    )
+    .await
+    .map_err(|e| e.to_string())?
+    else {
+        let failure = Failure {
+            code: "no_sending_number".into(),
+            title: "No number to send from".into(),
+            detail: Some(
+                "The tenant has no Telnyx number any more; an admin adds one under phone numbers."
+                    .into(),
+            ),
+        };
+        fail_message(
+            state,
+            &mut conn,
+            message.id,
+            MessageStatus::SendingFailed,
+            failure,
+        )
+        .await?;
+        return Ok(Outcome::Failed(
+            "the tenant has no number to send from".into(),
+        ));
+    };
+    if !begin_hand_over(state, &mut conn, message.id).await? {
+        // A receipt or another worker settled it meanwhile.
+        return Ok(Outcome::Done);
+    }
     drop(conn);
 
     let request = SendMessageRequest {
-        from: conversation.tenant_phone_number.clone(),
+        from: from.number,
         to: conversation.phone_number.clone(),
         text: message.text.clone(),
-        messaging_profile_id: profile,
-        webhook_url: Some(state.webhook_url()),
+        messaging_profile_id: from.messaging_profile_id,
+        webhook_url: Some(receipt_webhook_url(&state.webhook_url(), message.id)),
         ..Default::default()
     };
     let result = state.telnyx.send_message(&request).await;
@@ -108,7 +186,27 @@ async fn try_deliver(state: &AppState, job: &ClaimedJob) -> Result<Outcome, Stri
             record_acceptance(state, &mut conn, message.id, &record.id).await?;
             Ok(Outcome::Done)
         }
+        // An unreadable 2xx: Telnyx most likely took the message, so it is not sent again;
+        // a receipt may still bring its id and real status.
+        Err(error @ TelnyxError::InvalidResponse(_)) => {
+            let failure = failure_of(&error, job);
+            fail_message(
+                state,
+                &mut conn,
+                message.id,
+                MessageStatus::DeliveryUnconfirmed,
+                failure,
+            )
+            .await?;
+            Ok(Outcome::Failed(error.to_string()))
+        }
+        // The request went out and no answer came: wait for a receipt before sending again.
+        Err(error) if error.outcome_unknown() => Ok(Outcome::RetryAt(
+            state.clock.now() + in_doubt_wait(state),
+            error.to_string(),
+        )),
         Err(error) if error.is_retryable() && !job.is_last_attempt() => {
+            end_hand_over(state, &mut conn, message.id).await?;
             let wait = match &error {
                 TelnyxError::RateLimited {
                     retry_after: Some(after),
@@ -120,17 +218,34 @@ async fn try_deliver(state: &AppState, job: &ClaimedJob) -> Result<Outcome, Stri
             Ok(Outcome::RetryAt(at, error.to_string()))
         }
         Err(error) => {
-            // An unreadable 2xx: Telnyx most likely took the message, so it is not sent again.
-            let status = match error {
-                TelnyxError::InvalidResponse(_) => MessageStatus::DeliveryUnconfirmed,
-                _ => MessageStatus::SendingFailed,
-            };
             let failure = failure_of(&error, job);
-            fail_message(state, &mut conn, message.id, status, failure).await?;
+            fail_message(
+                state,
+                &mut conn,
+                message.id,
+                MessageStatus::SendingFailed,
+                failure,
+            )
+            .await?;
             Ok(Outcome::Failed(error.to_string()))
         }
     }
 }
+
+fn in_doubt_wait(state: &AppState) -> chrono::Duration {
+    chrono::Duration::from_std(state.settings.send_in_doubt_wait)
+        .unwrap_or(chrono::Duration::minutes(2))
+}
+
+/// Where Telnyx posts this message's receipts: our webhook, naming the message, so that a
+/// receipt of a hand-over whose answer we never read still finds its message.
+pub fn receipt_webhook_url(webhook_url: &str, message_id: Uuid) -> String {
+    let separator = if webhook_url.contains('?') { '&' } else { '?' };
+    format!("{webhook_url}{separator}{RECEIPT_PARAMETER}={message_id}")
+}
+
+/// The query parameter of [`receipt_webhook_url`].
+pub const RECEIPT_PARAMETER: &str = "message_id";
 
 fn failure_of(error: &TelnyxError, job: &ClaimedJob) -> Failure {
     match error {
@@ -198,26 +313,60 @@ async fn change_message(
     .map_err(|e| e.to_string())
 }
 
-async fn mark_sending(
+/// Records, before the request goes out, that a hand-over begins (the message is `sending`
+/// and in doubt until its answer is recorded); false when the message no longer needs it.
+async fn begin_hand_over(
     state: &AppState,
     conn: &mut AsyncPgConnection,
-    message: &MessageRow,
+    id: Uuid,
+) -> Result<bool, String> {
+    let now = state.clock.now();
+    conn.transaction::<_, diesel::result::Error, _>(async |conn| {
+        let Some(current) = storage::find_for_update(conn, id).await? else {
+            return Ok(false);
+        };
+        if current.telnyx_message_id.is_some() || status::is_final(current.status()) {
+            return Ok(false);
+        }
+        let first = current.status() == MessageStatus::Queued;
+        let changes = MessageChanges {
+            status: first.then(|| MessageStatus::Sending.as_str().into()),
+            send_started_at: Some(Some(now)),
+            updated_at: Some(now),
+            ..Default::default()
+        };
+        let updated = storage::update(conn, id, &changes).await?;
+        if first {
+            events::record(
+                conn,
+                updated.tenant_id,
+                EventType::MessageStatusUpdated,
+                &Message::from(updated),
+                now,
+            )
+            .await?;
+        }
+        Ok(true)
+    })
+    .await
+    .map_err(|e| e.to_string())
+}
+
+/// Telnyx answered that it did not take the message: it is no longer in doubt.
+async fn end_hand_over(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
 ) -> Result<(), String> {
-    if message.status() != MessageStatus::Queued {
-        return Ok(());
-    }
     let changes = MessageChanges {
-        status: Some(MessageStatus::Sending.as_str().into()),
+        send_started_at: Some(None),
+        updated_at: Some(state.clock.now()),
         ..Default::default()
     };
-    change_message(
-        state,
-        conn,
-        message.id,
-        |current| status::may_advance(current.status(), MessageStatus::Sending),
-        changes,
-    )
-    .await
+    storage::update(conn, id, &changes)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 async fn record_acceptance(
@@ -228,6 +377,7 @@ async fn record_acceptance(
 ) -> Result<(), String> {
     let changes = MessageChanges {
         telnyx_message_id: Some(telnyx_id.to_string()),
+        send_started_at: Some(None),
         ..Default::default()
     };
     change_message(state, conn, id, |_| true, changes).await
@@ -240,8 +390,11 @@ async fn fail_message(
     status: MessageStatus,
     failure: Failure,
 ) -> Result<(), String> {
+    // A refusal settles the doubt; an unconfirmed hand-over stays matchable to its receipt.
+    let in_doubt = status == MessageStatus::DeliveryUnconfirmed;
     let changes = MessageChanges {
         status: Some(status.as_str().into()),
+        send_started_at: (!in_doubt).then_some(None),
         error_code: Some(Some(failure.code)),
         error_title: Some(Some(failure.title)),
         error_detail: Some(failure.detail),

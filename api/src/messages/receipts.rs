@@ -12,7 +12,7 @@ use crate::jobs::worker::Outcome;
 use crate::jobs::{self, ClaimedJob, JobKind, NewJob};
 use crate::realtime::events::{self, EventType};
 use crate::telnyx::wire::{describe_error_code, WebhookEvent};
-use crate::wire::{Message, MessageStatus};
+use crate::wire::{Direction, Message, MessageStatus};
 
 /// How long a receipt that came before its message's Telnyx id waits, at most.
 const DEFERRED_ATTEMPTS: i32 = 12;
@@ -32,15 +32,27 @@ pub enum ReceiptOutcome {
     Unknown,
 }
 
-/// Applies a receipt inside the caller's transaction.
+/// Applies a receipt inside the caller's transaction. `sent_as` is the message id our
+/// receipt URL named (see `outbox::receipt_webhook_url`): when no message carries the
+/// receipt's Telnyx id yet, that message adopts it, provided it is still waiting for one and
+/// the texts agree. So a hand-over whose answer we never read (a crash, a timeout) learns
+/// its Telnyx id from the receipt instead of being sent twice.
 pub async fn apply(
     conn: &mut AsyncPgConnection,
     event: &WebhookEvent,
+    sent_as: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<ReceiptOutcome, diesel::result::Error> {
     let payload = event.payload();
-    let Some(message) = storage::find_by_telnyx_id_for_update(conn, &payload.id).await? else {
-        return Ok(ReceiptOutcome::Unknown);
+    let message = match storage::find_by_telnyx_id_for_update(conn, &payload.id).await? {
+        Some(message) => message,
+        None => match sent_as {
+            Some(id) => match adopt(conn, id, event, now).await? {
+                Some(message) => message,
+                None => return Ok(ReceiptOutcome::Unknown),
+            },
+            None => return Ok(ReceiptOutcome::Unknown),
+        },
     };
     let unchanged = ReceiptOutcome::Unchanged {
         tenant_id: message.tenant_id,
@@ -98,10 +110,43 @@ pub async fn apply(
     })
 }
 
+/// The outbound message `id` takes the receipt's Telnyx id, when it has none and its text is
+/// the receipt's.
+async fn adopt(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    event: &WebhookEvent,
+    now: DateTime<Utc>,
+) -> Result<Option<storage::MessageRow>, diesel::result::Error> {
+    let payload = event.payload();
+    let Some(message) = storage::find_for_update(conn, id).await? else {
+        return Ok(None);
+    };
+    let same_text = payload
+        .text
+        .as_deref()
+        .is_none_or(|text| text == message.text);
+    if message.telnyx_message_id.is_some()
+        || message.direction != Direction::Outbound.as_str()
+        || !same_text
+    {
+        return Ok(None);
+    }
+    tracing::info!(message = %id, telnyx_id = %payload.id, "a receipt named the message whose hand-over was in doubt");
+    let changes = MessageChanges {
+        telnyx_message_id: Some(payload.id.clone()),
+        send_started_at: Some(None),
+        updated_at: Some(now),
+        ..Default::default()
+    };
+    storage::update(conn, id, &changes).await.map(Some)
+}
+
 /// Keeps a receipt that came too early as a job, to apply once the send is recorded.
 pub async fn defer(
     conn: &mut AsyncPgConnection,
     raw_event: &str,
+    sent_as: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<(), diesel::result::Error> {
     jobs::enqueue(
@@ -109,7 +154,7 @@ pub async fn defer(
         NewJob {
             tenant_id: None,
             kind: JobKind::ApplyReceipt,
-            payload: serde_json::json!({ "event": raw_event }),
+            payload: serde_json::json!({ "event": raw_event, "sent_as": sent_as }),
             max_attempts: DEFERRED_ATTEMPTS,
             run_at: now + chrono::Duration::seconds(1),
         },
@@ -127,10 +172,15 @@ pub async fn apply_deferred(state: &AppState, job: &ClaimedJob) -> Outcome {
         Ok(event) => event,
         Err(error) => return Outcome::Failed(error.to_string()),
     };
+    let sent_as = job
+        .payload
+        .get("sent_as")
+        .and_then(|value| value.as_str())
+        .and_then(|id| id.parse().ok());
     let now = state.clock.now();
     let result = match state.pool.get().await {
         Ok(mut conn) => conn
-            .transaction(async |conn| apply(conn, &event, now).await)
+            .transaction(async |conn| apply(conn, &event, sent_as, now).await)
             .await
             .map_err(|e| e.to_string()),
         Err(error) => Err(error.to_string()),

@@ -30,6 +30,8 @@ pub struct MessageRow {
     pub updated_at: DateTime<Utc>,
     /// For AI messages: `openai_compatible`, or `offline_demo` for the built-in responder.
     pub ai_provider: Option<String>,
+    /// Set while a hand-over to Telnyx is in doubt (see the outbox).
+    pub send_started_at: Option<DateTime<Utc>>,
 }
 
 impl MessageRow {
@@ -175,6 +177,7 @@ pub struct MessageChanges {
     pub error_detail: Option<Option<String>>,
     pub sent_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
+    pub send_started_at: Option<Option<DateTime<Utc>>>,
     pub updated_at: Option<DateTime<Utc>>,
 }
 

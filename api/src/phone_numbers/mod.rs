@@ -43,6 +43,19 @@ impl From<PhoneNumberError> for ApiError {
     }
 }
 
+/// The number a message to a customer leaves from: the conversation's own number while the
+/// tenant still owns it (the customer knows it), else the tenant's default (its first
+/// registered number). Never a number outside the tenant: a number deleted and registered
+/// by another tenant would route the customer's reply to that tenant. `None` when the
+/// tenant has no number at all.
+pub async fn sending_number(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    conversation_number: &str,
+) -> diesel::QueryResult<Option<PhoneNumber>> {
+    storage::preferred_of_tenant(conn, tenant_id, conversation_number).await
+}
+
 pub async fn add(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,

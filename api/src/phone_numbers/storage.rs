@@ -52,6 +52,26 @@ pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<
         .map(|rows| rows.into_iter().map(PhoneNumber::from).collect())
 }
 
+/// The tenant's number `preferred` when the tenant owns it, else its first registered one.
+pub async fn preferred_of_tenant(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    preferred: &str,
+) -> QueryResult<Option<PhoneNumber>> {
+    phone_numbers::table
+        .filter(phone_numbers::tenant_id.eq(tenant_id))
+        .order((
+            phone_numbers::number.eq(preferred).desc(),
+            phone_numbers::created_at,
+            phone_numbers::id,
+        ))
+        .select(PhoneNumberRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+        .map(|row| row.map(PhoneNumber::from))
+}
+
 /// The number's owner, whoever it is (inbound routing).
 pub async fn find_by_number(
     conn: &mut AsyncPgConnection,

@@ -1,13 +1,15 @@
 //! This instance's subscribers, per tenant: a broadcast channel each, fed by the listener in
 //! id order. A subscriber that falls too far behind is dropped (it reconnects with `after`)
-//! instead of slowing the others.
+//! instead of slowing the others. It also knows whose sessions it serves, so a revoked API
+//! key or a removed user can be shut out at once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
+use crate::auth::Principal;
 use crate::wire::FeedEvent;
 
 /// An event as it goes out: serialised once here, not once per subscriber.
@@ -39,6 +41,8 @@ struct TenantFeed {
 #[derive(Default)]
 pub struct Hub {
     feeds: Mutex<HashMap<Uuid, TenantFeed>>,
+    /// Per principal with sessions here: turns `true` when it is revoked.
+    principals: Mutex<HashMap<Principal, watch::Sender<bool>>>,
 }
 
 impl Hub {
@@ -102,6 +106,36 @@ impl Hub {
         }
     }
 
+    fn principal_map(&self) -> std::sync::MutexGuard<'_, HashMap<Principal, watch::Sender<bool>>> {
+        self.principals
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// A session's signal that its principal lost access; hold it as long as the session.
+    pub fn watch_principal(&self, principal: Principal) -> watch::Receiver<bool> {
+        let mut principals = self.principal_map();
+        principals.retain(|_, sender| sender.receiver_count() > 0);
+        principals
+            .entry(principal)
+            .or_insert_with(|| watch::channel(false).0)
+            .subscribe()
+    }
+
+    /// The principals whose sessions this instance serves.
+    pub fn principals(&self) -> Vec<Principal> {
+        let mut principals = self.principal_map();
+        principals.retain(|_, sender| sender.receiver_count() > 0);
+        principals.keys().copied().collect()
+    }
+
+    /// Tells the principal's sessions here to close (the entry goes with the last of them).
+    pub fn revoke(&self, principal: Principal) {
+        if let Some(sender) = self.principal_map().get(&principal) {
+            sender.send_replace(true);
+        }
+    }
+
     pub fn subscriber_count(&self) -> usize {
         self.feeds()
             .values()
@@ -137,5 +171,23 @@ mod tests {
         assert_eq!(hub.watching(tenant), Some(Some(3)));
         drop(receiver);
         assert_eq!(hub.watching(tenant), None);
+    }
+
+    #[test]
+    fn revoking_signals_that_principals_sessions_only() {
+        let hub = Hub::default();
+        let key = Principal::ApiKey(Uuid::new_v4());
+        let user = Principal::User(Uuid::new_v4());
+        let first = hub.watch_principal(key);
+        let second = hub.watch_principal(key);
+        let other = hub.watch_principal(user);
+        assert_eq!(hub.principals().len(), 2);
+        hub.revoke(key);
+        assert!(*first.borrow() && *second.borrow());
+        assert!(!*other.borrow());
+        drop((first, second));
+        assert_eq!(hub.principals(), vec![user]);
+        drop(other);
+        assert!(hub.principals().is_empty());
     }
 }

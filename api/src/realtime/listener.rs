@@ -1,6 +1,7 @@
 //! One dedicated connection per instance LISTENs for new events; the events themselves are
 //! read from the table by id, so a lost notification (a restart, a dropped connection) loses
 //! nothing: after reconnecting, every watched tenant catches up from its last delivered id.
+//! The same connection hears revocations (see [`revocations`]).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -10,7 +11,7 @@ use futures_util::{FutureExt, StreamExt};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::events;
+use super::{events, revocations};
 use crate::app::AppState;
 
 /// The listener's connection names itself, so operators (and tests) can find it.
@@ -27,12 +28,18 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
     while !shutdown.is_cancelled() {
         match AsyncPgConnection::establish(&listener_url(&state.settings.database_url)).await {
             Ok(mut conn) => match conn
-                .batch_execute(&format!("LISTEN {}", events::CHANNEL))
+                .batch_execute(&format!(
+                    "LISTEN {}; LISTEN {}",
+                    events::CHANNEL,
+                    revocations::CHANNEL
+                ))
                 .await
             {
                 Ok(()) => {
                     retry = Duration::from_millis(200);
                     catch_up(&state).await;
+                    // Revocations announced while we were not listening are found this way.
+                    revocations::recheck(&state).await;
                     listen(&state, &mut conn, &shutdown).await;
                 }
                 Err(error) => tracing::warn!(%error, "cannot LISTEN for events"),
@@ -61,6 +68,11 @@ async fn listen(state: &AppState, conn: &mut AsyncPgConnection, shutdown: &Cance
         let mut next = first;
         loop {
             match next {
+                Some(Ok(notification)) if notification.channel == revocations::CHANNEL => {
+                    if let Some(principal) = revocations::parse(&notification.payload) {
+                        state.hub.revoke(principal);
+                    }
+                }
                 Some(Ok(notification)) => {
                     if let Some((tenant, id)) = parse(&notification.payload) {
                         let entry = earliest.entry(tenant).or_insert(id);
@@ -127,25 +139,6 @@ async fn deliver(state: &AppState, tenant: Uuid, mut after: i64) {
             Err(error) => {
                 tracing::warn!(%error, "event listener cannot read events");
                 return;
-            }
-        }
-    }
-}
-
-/// Deletes events older than the retention, now and then.
-pub async fn prune(state: AppState, shutdown: CancellationToken) {
-    let mut tick = tokio::time::interval(Duration::from_secs(600));
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = shutdown.cancelled() => return,
-        }
-        let before = state.clock.now() - state.settings.event_retention;
-        if let Ok(mut conn) = state.pool.get().await {
-            match events::prune(&mut conn, before).await {
-                Ok(0) => {}
-                Ok(count) => tracing::info!(count, "pruned old events"),
-                Err(error) => tracing::warn!(%error, "cannot prune events"),
             }
         }
     }

@@ -1,6 +1,8 @@
 //! `GET /api/v1/ws`: a tenant's events as JSON text frames. Authenticated before the upgrade
 //! (a bad token is a plain 401); `after=<id>` replays what the client missed, then the live
-//! stream continues without a gap or a duplicate at the seam.
+//! stream continues without a gap or a duplicate at the seam. A session ends when its token
+//! expires, or when its API key is revoked or its user removed (close code 1008, "API key
+//! revoked" / "user removed").
 
 use std::time::{Duration, Instant};
 
@@ -11,8 +13,8 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::events;
 use super::hub::Frame;
+use super::{events, revocations};
 use crate::app::AppState;
 use crate::auth::{self, AuthError, Caller};
 use crate::error::ApiError;
@@ -168,6 +170,18 @@ async fn run(
     // Subscribe before reading the table: whatever commits meanwhile arrives live, and ids
     // already sent are skipped at the seam.
     let mut live = state.hub.subscribe(caller.tenant_id);
+    // Likewise for revocations: watch first, then check once, so a revocation that committed
+    // since the caller was authenticated is not missed.
+    let mut revoked = state.hub.watch_principal(caller.principal);
+    let revoked_reason = reason(CloseCode::Policy, revocations::close_text(caller.principal));
+    match state.pool.get().await {
+        Ok(mut conn) => match revocations::revoked_among(&mut conn, &[caller.principal]).await {
+            Ok(gone) if gone.is_empty() => {}
+            Ok(_) => return revoked_reason,
+            Err(e) => return reason(CloseCode::Again, e.to_string()),
+        },
+        Err(e) => return reason(CloseCode::Again, e.to_string()),
+    }
     let start = match after {
         Some(after) => replay(state, caller, &mut session, after).await,
         None => match state.pool.get().await {
@@ -224,6 +238,7 @@ async fn run(
                 }
             },
             _ = &mut expired => return reason(CloseCode::Policy, "access token expired: sign in again"),
+            _ = revoked.wait_for(|revoked| *revoked) => return revoked_reason,
             _ = state.shutdown.cancelled() => return reason(CloseCode::Restart, "server restarting: reconnect with after=<last id>"),
         }
     }

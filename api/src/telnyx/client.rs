@@ -51,6 +51,10 @@ pub enum SendError {
     /// No answer within the client's timeout. Telnyx may or may not have accepted it.
     #[error("Telnyx did not answer in time")]
     Timeout,
+    /// No connection could be made: the request never left.
+    #[error("cannot connect to Telnyx: {0}")]
+    Unreachable(String),
+    /// The connection failed after the request may have gone out.
     #[error("cannot reach Telnyx: {0}")]
     Network(String),
     /// A 2xx whose body we cannot read, or a status Telnyx does not use (1xx, 3xx).
@@ -83,7 +87,18 @@ impl SendError {
             SendError::RateLimited { .. }
                 | SendError::Server { .. }
                 | SendError::Timeout
+                | SendError::Unreachable(_)
                 | SendError::Network(_)
+        )
+    }
+
+    /// Whether Telnyx may have accepted the message although we have no id for it: the
+    /// request went out and no readable answer came back. Sending again could text the
+    /// customer twice, so the caller waits for Telnyx's receipt first.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            SendError::Timeout | SendError::Network(_) | SendError::InvalidResponse(_)
         )
     }
 
@@ -231,7 +246,9 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 fn transport_error(error: reqwest::Error) -> SendError {
-    if error.is_timeout() {
+    if error.is_connect() {
+        SendError::Unreachable(error.without_url().to_string())
+    } else if error.is_timeout() {
         SendError::Timeout
     } else {
         // The URL in reqwest's message is the API base; it never holds the key.

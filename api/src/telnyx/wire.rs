@@ -462,7 +462,7 @@ pub fn error_title(code: &str) -> Option<&'static str> {
 /// 1 to 9999, is `None`.
 pub fn parse_timestamp(text: Option<&str>) -> Option<DateTime<Utc>> {
     // Stored as is, a time PostgreSQL cannot hold would fail the webhook on every delivery.
-    read_timestamp(text?).filter(crate::clock::in_accepted_years)
+    read_timestamp(text?).filter(crate::timestamps::is_storable)
 }
 
 fn read_timestamp(text: &str) -> Option<DateTime<Utc>> {

@@ -6,11 +6,15 @@ pub mod storage;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use diesel_async::AsyncPgConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use crate::auth::password::{Passwords, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH};
+use crate::auth::password::{
+    PasswordError, Passwords, BUSY_RETRY_AFTER, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH,
+};
+use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::realtime::revocations;
 use crate::wire::{Role, User};
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +30,8 @@ pub enum UserError {
     NotFound,
     #[error("{0}")]
     Hashing(String),
+    #[error("too many passwords are being hashed at once")]
+    Busy,
     #[error(transparent)]
     Database(#[from] diesel::result::Error),
 }
@@ -41,6 +47,9 @@ impl From<UserError> for ApiError {
             }
             UserError::NotFound => ApiError::not_found("user"),
             UserError::Hashing(message) => ApiError::internal(message),
+            UserError::Busy => ApiError::Busy {
+                retry_after: BUSY_RETRY_AFTER,
+            },
             UserError::Database(error) => error.into(),
         }
     }
@@ -85,11 +94,13 @@ pub async fn create(
             ),
         });
     }
-    let password = input.password;
-    let hash = tokio::task::spawn_blocking(move || passwords.hash(&password))
+    let hash = passwords
+        .hash_bounded(input.password)
         .await
-        .map_err(|error| UserError::Hashing(error.to_string()))?
-        .map_err(|error| UserError::Hashing(error.to_string()))?;
+        .map_err(|error| match error {
+            PasswordError::Busy => UserError::Busy,
+            PasswordError::Hash(error) => UserError::Hashing(error.to_string()),
+        })?;
     let user = User {
         id: Uuid::new_v4(),
         tenant_id: input.tenant_id,
@@ -105,4 +116,21 @@ pub async fn create(
         )) => Err(UserError::EmailTaken(user.email)),
         Err(error) => Err(error.into()),
     }
+}
+
+/// Removes the user; their open feed sessions, on every instance, close at once (their access
+/// tokens already stop working: each request looks the user up).
+pub async fn remove(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> Result<(), UserError> {
+    conn.transaction::<(), UserError, _>(async |conn| {
+        if !storage::delete(conn, tenant_id, id).await? {
+            return Err(UserError::NotFound);
+        }
+        revocations::announce(conn, Principal::User(id)).await?;
+        Ok(())
+    })
+    .await
 }

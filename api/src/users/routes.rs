@@ -38,7 +38,8 @@ pub async fn list(
 /// Adds a user to the caller's tenant (admins only); the role defaults to `agent`.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUser,
     responses((status = 201, body = User), (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 503, description = "`busy`: too many passwords are being hashed at once; `Retry-After` says when to try again", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create(
     state: web::Data<AppState>,
@@ -84,9 +85,6 @@ pub async fn delete(
         ));
     }
     let mut conn = state.db().await?;
-    if super::storage::delete(&mut conn, caller.tenant_id, id).await? {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(super::UserError::NotFound.into())
-    }
+    super::remove(&mut conn, caller.tenant_id, id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -88,6 +88,15 @@ pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<
         .map(|rows| rows.into_iter().map(User::from).collect())
 }
 
+/// Those of these users that still exist.
+pub async fn existing_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select(users::id)
+        .load(conn)
+        .await
+}
+
 pub async fn delete(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<bool> {
     diesel::delete(users::table.filter(users::tenant_id.eq(tenant_id).and(users::id.eq(id))))
         .execute(conn)

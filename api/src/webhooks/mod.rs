@@ -74,15 +74,23 @@ pub struct SignatureHeaders<'a> {
     pub signature: Option<&'a str>,
 }
 
+/// What the delivery's URL said besides the body: the message a receipt belongs to, when we
+/// sent it with a receipt URL naming it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DeliveryContext {
+    pub sent_as: Option<Uuid>,
+}
+
 /// Verifies, logs and processes one delivery.
 pub async fn receive(
     state: &AppState,
     headers: SignatureHeaders<'_>,
+    context: DeliveryContext,
     raw: &[u8],
 ) -> Result<Outcome, WebhookError> {
     let now = state.clock.now();
     let mut log = DeliveryRow::new(raw, now);
-    let result = process(state, &headers, raw, now, &mut log).await;
+    let result = process(state, &headers, context, raw, now, &mut log).await;
     match &result {
         Ok(outcome) => log.outcome = outcome.as_str().into(),
         Err(error) => {
@@ -109,6 +117,7 @@ pub async fn receive(
 async fn process(
     state: &AppState,
     headers: &SignatureHeaders<'_>,
+    context: DeliveryContext,
     raw: &[u8],
     now: DateTime<Utc>,
     log: &mut DeliveryRow,
@@ -135,7 +144,7 @@ async fn process(
     log.attempt = event.attempt().map(|attempt| attempt as i32);
     match event.kind() {
         TelnyxEvent::MessageSent | TelnyxEvent::MessageFinalized => {
-            apply_receipt(state, &event, raw, now, log).await
+            apply_receipt(state, &event, context, raw, now, log).await
         }
         TelnyxEvent::MessageReceived => crate::inbound::receive(state, &event, now, log).await,
         TelnyxEvent::Unknown(_) => Ok(Outcome::Ignored),
@@ -145,6 +154,7 @@ async fn process(
 async fn apply_receipt(
     state: &AppState,
     event: &WebhookEvent,
+    context: DeliveryContext,
     raw: &[u8],
     now: DateTime<Utc>,
     log: &mut DeliveryRow,
@@ -167,13 +177,13 @@ async fn apply_receipt(
                 .map(|m| m.tenant_id);
                 return Ok((Outcome::Duplicate, tenant));
             }
-            match receipts::apply(conn, event, now).await? {
+            match receipts::apply(conn, event, context.sent_as, now).await? {
                 ReceiptOutcome::Applied { tenant_id, .. }
                 | ReceiptOutcome::Unchanged { tenant_id, .. } => {
                     Ok((Outcome::Processed, Some(tenant_id)))
                 }
                 ReceiptOutcome::Unknown => {
-                    receipts::defer(conn, &raw_text, now).await?;
+                    receipts::defer(conn, &raw_text, context.sent_as, now).await?;
                     Ok((Outcome::Deferred, None))
                 }
             }

@@ -1,6 +1,6 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::SignatureHeaders;
+use super::{DeliveryContext, SignatureHeaders};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -23,10 +23,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/webhook-deliveries", web::get().to(recent));
 }
 
+/// The query our receipt URLs carry (`?message_id=`).
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ReceiptQuery {
+    /// The message a receipt belongs to, as our send named it.
+    pub message_id: Option<String>,
+}
+
 /// Telnyx messaging webhooks: signed with Ed25519 over `timestamp|body`; no bearer token.
 #[utoipa::path(post, path = "/webhooks/telnyx", tag = "webhooks",
     request_body(content = serde_json::Value, description = "A Telnyx event envelope"),
     params(
+        ReceiptQuery,
         ("telnyx-signature-ed25519" = String, Header, description = "base64 Ed25519 signature"),
         ("telnyx-timestamp" = String, Header, description = "Unix seconds"),
     ),
@@ -47,7 +55,13 @@ pub async fn telnyx(
         timestamp: header(TIMESTAMP_HEADER),
         signature: header(SIGNATURE_HEADER),
     };
-    let outcome = super::receive(&state, headers, &body).await?;
+    // A malformed value is ignored: the receipt is then matched by Telnyx's id alone.
+    let context = DeliveryContext {
+        sent_as: web::Query::<ReceiptQuery>::from_query(request.query_string())
+            .ok()
+            .and_then(|query| query.message_id.as_deref().and_then(|id| id.parse().ok())),
+    };
+    let outcome = super::receive(&state, headers, context, &body).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": outcome.as_str() })))
 }
 

@@ -7,7 +7,7 @@ use crate::db::schema::{processed_webhook_events, webhook_deliveries};
 use crate::pagination::Cursor;
 use crate::wire::WebhookDelivery;
 
-/// Bodies are kept for troubleshooting, cut at this size.
+/// Bodies of signed deliveries are kept for troubleshooting, cut at this size.
 const MAX_LOGGED_BODY: usize = 64 * 1024;
 
 #[derive(Debug, Clone, Insertable)]
@@ -22,7 +22,8 @@ pub struct DeliveryRow {
     pub outcome: String,
     pub error: Option<String>,
     pub attempt: Option<i32>,
-    pub body: String,
+    /// `None` when the signature failed: a body from anyone is not ours to keep.
+    pub body: Option<String>,
     pub received_at: DateTime<Utc>,
 }
 
@@ -46,15 +47,20 @@ impl DeliveryRow {
             outcome: "received".into(),
             error: None,
             attempt: None,
-            body,
+            body: Some(body),
             received_at,
         }
     }
 }
 
+/// Writes the delivery to the log; the body only if its signature was verified.
 pub async fn insert(conn: &mut AsyncPgConnection, row: &DeliveryRow) -> QueryResult<()> {
+    let mut row = row.clone();
+    if !row.signature_ok {
+        row.body = None;
+    }
     diesel::insert_into(webhook_deliveries::table)
-        .values(row.clone())
+        .values(row)
         .execute(conn)
         .await
         .map(|_| ())

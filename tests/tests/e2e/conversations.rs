@@ -130,7 +130,7 @@ async fn a_tenant_without_a_number_is_told_so() {
         )
         .await,
         409,
-        "no_phone_number",
+        "no_sending_number",
     )
     .await;
 }

@@ -8,7 +8,13 @@ use serde_json::{json, Value};
 const OUR_NUMBER: &str = "+14165550100";
 const CUSTOMER: &str = "+14165551234";
 
-fn received(event_id: &str, message_id: &str, from: &str, to: &str, text: &str) -> String {
+pub(crate) fn received(
+    event_id: &str,
+    message_id: &str,
+    from: &str,
+    to: &str,
+    text: &str,
+) -> String {
     // Shaped like Telnyx's reference example, odd values included.
     json!({
         "data": {
@@ -31,7 +37,7 @@ fn received(event_id: &str, message_id: &str, from: &str, to: &str, text: &str) 
     .to_string()
 }
 
-async fn deliver(app: &TestApp, body: &str) -> reqwest::Response {
+pub(crate) async fn deliver(app: &TestApp, body: &str) -> reqwest::Response {
     let now = chrono::Utc::now().timestamp();
     app.client
         .post(app.url("/webhooks/telnyx"))

@@ -109,7 +109,7 @@ async fn a_crash_between_claim_and_result_loses_nothing() {
         &["send_sms"],
         "doomed-worker",
         app.clock_now(),
-        jobs::worker::LEASE,
+        app.state.settings.job_lease,
         10,
     )
     .await

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use parley::wire::{Assistant, CreateAssistant, UpdateAssistant};
+use parley::wire::{Assistant, CreateAssistant, UpdateAssistant, DEFAULT_MAX_SEGMENTS};
 use uuid::Uuid;
 
 use crate::api::Api;
@@ -223,6 +223,13 @@ pub fn AssistantsPage() -> impl IntoView {
                                             </dd>
                                             <dt>"Temperature"</dt>
                                             <dd>{format!("{:.1}", assistant.temperature)}</dd>
+                                            <dt>"Longest reply"</dt>
+                                            <dd>
+                                                {match assistant.max_segments {
+                                                    1 => "1 segment".to_string(),
+                                                    n => format!("{n} segments"),
+                                                }}
+                                            </dd>
                                             <dt>"Channel"</dt>
                                             <dd>{assistant.channel.as_str().to_uppercase()}</dd>
                                             <dt>"Updated"</dt>
@@ -275,6 +282,13 @@ fn AssistantForm(
             .map(|a| format!("{:.1}", a.temperature))
             .unwrap_or_else(|| "0.7".to_string()),
     );
+    let max_segments = RwSignal::new(
+        existing
+            .as_ref()
+            .map(|a| a.max_segments)
+            .unwrap_or(DEFAULT_MAX_SEGMENTS)
+            .to_string(),
+    );
     let is_default = RwSignal::new(existing.as_ref().is_some_and(|a| a.is_default));
     let error = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
@@ -295,6 +309,7 @@ fn AssistantForm(
             },
         };
         let model_value = Some(model.get_untracked().trim().to_string()).filter(|m| !m.is_empty());
+        let max_segments_value = max_segments.get_untracked().parse::<i32>().ok();
         pending.set(true);
         error.set(None);
         spawn_local(async move {
@@ -307,6 +322,7 @@ fn AssistantForm(
                         temperature: temperature_value,
                         channel: None,
                         is_default: Some(is_default.get_untracked()),
+                        max_segments: max_segments_value,
                     })
                     .await
                     .map(|_| ()),
@@ -319,6 +335,7 @@ fn AssistantForm(
                             model: Some(model_value),
                             temperature: temperature_value,
                             is_default: is_default.get_untracked().then_some(true),
+                            max_segments: max_segments_value,
                         },
                     )
                     .await
@@ -366,6 +383,21 @@ fn AssistantForm(
                         bind:value=temperature
                     />
                 </div>
+            </div>
+            <div class="field">
+                <label for="assistant-max-segments">"Longest reply"</label>
+                <select id="assistant-max-segments" bind:value=max_segments>
+                    {(1..=10)
+                        .map(|n| {
+                            let label = match n {
+                                1 => "1 SMS segment (160 characters)".to_string(),
+                                n => format!("{n} SMS segments ({} characters)", 153 * n),
+                            };
+                            view! { <option value=n.to_string()>{label}</option> }
+                        })
+                        .collect_view()}
+                </select>
+                <p class="hint">"Longer answers are cut after the last sentence that fits."</p>
             </div>
             <label class="checkbox" for="assistant-default">
                 <input id="assistant-default" type="checkbox" bind:checked=is_default />

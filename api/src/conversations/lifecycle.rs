@@ -1,0 +1,145 @@
+//! A conversation's life: which one a customer's message belongs to (resumption within the
+//! tenant's window), and every change of status (close, reopen). A customer has at most one
+//! active conversation per tenant (a partial unique index says so); each rule here keeps it.
+
+use chrono::{DateTime, Utc};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use super::storage::{self, ConversationChanges, ConversationRow};
+use crate::phone::E164;
+use crate::realtime::events::{self, EventType};
+use crate::wire::ConversationStatus;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReopenError {
+    #[error("The customer has another active conversation; write there instead.")]
+    AnotherActive,
+    #[error(transparent)]
+    Database(#[from] DieselError),
+}
+
+/// Whether the conversation's last activity is within `window_days` of `now`.
+pub fn within_window(row: &ConversationRow, window_days: i32, now: DateTime<Utc>) -> bool {
+    let last_activity = row.last_message_at.unwrap_or(row.created_at);
+    now - last_activity <= chrono::Duration::days(i64::from(window_days))
+}
+
+/// Makes a closed conversation active again, unless the customer has another active one.
+/// Inside the caller's transaction, with `row` locked; the caller announces the change.
+pub async fn reopen(
+    conn: &mut AsyncPgConnection,
+    row: ConversationRow,
+    now: DateTime<Utc>,
+) -> Result<ConversationRow, ReopenError> {
+    if row.is_active() {
+        return Ok(row);
+    }
+    if storage::find_active_for_update(conn, row.tenant_id, &row.phone_number)
+        .await?
+        .is_some()
+    {
+        return Err(ReopenError::AnotherActive);
+    }
+    set_status(conn, row.id, ConversationStatus::Active, now)
+        .await
+        .map_err(|error| match error {
+            // A concurrent change made another one active first.
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                ReopenError::AnotherActive
+            }
+            other => other.into(),
+        })
+}
+
+/// Closes the conversation. Inside the caller's transaction, which announces the change.
+pub async fn close(
+    conn: &mut AsyncPgConnection,
+    row: &ConversationRow,
+    now: DateTime<Utc>,
+) -> Result<ConversationRow, DieselError> {
+    set_status(conn, row.id, ConversationStatus::Closed, now).await
+}
+
+async fn set_status(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: ConversationStatus,
+    now: DateTime<Utc>,
+) -> Result<ConversationRow, DieselError> {
+    storage::update(
+        conn,
+        id,
+        &ConversationChanges {
+            status: Some(status.as_str().into()),
+            updated_at: Some(now),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Where a customer's new message goes, and whether that conversation is new.
+pub struct Destination {
+    pub conversation: ConversationRow,
+    pub created: bool,
+}
+
+/// Resumption: the customer's active conversation when its last activity is within the
+/// tenant's window; else their latest conversation, reopened, when it is within the window;
+/// else a new conversation linked to the previous one (an active one past the window is
+/// closed first). `to_number` is the tenant's number the customer wrote to, which a new
+/// conversation answers from. Inside the caller's transaction; a concurrent message that
+/// creates the conversation first makes this fail with a unique violation, and the caller
+/// retries (then finds that conversation active).
+pub async fn destination_of_customer_message(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    window_days: i32,
+    from: &E164,
+    to_number: &str,
+    now: DateTime<Utc>,
+) -> Result<Destination, DieselError> {
+    let active = storage::find_active_for_update(conn, tenant_id, from.as_str()).await?;
+    match active {
+        Some(active) if within_window(&active, window_days, now) => {
+            return Ok(Destination {
+                conversation: active,
+                created: false,
+            });
+        }
+        // Past the window: the old thread closes and a new one continues it.
+        Some(active) => {
+            let closed = close(conn, &active, now).await?;
+            let wire = super::to_wire(conn, closed).await?;
+            events::record(conn, tenant_id, EventType::ConversationUpdated, &wire, now).await?;
+        }
+        None => {
+            if let Some(latest) = storage::latest_for_phone(conn, tenant_id, from.as_str()).await? {
+                let latest = storage::find_for_update(conn, tenant_id, latest.id)
+                    .await?
+                    .unwrap_or(latest);
+                if within_window(&latest, window_days, now) {
+                    // No other is active (read above, under lock); a concurrent one that
+                    // becomes active meanwhile fails the unique index and the caller retries.
+                    let reopened =
+                        set_status(conn, latest.id, ConversationStatus::Active, now).await?;
+                    return Ok(Destination {
+                        conversation: reopened,
+                        created: false,
+                    });
+                }
+            }
+        }
+    }
+    let mut row =
+        super::new_conversation(conn, tenant_id, from, to_number, None, None, now).await?;
+    // The number the customer wrote to is the one to answer from.
+    row.tenant_phone_number = to_number.to_string();
+    storage::insert(conn, &row).await?;
+    Ok(Destination {
+        conversation: row,
+        created: true,
+    })
+}
