@@ -162,6 +162,14 @@ impl ServerProcess {
             .join("\n")
     }
 
+    /// Every start's logs in full.
+    pub fn full_logs(&self) -> String {
+        (1..=self.starts)
+            .map(|start| std::fs::read_to_string(self.log_path(start)).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     pub fn log_dir(&self) -> &Path {
         self.log_dir.path()
     }

@@ -52,6 +52,10 @@ impl Answer {
         self.started < until && self.finished > from
     }
 
+    pub fn took(&self) -> Duration {
+        self.finished - self.started
+    }
+
     /// When the request started and ended, in seconds from `reference` (negative before it).
     pub fn timing(&self, reference: Instant) -> String {
         let offset = |at: Instant| {

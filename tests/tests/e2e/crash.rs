@@ -92,10 +92,12 @@ async fn sigkill_twice_under_traffic_loses_and_doubles_nothing() {
         ("TELNYX_TIMEOUT_SECONDS", "2".to_string()),
         ("PARLEY_AI_DEBOUNCE_MS", "300".to_string()),
         ("PARLEY_WORKER_POLL_MS", "100".to_string()),
-        // The killed process's jobs are claimed again soon; a send whose outcome the killed
-        // process never learnt waits this long for Telnyx's receipt before going again.
+        // The killed process's jobs are claimed again soon. A send whose outcome the killed
+        // process never learnt waits for its receipt longer than the carrier retries one
+        // (three attempts two seconds apart, two of which a kill may take) before it goes
+        // again.
         ("PARLEY_JOB_LEASE_SECONDS", "3".to_string()),
-        ("PARLEY_SEND_IN_DOUBT_SECONDS", "3".to_string()),
+        ("PARLEY_SEND_IN_DOUBT_SECONDS", "8".to_string()),
         ("RUST_LOG", "info".to_string()),
     ];
     let mut server = ServerProcess::start(port, &env);
@@ -222,11 +224,13 @@ async fn sigkill_twice_under_traffic_loses_and_doubles_nothing() {
     };
 
     let mut kills = Vec::new();
+    let mut kill_clock = Vec::new();
     let mut restarts = Vec::new();
     for _ in 0..2 {
         tokio::time::sleep(dice.between(Duration::from_millis(1500), Duration::from_millis(3500)))
             .await;
         kills.push(started.elapsed());
+        kill_clock.push(chrono::Utc::now());
         server.kill9_and_restart();
         restarts.push(server.wait_ready(Duration::from_secs(30)).await);
     }
@@ -328,7 +332,11 @@ async fn sigkill_twice_under_traffic_loses_and_doubles_nothing() {
             problems.push(format!("opening {text:?} not stored and carried once"));
         }
     }
-    assert!(problems.is_empty(), "sends: {problems:#?}");
+    assert!(
+        problems.is_empty(),
+        "sends: {problems:#?}\nkilled at {kill_clock:?}\n{}",
+        carrier_story(&sim, &problems, &server)
+    );
 
     // The carrier got each outbound row (AI replies included) exactly once, nothing else.
     direct.assert_carried_once(&sent).await;
@@ -347,4 +355,44 @@ async fn sigkill_twice_under_traffic_loses_and_doubles_nothing() {
         )
     });
     eprintln!("crash test settled {settle_took:?} after the stream");
+}
+
+/// What the carrier saw of the texts named in `problems`: each acceptance, the receipts it
+/// posted and how they were answered, and the server's log lines about those messages.
+fn carrier_story(
+    sim: &parley::telnyx::simulator::SimulatorHandle,
+    problems: &[String],
+    server: &ServerProcess,
+) -> String {
+    let sent = sim.sent_messages();
+    let deliveries = sim.webhook_deliveries();
+    let logs = server.full_logs();
+    let mut story = String::new();
+    for message in sent
+        .iter()
+        .filter(|m| problems.iter().any(|p| p.contains(&m.text)))
+    {
+        story.push_str(&format!(
+            "carrier accepted {} at {} ({:?}), receipts to {:?}\n",
+            message.id, message.accepted_at, message.text, message.webhook_url
+        ));
+        for delivery in deliveries.iter().filter(|d| d.message_id == message.id) {
+            story.push_str(&format!(
+                "  {} attempt {} at {}: {:?} {:?}\n",
+                delivery.event_type, delivery.attempt, delivery.at, delivery.status, delivery.error
+            ));
+        }
+        let ours = message
+            .webhook_url
+            .as_deref()
+            .and_then(|url| url.split("message_id=").nth(1))
+            .unwrap_or("-");
+        for line in logs
+            .lines()
+            .filter(|line| line.contains(ours) || line.contains(&message.id))
+        {
+            story.push_str(&format!("  log: {line}\n"));
+        }
+    }
+    story
 }

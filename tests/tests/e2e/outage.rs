@@ -8,9 +8,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
+use parley::telnyx::simulator::{Simulator, SimulatorConfig};
 use parley_tests::chaos::ChaosProxy;
 use parley_tests::traffic::{self, Answer, InboundEvent, Inspector};
-use parley_tests::{TestApp, TestDb};
+use parley_tests::{TestApp, TestDb, SIM_SEED};
 use tokio_util::sync::CancellationToken;
 
 const OUR_NUMBER: &str = "+14165550100";
@@ -20,6 +21,8 @@ const ANSWER_BOUND: Duration = Duration::from_secs(5);
 /// The pause between one stream's requests (two streams each of webhooks and of sends).
 const PACE: Duration = Duration::from_millis(100);
 const OUTAGE: Duration = Duration::from_secs(3);
+/// The carrier's pause between attempts at a receipt (three attempts).
+const RECEIPT_RETRY: Duration = Duration::from_secs(2);
 const BEFORE: Duration = Duration::from_millis(1500);
 const AFTER: Duration = Duration::from_millis(1500);
 /// How long the server may take to finish everything once the outage is over.
@@ -59,12 +62,22 @@ async fn a_database_outage_answers_503_then_loses_and_doubles_nothing() {
         ("PARLEY_AI_DEBOUNCE_MS", "200".to_string()),
         // A job whose outcome could not be recorded during the outage is claimed again soon.
         ("PARLEY_JOB_LEASE_SECONDS", "3".to_string()),
-        ("PARLEY_SEND_IN_DOUBT_SECONDS", "3".to_string()),
+        // A send whose answer was lost waits for its receipt longer than the carrier retries.
+        ("PARLEY_SEND_IN_DOUBT_SECONDS", "8".to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    let app = TestApp::spawn_on(db, overrides).await;
+    // Telnyx retries a receipt that was not answered 2xx; two seconds apart, three attempts
+    // outlast the outage.
+    let sim = Simulator::start(SimulatorConfig {
+        seed: Some(SIM_SEED),
+        retry_backoff: RECEIPT_RETRY,
+        ..SimulatorConfig::default()
+    })
+    .await
+    .expect("the carrier simulator starts");
+    let app = TestApp::spawn_with_sim(db, Arc::new(sim), overrides).await;
     let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
     let token = acme.admin_token.clone();
 
@@ -203,11 +216,21 @@ async fn a_database_outage_answers_503_then_loses_and_doubles_nothing() {
         .await;
 
     let during = |answer: &Answer| answer.within(outage_from, outage_until);
+    let slowest = deliveries
+        .iter()
+        .flat_map(|d| d.answers.iter())
+        .chain(sends.iter().map(|s| &s.answer))
+        .chain(readiness.iter())
+        .filter(|a| a.overlaps(outage_from, outage_until))
+        .map(Answer::took)
+        .max()
+        .unwrap_or_default();
     eprintln!(
         "outage figures: {} connections cut, {} refused; webhooks {} ({} during the outage, {} \
          delivered again, {} deliveries in all); sends {} ({} answered 201, {} during the \
-         outage); readiness checks {} ({} during the outage); before {BEFORE:?}, outage \
-         {:?}, after {AFTER:?}, redelivery {redelivery_took:?}, settled: {settled:?}",
+         outage); readiness checks {} ({} during the outage); slowest answer during the \
+         outage {slowest:?}; before {BEFORE:?}, outage {:?}, after {AFTER:?}, redelivery \
+         {redelivery_took:?}, settled: {settled:?}",
         cut,
         proxy.refused(),
         deliveries.len(),
