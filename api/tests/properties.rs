@@ -6,7 +6,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use parley::conversations::list::{parse_bound, Cursor as ListCursor};
 use parley::pagination::Cursor;
-use parley::sms::{analyze, Encoding};
+use parley::sms::{analyze, fit_to_segments, Encoding};
 use parley::telnyx::wire::{parse_timestamp, EventType, ParseError, WebhookEvent};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -399,6 +399,27 @@ proptest! {
     }
 }
 
+/// A request body with an optional client-given time, read as the API reads `occurred_at`.
+#[derive(Debug, serde::Deserialize)]
+struct WithTime {
+    #[serde(default, deserialize_with = "parley::timestamps::deserialize_optional")]
+    at: Option<DateTime<Utc>>,
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// A time in a request body is within years 1..=9999 or a deserialisation error (which
+    /// the API answers 422 naming the field).
+    #[test]
+    fn body_times_are_storable_or_refused(text in timestamp_like()) {
+        let body = json!({ "at": text }).to_string();
+        if let Ok(WithTime { at: Some(at) }) = serde_json::from_str::<WithTime>(&body) {
+            prop_assert!(accepted_year(at), "{text} read as year {}", at.year());
+        }
+    }
+}
+
 // --- SMS segments -----------------------------------------------------------------------
 
 /// Texts mixing GSM-7 basic characters, extension characters (two septets), accented
@@ -441,6 +462,35 @@ proptest! {
             // A character is at most two units wide: no segment but the last is left with
             // more than one unit free.
             prop_assert!(info.segments <= info.units.div_ceil(multipart - 1));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// An AI answer cut to a segment budget: it fits, it is the start of the answer (with an
+    /// ellipsis when cut mid-sentence), it is the whole answer when that fits, and a GSM-7
+    /// answer stays GSM-7.
+    #[test]
+    fn answers_cut_to_a_budget_fit_and_keep_their_start(
+        text in prop_oneof![sms_text(), "([A-Za-z]{1,12}[ .!?]{1,2}){0,200}"],
+        budget in 0u32..12,
+    ) {
+        let cut = fit_to_segments(&text, budget);
+        let whole = text.trim();
+        prop_assert!(analyze(&cut).segments <= budget.max(1), "{} segments", analyze(&cut).segments);
+        if analyze(whole).segments <= budget.max(1) {
+            prop_assert_eq!(cut.as_str(), whole);
+        } else {
+            let start = cut
+                .strip_suffix("...")
+                .or_else(|| cut.strip_suffix('…'))
+                .unwrap_or(&cut);
+            prop_assert!(whole.starts_with(start), "{cut:?} is not a start of the answer");
+            if analyze(whole).encoding == Encoding::Gsm7 {
+                prop_assert_eq!(analyze(&cut).encoding, Encoding::Gsm7);
+            }
         }
     }
 }
