@@ -1,4 +1,6 @@
-//! Builds the actix application: state, routes, middleware; binds (port 0 in tests).
+//! The top of the house: assembles the actix application (routes of every module,
+//! middleware) and the background tasks around the shared [`AppState`], and binds (port 0 in
+//! tests).
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -7,122 +9,34 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
-use ed25519_dalek::VerifyingKey;
-use metrics_exporter_prometheus::PrometheusHandle;
-use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::agent::provider::Provider;
-use crate::auth::password::Passwords;
-use crate::auth::tokens::Tokens;
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::{self, DbConn, DbPool};
-use crate::error::ApiError;
-use crate::realtime::hub::Hub;
+use crate::db;
 use crate::request_log::RedactingRootSpan;
-use crate::telnyx::simulator::{Simulator, SimulatorConfig, SimulatorHandle};
-use crate::telnyx::TelnyxClient;
+pub use crate::state::AppState;
+use crate::state::SetupError;
+use crate::telnyx::simulator::{Simulator, SimulatorConfig};
 use crate::{
     agent, api_keys, assistants, auth, clients, conversations, diagnostics, extract, interactions,
     jobs, messages, openapi, ops, opt_outs, phone_numbers, realtime, retention, simulation, spa,
     usage, users, webhooks,
 };
 
-/// What every request handler and background task shares.
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: DbPool,
-    pub settings: Arc<Settings>,
-    pub clock: Arc<dyn Clock>,
-    pub passwords: Arc<Passwords>,
-    pub tokens: Arc<Tokens>,
-    pub metrics: PrometheusHandle,
-    pub telnyx: Arc<TelnyxClient>,
-    /// Verifies Telnyx's webhook signatures; `None` refuses every webhook.
-    pub webhook_key: Option<VerifyingKey>,
-    /// Wakes the job workers when work is enqueued.
-    pub jobs_wake: Arc<Notify>,
-    /// The URL the world reaches this instance at.
-    pub public_url: String,
-    /// Where Telnyx (or the simulator) posts delivery receipts for the messages we send.
-    pub webhook_url: String,
-    /// The built-in carrier simulator, when no Telnyx API key is configured.
-    pub simulator: Option<Arc<SimulatorHandle>>,
-    /// This instance's feed subscribers.
-    pub hub: Arc<Hub>,
-    /// The AI provider: OpenAI-compatible, or the offline demo responder.
-    pub ai: Arc<Provider>,
-    /// Cancelled when the instance stops: background tasks and feed sessions wind down.
-    pub shutdown: CancellationToken,
-}
-
-impl AppState {
-    pub fn new(
-        settings: Settings,
-        clock: Arc<dyn Clock>,
-        public_url: String,
-        simulator: Option<Arc<SimulatorHandle>>,
-    ) -> Result<AppState, StartError> {
-        let pool = db::build_pool(&settings.database_url, settings.database_pool_size)?;
-        let passwords = Passwords::with_limits(settings.hash_concurrency, settings.hash_wait)
-            .map_err(|error| StartError::Setup(error.to_string()))?;
-        let telnyx_key = settings
-            .telnyx
-            .api_key
-            .clone()
-            .unwrap_or_else(|| "simulator".to_string());
-        let telnyx = TelnyxClient::new(
-            &settings.telnyx.api_base,
-            &telnyx_key,
-            settings.telnyx.timeout,
-        )
-        .map_err(|error| StartError::Setup(format!("Telnyx client: {error}")))?;
-        let ai = Provider::from_settings(&settings.ai)
-            .map_err(|error| StartError::Setup(format!("AI provider: {error}")))?;
-        Ok(AppState {
-            ai: Arc::new(ai),
-            pool,
-            tokens: Arc::new(Tokens::new(&settings.jwt_secret, settings.access_token_ttl)),
-            webhook_key: settings.telnyx.public_key,
-            settings: Arc::new(settings),
-            clock,
-            passwords: Arc::new(passwords),
-            metrics: ops::metrics_handle(),
-            telnyx: Arc::new(telnyx),
-            jobs_wake: Arc::new(Notify::new()),
-            webhook_url: simulator
-                .as_ref()
-                .and_then(|sim| sim.inbound_webhook_url())
-                .unwrap_or_else(|| format!("{public_url}/webhooks/telnyx")),
-            public_url,
-            simulator,
-            hub: Arc::new(Hub::default()),
-            shutdown: CancellationToken::new(),
-        })
-    }
-
-    pub fn webhook_url(&self) -> String {
-        self.webhook_url.clone()
-    }
-
-    /// A pooled connection; a database outage answers 503, not 500.
-    pub async fn db(&self) -> Result<DbConn, ApiError> {
-        Ok(self.pool.get().await?)
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(transparent)]
     Database(#[from] db::DbError),
+    #[error(transparent)]
+    Setup(#[from] SetupError),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
         source: std::io::Error,
     },
-    #[error("{0}")]
-    Setup(String),
+    #[error("the carrier simulator cannot start: {0}")]
+    Simulator(String),
 }
 
 /// All routes, shared by the server and by in-process tests.
@@ -197,7 +111,7 @@ impl Application {
                     ..SimulatorConfig::default()
                 })
                 .await
-                .map_err(|error| StartError::Setup(error.to_string()))?;
+                .map_err(|error| StartError::Simulator(error.to_string()))?;
                 tracing::info!(
                     base_url = sim.base_url(),
                     "no TELNYX_API_KEY: using the built-in carrier simulator"
@@ -207,7 +121,13 @@ impl Application {
                 Some(Arc::new(sim))
             }
         };
-        let state = AppState::new(settings, clock, public_url, simulator)?;
+        let state = AppState::new(
+            settings,
+            clock,
+            public_url,
+            simulator,
+            ops::metrics_handle(),
+        )?;
         let data = web::Data::new(state.clone());
         let web_dist = state.settings.web_dist.clone();
         let server = HttpServer::new(move || {

@@ -6,16 +6,16 @@ use std::time::Duration;
 use actix_web::web;
 
 use crate::agent::generations;
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::wire::{DiagnosticCheck, Diagnostics, ErrorBody};
 use crate::{assistants, jobs, phone_numbers, webhooks};
 
 const AI_HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/diagnostics", web::get().to(get));
+    cfg.service(web::resource("/diagnostics").route(web::get().to(get)));
 }
 
 fn check(
@@ -34,7 +34,7 @@ fn check(
 
 /// Troubleshooting checks with what to do for each failing one, recent webhook failures and
 /// recent AI errors.
-#[utoipa::path(get, path = "/api/v1/diagnostics", tag = "operations",
+#[utoipa::path(get, operation_id = "get_diagnostics", path = "/api/v1/diagnostics", tag = "operations",
     responses((status = 200, body = Diagnostics), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(
@@ -120,7 +120,7 @@ pub async fn get(
             Some("Look at the errors below: timeouts point at the provider, 401 at the key, 404 at the model name."))
     });
 
-    let (overdue, failed) = jobs::health(&mut conn, caller.tenant_id, now, day_ago).await?;
+    let (overdue, failed) = jobs::health(&mut conn, caller.tenant_id.into(), now, day_ago).await?;
     checks.push(match (overdue, failed) {
         (0, 0) => check("jobs", "ok", "Background work is keeping up.", None),
         (overdue, failed) => check("jobs", "warning", format!("{overdue} background jobs are overdue and {failed} failed in the last 24 hours."),

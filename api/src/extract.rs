@@ -12,7 +12,9 @@ use serde::de::DeserializeOwned;
 use crate::error::ApiError;
 
 /// Request bodies above this size answer 413 before they are parsed.
-pub const JSON_BODY_LIMIT: usize = 64 * 1024;
+/// The largest body a schema-valid request can need is an assistant's 20,000-character prompt
+/// sent as `\uXXXX` surrogate pairs (12 bytes a character): about 240 KB.
+pub const JSON_BODY_LIMIT: usize = 256 * 1024;
 
 /// A JSON request body. Unlike `web::Json`, errors carry the path of the field at fault.
 pub struct JsonBody<T>(pub T);
@@ -65,7 +67,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
-            parse_json(&body).map(JsonBody)
+            let value = parse_json(&body)?;
+            require_object(&body)?;
+            reject_nul(&body)?;
+            Ok(JsonBody(value))
         })
     }
 }
@@ -111,6 +116,73 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// Every request body is a JSON object: serde would also read a struct from an array
+/// (`[null, null]`), which the API does not accept.
+pub fn require_object(body: &[u8]) -> Result<(), ApiError> {
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Ok(()),
+        _ => Err(ApiError::Invalid {
+            code: "invalid_body",
+            message: "The request body must be a JSON object.".to_string(),
+            field: None,
+        }),
+    }
+}
+
+/// PostgreSQL cannot store U+0000 in text, so no string of a request may hold it (the OpenAPI
+/// document says so with a pattern on every string): 422 naming the field.
+pub fn reject_nul(body: &[u8]) -> Result<(), ApiError> {
+    // Inside JSON strings NUL can only be written escaped, so most bodies skip the walk.
+    if !body.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Ok(());
+    };
+    match nul_path(&value) {
+        None => Ok(()),
+        Some(path) => {
+            let field = (!path.is_empty()).then_some(path);
+            Err(ApiError::Invalid {
+                code: "invalid_field",
+                message: match &field {
+                    Some(field) => format!("Field `{field}` contains the NUL character (U+0000), which text cannot hold."),
+                    None => "The body contains the NUL character (U+0000), which text cannot hold.".to_string(),
+                },
+                field,
+            })
+        }
+    }
+}
+
+/// The path (`a.b`, `a[0]`) of the first string or key holding U+0000.
+fn nul_path(value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => text.contains('\0').then(String::new),
+        Value::Array(items) => items.iter().enumerate().find_map(|(index, item)| {
+            nul_path(item).map(|rest| join_path(&format!("[{index}]"), &rest))
+        }),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                return Some(key.clone());
+            }
+            nul_path(item).map(|rest| join_path(key, &rest))
+        }),
+        _ => None,
+    }
+}
+
+fn join_path(head: &str, rest: &str) -> String {
+    if rest.is_empty() {
+        head.to_string()
+    } else if rest.starts_with('[') {
+        format!("{head}{rest}")
+    } else {
+        format!("{head}.{rest}")
+    }
+}
+
 /// serde names a missing field only in its message (`missing field `x``) and reports the
 /// parent's path, so the two are joined; for other errors the path already ends at the field.
 fn field_from_message(message: &str, path: &str) -> Option<String> {
@@ -122,6 +194,18 @@ fn field_from_message(message: &str, path: &str) -> Option<String> {
         (Some(parent), Some(name)) => Some(format!("{parent}.{name}")),
         (None, Some(name)) => Some(name.to_string()),
         (path, None) => path,
+    }
+}
+
+/// A free-text query parameter (a search): never U+0000, which text cannot hold.
+pub fn text_param<'a>(value: Option<&'a str>, field: &str) -> Result<Option<&'a str>, ApiError> {
+    match value {
+        Some(text) if text.contains('\0') => Err(ApiError::bad_request(
+            "invalid_query",
+            Some(field),
+            format!("`{field}` contains the NUL character (U+0000), which text cannot hold."),
+        )),
+        other => Ok(other),
     }
 }
 
@@ -205,5 +289,24 @@ mod tests {
             (400, "malformed_json".into(), None)
         );
         assert_eq!(error_of("[1]").1, "invalid_field");
+    }
+
+    #[test]
+    fn bodies_are_objects() {
+        assert!(require_object(b" {}").is_ok());
+        let error = require_object(b"[null, null]").expect_err("array");
+        assert_eq!(error.status_code().as_u16(), 422);
+    }
+
+    #[test]
+    fn nul_characters_are_refused_naming_the_field() {
+        let error = reject_nul(br#"{"name": "a\u0000b"}"#).expect_err("NUL");
+        assert_eq!(error.status_code().as_u16(), 422);
+        assert_eq!(error.body().error.field.as_deref(), Some("name"));
+        let nested = reject_nul(br#"{"a": {"b": ["x", "\u0000"]}}"#).expect_err("NUL");
+        assert_eq!(nested.body().error.field.as_deref(), Some("a.b[1]"));
+        // An escaped backslash followed by `u0000` is not NUL.
+        assert!(reject_nul(br#"{"name": "a\\u0000b"}"#).is_ok());
+        assert!(reject_nul(br#"{"name": "plain"}"#).is_ok());
     }
 }

@@ -69,9 +69,13 @@ pub mod simulation;
 #[cfg(feature = "server")]
 pub mod spa;
 #[cfg(feature = "server")]
+pub mod state;
+#[cfg(feature = "server")]
 pub mod telnyx;
 #[cfg(feature = "server")]
 pub mod tenants;
+#[cfg(feature = "server")]
+pub mod text;
 #[cfg(feature = "server")]
 pub mod usage;
 #[cfg(feature = "server")]

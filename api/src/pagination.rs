@@ -1,7 +1,6 @@
 //! Lists answer `{"data": [...], "next_cursor": "..." | null}` with `?limit=` (default 50,
 //! max 200) and `?cursor=`. Cursors are opaque: the (time, id) of the last row served.
 
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -13,9 +12,11 @@ pub const DEFAULT_PAGE: i64 = 50;
 pub const MAX_PAGE: i64 = 200;
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// The previous page's `next_cursor`.
     pub cursor: Option<String>,
@@ -47,24 +48,41 @@ impl Cursor {
     }
 }
 
+/// A cursor is `<microseconds since 1970>.<id as 32 hex digits>`: every string of this form is
+/// a cursor the API accepts (its time lies within years 1653 to 2286), and no other.
+pub const CURSOR_PATTERN: &str = "^-?[0-9]{1,16}\\.[0-9a-f]{32}$";
+
+/// Microseconds since 1970 as a cursor writes them: at most 16 digits, an optional `-`.
+pub(crate) fn encode_micros(at: DateTime<Utc>) -> String {
+    at.timestamp_micros().to_string()
+}
+
+pub(crate) fn decode_micros(text: &str) -> Option<DateTime<Utc>> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.is_empty() || digits.len() > 16 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    DateTime::from_timestamp_micros(text.parse().ok()?)
+}
+
+/// An id as a cursor writes it: 32 lower-case hex digits.
+pub(crate) fn decode_id(text: &str) -> Option<Uuid> {
+    if text.len() != 32 || !text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    Uuid::try_parse(text).ok()
+}
+
 impl Cursor {
     pub fn encode(&self) -> String {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
-            "{}|{}",
-            self.at.timestamp_micros(),
-            self.id
-        ))
+        format!("{}.{}", encode_micros(self.at), self.id.simple())
     }
 
     pub fn decode(text: &str) -> Option<Cursor> {
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(text)
-            .ok()?;
-        let text = String::from_utf8(bytes).ok()?;
-        let (at, id) = text.split_once('|')?;
+        let (at, id) = text.split_once('.')?;
         Some(Cursor {
-            at: crate::timestamps::storable(DateTime::from_timestamp_micros(at.parse().ok()?)?)?,
-            id: id.parse().ok()?,
+            at: crate::timestamps::storable(decode_micros(at)?)?,
+            id: decode_id(id)?,
         })
     }
 

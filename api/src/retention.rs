@@ -21,9 +21,9 @@ use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use tokio_util::sync::CancellationToken;
 
-use crate::app::AppState;
 use crate::auth::throttle;
 use crate::db::DbError;
+use crate::state::AppState;
 
 /// How often each instance runs a pass.
 pub const PASS_INTERVAL: Duration = Duration::from_secs(600);

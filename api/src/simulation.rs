@@ -4,21 +4,21 @@
 
 use actix_web::web;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::phone::E164;
+use crate::state::AppState;
 use crate::wire::{ErrorBody, SimulateInbound, SimulatedInbound, SimulatorStatus};
 use crate::{phone_numbers, tenants};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/simulator", web::get().to(status))
-        .route("/simulator/inbound", web::post().to(inbound));
+    cfg.service(web::resource("/simulator").route(web::get().to(status)))
+        .service(web::resource("/simulator/inbound").route(web::post().to(inbound)));
 }
 
 /// Whether the built-in carrier simulator is in use.
-#[utoipa::path(get, path = "/api/v1/simulator", tag = "simulator",
+#[utoipa::path(get, operation_id = "get_simulator_status", path = "/api/v1/simulator", tag = "simulator",
     responses((status = 200, body = SimulatorStatus)), security(("bearer" = [])))]
 pub async fn status(state: web::Data<AppState>, _caller: Caller) -> web::Json<SimulatorStatus> {
     web::Json(SimulatorStatus {
@@ -27,8 +27,10 @@ pub async fn status(state: web::Data<AppState>, _caller: Caller) -> web::Json<Si
 }
 
 /// Simulates a customer texting one of the tenant's numbers (simulator mode only).
-#[utoipa::path(post, path = "/api/v1/simulator/inbound", tag = "simulator", request_body = SimulateInbound,
-    responses((status = 202, body = SimulatedInbound), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+#[utoipa::path(post, operation_id = "simulate_inbound", path = "/api/v1/simulator/inbound", tag = "simulator", request_body = SimulateInbound,
+    responses((status = 202, body = SimulatedInbound),
+        (status = 404, description = "`to` is not one of the tenant's numbers", body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn inbound(
     state: web::Data<AppState>,
@@ -43,11 +45,21 @@ pub async fn inbound(
         ));
     };
     let body = body.into_inner();
-    if body.text.trim().is_empty() {
+    if crate::text::is_blank(&body.text) {
         return Err(ApiError::invalid(
             "empty_message",
             "text",
             "Write the customer's message.",
+        ));
+    }
+    if crate::text::length(&body.text) > crate::messages::MAX_TEXT_CHARS {
+        return Err(ApiError::invalid(
+            "message_too_long",
+            "text",
+            format!(
+                "A customer's text holds at most {} characters.",
+                crate::messages::MAX_TEXT_CHARS
+            ),
         ));
     }
     let mut conn = state.db().await?;
@@ -61,13 +73,8 @@ pub async fn inbound(
         Some(to) => numbers
             .into_iter()
             .find(|number| number.number == to.trim())
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "invalid_phone_number",
-                    "to",
-                    "`to` is not one of the tenant's numbers.",
-                )
-            })?,
+            // Like any reference, a number the tenant does not have is a 404.
+            .ok_or_else(|| ApiError::not_found("phone number"))?,
         None => numbers.into_iter().next().ok_or_else(|| {
             ApiError::conflict(
                 "no_phone_number",

@@ -8,6 +8,11 @@
 
 use crate::wire::SegmentsResponse;
 
+/// Telnyx refuses texts of more than 10 segments (error 40302); we refuse them first.
+pub const MAX_SEGMENTS: u32 = 10;
+/// No longer text fits in ten segments (153 GSM-7 characters each); Unicode texts fit fewer.
+pub const MAX_TEXT_CHARS: usize = MAX_SEGMENTS as usize * 153;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
     Gsm7,

@@ -136,8 +136,14 @@ pub fn json_error_body<B>(
             field: None,
         },
     };
+    // A 405 keeps actix's `Allow` (the methods the path accepts), as RFC 9110 requires.
+    let allow = response.headers().get(header::ALLOW).cloned();
     let (request, _) = response.into_parts();
-    let replacement: HttpResponse<BoxBody> = HttpResponse::build(status).json(body);
+    let mut replacement = HttpResponse::build(status);
+    if let Some(allow) = allow {
+        replacement.insert_header((header::ALLOW, allow));
+    }
+    let replacement: HttpResponse<BoxBody> = replacement.json(body);
     let response: ServiceResponse<EitherBody<B, BoxBody>> =
         ServiceResponse::new(request, replacement).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(response))

@@ -9,16 +9,17 @@ use uuid::Uuid;
 use actix_web::web;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::wire::{ErrorBody, Usage, UsageDay};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/usage", web::get().to(get));
+    cfg.service(web::resource("/usage").route(web::get().to(get)));
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UsageQuery {
     /// First day (`YYYY-MM-DD`, UTC); 29 days before `to` when absent.
@@ -28,7 +29,6 @@ pub struct UsageQuery {
 }
 
 fn parse_day(text: &str, field: &'static str) -> Result<NaiveDate, ApiError> {
-    let text = text.trim();
     let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .or_else(|_| {
             DateTime::parse_from_rfc3339(text).map(|at| at.with_timezone(&Utc).date_naive())
@@ -50,8 +50,10 @@ fn parse_day(text: &str, field: &'static str) -> Result<NaiveDate, ApiError> {
     Ok(day)
 }
 
-/// Per day: messages and segments in and out, and AI tokens.
-#[utoipa::path(get, path = "/api/v1/usage", tag = "usage", params(UsageQuery),
+/// Per day: messages and segments in and out, and AI tokens. A report covers at most 366
+/// days: a longer range ends 365 days after `from`, and `from` after `to` is an empty report;
+/// the answer's `from` and `to` say which days it covers.
+#[utoipa::path(get, operation_id = "get_usage", path = "/api/v1/usage", tag = "usage", params(UsageQuery),
     responses((status = 200, body = Usage), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(
@@ -67,20 +69,7 @@ pub async fn get(
         Some(text) => parse_day(text, "from")?,
         None => to - chrono::Duration::days(29),
     };
-    if from > to {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            Some("from"),
-            "`from` is after `to`.",
-        ));
-    }
-    if (to - from).num_days() >= MAX_DAYS {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            Some("from"),
-            format!("A report covers at most {MAX_DAYS} days."),
-        ));
-    }
+    let to = covered_until(from, to);
     let mut conn = state.db().await?;
     Ok(web::Json(
         report(&mut conn, caller.tenant_id, from, to).await?,
@@ -89,6 +78,12 @@ pub async fn get(
 
 /// The longest range one report covers.
 pub const MAX_DAYS: i64 = 366;
+
+/// The last day a report from `from` to `to` covers: at most `MAX_DAYS` days from `from`.
+/// `from` after `to` is an empty report (every day between them: none).
+fn covered_until(from: NaiveDate, to: NaiveDate) -> NaiveDate {
+    to.min(from + chrono::Duration::days(MAX_DAYS - 1))
+}
 
 #[derive(QueryableByName)]
 struct DayRow {

@@ -203,13 +203,55 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// Reads a whole number given as any JSON number (`7` or `7.0`, which JSON Schema calls the
+/// same integer); a fraction or a value beyond `i32` is an error naming the field.
+fn whole_number<'de, D>(deserializer: D) -> Result<Option<i32>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    match Option::<f64>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(value)
+            if value.fract() == 0.0 && (i32::MIN as f64..=i32::MAX as f64).contains(&value) =>
+        {
+            Ok(Some(value as i32))
+        }
+        Some(value) => Err(serde::de::Error::custom(format!(
+            "{value} is not a whole number"
+        ))),
+    }
+}
+
+/// Reads a JSON number into an `f32` rounding away from zero, so that no value is rounded into
+/// a range it lies outside (2.0000000001 must stay above 2, not become 2.0).
+fn f32_outward<'de, D>(deserializer: D) -> Result<Option<f32>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    Ok(Option::<f64>::deserialize(deserializer)?.map(|exact| {
+        let rounded = exact as f32;
+        if (rounded as f64).abs() < exact.abs() {
+            if exact > 0.0 {
+                rounded.next_up()
+            } else {
+                rounded.next_down()
+            }
+        } else {
+            rounded
+        }
+    }))
+}
+
 /// Declares a string enum of the API with its wire names, `as_str` and `parse`. On the
 /// server it is also a column type (`text`): rows hold the enum, and a value in the database
 /// that is none of the variants is an error when read, never a silent default.
 macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:tt),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, Hash)]
+        #[derive(
+            Debug, Clone, Copy, serde::Serialize, serde::Deserialize, utoipa::ToSchema, PartialEq,
+            Eq, Hash,
+        )]
         #[cfg_attr(feature = "server", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
         #[cfg_attr(feature = "server", diesel(sql_type = diesel::sql_types::Text))]
         pub enum $name {
@@ -266,6 +308,10 @@ macro_rules! wire_enum {
         }
     };
 }
+
+/// Server modules declare their own text enums (job status, …) with the same macro.
+#[allow(unused_imports)]
+pub(crate) use wire_enum;
 
 wire_enum!(ConversationStatus { Active => "active", Closed => "closed" });
 
@@ -482,14 +528,14 @@ pub struct CreateAssistant {
     pub system_prompt: String,
     #[serde(default)]
     pub model: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "f32_outward")]
     pub temperature: Option<f32>,
     #[serde(default)]
     pub channel: Option<Channel>,
     #[serde(default)]
     pub is_default: Option<bool>,
     /// The longest reply in SMS segments, 1 to 10 (default 3).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_number")]
     #[schema(minimum = 1, maximum = 10)]
     pub max_segments: Option<i32>,
 }
@@ -508,12 +554,20 @@ pub struct UpdateAssistant {
     )]
     #[schema(value_type = Option<String>)]
     pub model: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "f32_outward",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub temperature: Option<f32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
     /// The longest reply in SMS segments, 1 to 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "whole_number",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(minimum = 1, maximum = 10)]
     pub max_segments: Option<i32>,
 }
@@ -657,7 +711,11 @@ pub struct UsageDay {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Usage {
+    /// The first day covered, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub from: String,
+    /// The last day covered.
+    #[schema(format = Date)]
     pub to: String,
     /// Every day of the range, oldest first (days without traffic count zero).
     pub days: Vec<UsageDay>,

@@ -31,21 +31,26 @@ impl Filters {
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> Filters {
         let mut filters = Filters::default();
         for (key, value) in pairs {
-            let value = value.trim().to_string();
-            match key {
-                "q" => filters.q = value,
-                "from" => filters.from = value,
-                "to" => filters.to = value,
-                "qualification_status" => filters.qualification_status = value,
-                "channel" => filters.channel = value,
-                "status" => filters.status = value,
-                _ => {}
-            }
+            filters.set(key, value.trim().to_string());
         }
         filters
     }
 
-    fn get(&self, key: &str) -> &str {
+    /// Sets one filter by its query key (an unknown key changes nothing).
+    pub fn set(&mut self, key: &str, value: String) {
+        match key {
+            "q" => self.q = value,
+            "from" => self.from = value,
+            "to" => self.to = value,
+            "qualification_status" => self.qualification_status = value,
+            "channel" => self.channel = value,
+            "status" => self.status = value,
+            _ => {}
+        }
+    }
+
+    /// One filter by its query key (empty for an unknown key).
+    pub fn get(&self, key: &str) -> &str {
         match key {
             "q" => &self.q,
             "from" => &self.from,

@@ -8,11 +8,11 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::db::schema::ai_generations;
 use crate::error::ApiError;
 use crate::pagination::{page_from, page_size, Cursor};
+use crate::state::AppState;
 use crate::wire::{AiGeneration, ErrorBody, Page};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -107,13 +107,18 @@ pub async fn recent(
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/ai-generations", web::get().to(list));
+    cfg.service(web::resource("/ai-generations").route(web::get().to(list)));
 }
 
+/// `?outcome=` selects the failed generations; it has no other value.
+pub const ERRORS_ONLY: &str = "error";
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GenerationQuery {
     /// 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// The previous page's `next_cursor`.
     pub cursor: Option<String>,
@@ -122,7 +127,7 @@ pub struct GenerationQuery {
 }
 
 /// Recent AI generations: conversation, assistant, provider, model, tokens, latency, error.
-#[utoipa::path(get, path = "/api/v1/ai-generations", tag = "ai", params(GenerationQuery),
+#[utoipa::path(get, operation_id = "list_ai_generations", path = "/api/v1/ai-generations", tag = "ai", params(GenerationQuery),
     responses((status = 200, body = Page<AiGeneration>), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
@@ -133,7 +138,7 @@ pub async fn list(
     let limit = page_size(query.limit)?;
     let errors_only = match query.outcome.as_deref() {
         None => false,
-        Some("error") => true,
+        Some(ERRORS_ONLY) => true,
         Some(_) => {
             return Err(ApiError::bad_request(
                 "invalid_query",

@@ -18,19 +18,19 @@ use super::generations::{self, GenerationRow};
 use super::names::{self, IdentityAnswer, PersonName};
 use super::prompt::{self, ReplyContext, HISTORY_LIMIT};
 use super::provider::{ChatRequest, ChatResponse, ProviderError, Role};
-use crate::app::AppState;
 use crate::assistants::storage::{self as assistant_storage, AssistantRow};
 use crate::clients::storage::{self as client_storage, ClientRow};
 use crate::conversations::storage::{
     self as conversation_storage, ConversationChanges, ConversationRow,
 };
+use crate::ids::{ConversationId, MessageId};
 use crate::interactions;
-use crate::jobs::worker::Outcome;
-use crate::jobs::{self, ClaimedJob};
+use crate::jobs::{self, ClaimedJob, JobError, Outcome};
 use crate::messages::storage::{self as message_storage, MessageRow};
 use crate::messages::{self, Outbound};
-use crate::opt_outs;
+use crate::opt_outs::{self, GuardError};
 use crate::realtime::events::{self, EventType};
+use crate::state::AppState;
 use crate::tenants;
 use crate::wire::{Author, Identity, Message};
 
@@ -45,8 +45,8 @@ const PURPOSE_NAME: &str = "name_extraction";
 enum ReplyError {
     #[error(transparent)]
     Provider(#[from] ProviderError),
-    #[error("database: {0}")]
-    Database(String),
+    #[error(transparent)]
+    Job(#[from] JobError),
     #[error("the tenant has no Telnyx number to send from; an admin adds one under phone numbers")]
     NoSendingNumber,
 }
@@ -55,39 +55,55 @@ impl From<messages::SendError> for ReplyError {
     fn from(error: messages::SendError) -> Self {
         match error {
             messages::SendError::NoSendingNumber => ReplyError::NoSendingNumber,
-            other => ReplyError::Database(other.to_string()),
+            messages::SendError::Database(error) => JobError::Database(error).into(),
+            other => JobError::Database(diesel::result::Error::QueryBuilderError(
+                other.to_string().into(),
+            ))
+            .into(),
         }
     }
 }
 
 impl From<diesel::result::Error> for ReplyError {
     fn from(error: diesel::result::Error) -> Self {
-        ReplyError::Database(error.to_string())
+        ReplyError::Job(error.into())
     }
 }
 
-#[derive(serde::Deserialize)]
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for ReplyError {
+    fn from(error: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        ReplyError::Job(error.into())
+    }
+}
+
+/// The inbound message the reply answers.
 struct Payload {
     conversation_id: Uuid,
     message_id: Uuid,
 }
 
-pub async fn run(state: &AppState, job: &ClaimedJob) -> Outcome {
-    let payload: Payload = match serde_json::from_value(job.payload.clone()) {
-        Ok(payload) => payload,
-        Err(error) => return Outcome::Failed(format!("bad payload: {error}")),
+/// The reply job: answers the customer's message, or says why the AI stays quiet.
+pub async fn run(
+    state: &AppState,
+    job: &ClaimedJob,
+    conversation_id: ConversationId,
+    message_id: MessageId,
+) -> Result<Outcome, JobError> {
+    let payload = Payload {
+        conversation_id: conversation_id.into(),
+        message_id: message_id.into(),
     };
     let Some(tenant_id) = job.tenant_id else {
-        return Outcome::Failed("the job has no tenant".into());
+        return Ok(Outcome::Failed("the job has no tenant".into()));
     };
+    let tenant_id = tenant_id.into();
     let now = state.clock.now();
     match reply(state, tenant_id, &payload).await {
-        Ok(outcome) => outcome,
-        Err(error) if !job.is_last_attempt() && is_retryable(&error) => {
-            let wait = chrono::Duration::from_std(jobs::backoff(job.attempts))
-                .unwrap_or(chrono::Duration::seconds(10));
-            Outcome::RetryAt(now + wait, error.to_string())
-        }
+        Ok(outcome) => Ok(outcome),
+        Err(error) if !job.is_last_attempt() && is_retryable(&error) => Ok(Outcome::RetryAt(
+            jobs::retry_time(now, job.attempts),
+            error.to_string(),
+        )),
         Err(error) => {
             // Given up: the inbound message stays; the conversation shows what went wrong.
             let shown = format!(
@@ -99,26 +115,29 @@ pub async fn run(state: &AppState, job: &ClaimedJob) -> Outcome {
             {
                 tracing::warn!(%db_error, "cannot record the AI failure");
             }
-            Outcome::Failed(error.to_string())
+            Ok(Outcome::Failed(error.to_string()))
         }
     }
 }
 
 /// The reply job will not run again: the conversation says why.
-pub async fn give_up(state: &AppState, job: &ClaimedJob, reason: &str) -> Result<(), String> {
-    let payload: Payload =
-        serde_json::from_value(job.payload.clone()).map_err(|e| e.to_string())?;
+pub async fn give_up(
+    state: &AppState,
+    job: &ClaimedJob,
+    conversation_id: ConversationId,
+    reason: &str,
+) -> Result<(), JobError> {
     let Some(tenant_id) = job.tenant_id else {
         return Ok(());
     };
     let shown = format!("The AI could not reply: {reason}");
-    record_failure(state, tenant_id, payload.conversation_id, &shown).await
+    record_failure(state, tenant_id.into(), conversation_id.into(), &shown).await
 }
 
 fn is_retryable(error: &ReplyError) -> bool {
     match error {
         ReplyError::Provider(error) => error.is_retryable(),
-        ReplyError::Database(_) => true,
+        ReplyError::Job(_) => true,
         ReplyError::NoSendingNumber => false,
     }
 }
@@ -139,10 +158,11 @@ async fn skip_reason(
     {
         return Ok(Some("a human has taken over"));
     }
-    if opt_outs::storage::is_opted_out(conn, conversation.tenant_id, &conversation.phone_number)
-        .await?
+    match opt_outs::ensure_can_text(conn, conversation.tenant_id, &conversation.phone_number).await
     {
-        return Ok(Some("the customer opted out"));
+        Ok(()) => {}
+        Err(GuardError::OptedOut(_)) => return Ok(Some("the customer opted out")),
+        Err(GuardError::Database(error)) => return Err(error),
     }
     let later = message_storage::authors_after(
         conn,
@@ -394,11 +414,7 @@ async fn reply(
     payload: &Payload,
 ) -> Result<Outcome, ReplyError> {
     let now = state.clock.now();
-    let mut conn = state
-        .pool
-        .get()
-        .await
-        .map_err(|e| ReplyError::Database(e.to_string()))?;
+    let mut conn = state.pool.get().await?;
     let Some(conversation) =
         conversation_storage::find(&mut conn, tenant_id, payload.conversation_id).await?
     else {
@@ -546,11 +562,7 @@ async fn commit(
     generation_id: Uuid,
 ) -> Result<Outcome, ReplyError> {
     let now = state.clock.now();
-    let mut conn = state
-        .pool
-        .get()
-        .await
-        .map_err(|e| ReplyError::Database(e.to_string()))?;
+    let mut conn = state.pool.get().await?;
     let provider = response.provider;
     let committed = conn
         .transaction::<_, ReplyError, _>(async |conn| {
@@ -651,9 +663,9 @@ async fn record_failure(
     tenant_id: Uuid,
     conversation_id: Uuid,
     error: &str,
-) -> Result<(), String> {
+) -> Result<(), JobError> {
     let now = state.clock.now();
-    let mut conn = state.pool.get().await.map_err(|e| e.to_string())?;
+    let mut conn = state.pool.get().await?;
     conn.transaction::<_, diesel::result::Error, _>(async |conn| {
         let Some(conversation) =
             conversation_storage::find_for_update(conn, tenant_id, conversation_id).await?
@@ -671,8 +683,8 @@ async fn record_failure(
         events::record(conn, tenant_id, EventType::ConversationUpdated, &wire, now).await?;
         Ok(())
     })
-    .await
-    .map_err(|e| e.to_string())
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::auth::Principal;
+use crate::auth::principal::Principal;
 use crate::error::ApiError;
 use crate::realtime::revocations;
 use crate::wire::{ApiKey, CreatedApiKey, Role};
@@ -18,6 +18,7 @@ use crate::wire::{ApiKey, CreatedApiKey, Role};
 /// Every secret starts with this, so a bearer token is told apart from a JWT at a glance.
 pub const SECRET_PREFIX: &str = "pk_";
 const SECRET_RANDOM_CHARS: usize = 40;
+pub const MAX_NAME_CHARS: usize = 200;
 const DISPLAY_PREFIX_CHARS: usize = 10;
 
 #[derive(Debug, thiserror::Error)]
@@ -62,12 +63,12 @@ pub async fn create(
     role: Role,
     now: DateTime<Utc>,
 ) -> Result<CreatedApiKey, ApiKeyError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(ApiKeyError::InvalidName(
-            "an API key needs a name of 1 to 200 characters".into(),
-        ));
+    if crate::text::is_blank(name) || crate::text::length(name) > MAX_NAME_CHARS {
+        return Err(ApiKeyError::InvalidName(format!(
+            "an API key needs a name of 1 to {MAX_NAME_CHARS} characters"
+        )));
     }
+    let name = name.trim();
     let secret = generate_secret();
     let key = ApiKey {
         id: Uuid::new_v4(),

@@ -1,11 +1,11 @@
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::{paginate, Cursor, PageQuery};
+use crate::state::AppState;
 use crate::wire::{ApiKey, CreateApiKey, CreatedApiKey, ErrorBody, Page, Role};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -14,11 +14,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list))
             .route(web::post().to(create)),
     )
-    .route("/api-keys/{id}", web::delete().to(revoke));
+    .service(web::resource("/api-keys/{id}").route(web::delete().to(revoke)));
 }
 
 /// The tenant's API keys, revoked ones included (admins only). Secrets are never listed.
-#[utoipa::path(get, path = "/api/v1/api-keys", tag = "api-keys",
+#[utoipa::path(get, operation_id = "list_api_keys", path = "/api/v1/api-keys", tag = "api-keys",
     params(PageQuery),
     responses((status = 200, body = Page<ApiKey>), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -36,7 +36,7 @@ pub async fn list(
 }
 
 /// Creates an API key; the answer holds its secret, shown this once.
-#[utoipa::path(post, path = "/api/v1/api-keys", tag = "api-keys", request_body = CreateApiKey,
+#[utoipa::path(post, operation_id = "create_api_key", path = "/api/v1/api-keys", tag = "api-keys", request_body = CreateApiKey,
     responses((status = 201, body = CreatedApiKey), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -60,7 +60,7 @@ pub async fn create(
 }
 
 /// Revokes an API key at once (204); the key stays listed with `revoked_at`.
-#[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "api-keys",
+#[utoipa::path(delete, operation_id = "revoke_api_key", path = "/api/v1/api-keys/{id}", tag = "api-keys",
     params(("id" = Uuid, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]

@@ -7,13 +7,18 @@ pub mod storage;
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::state::AppState;
+use crate::text;
 use crate::wire::{Assistant, Channel, CreateAssistant, UpdateAssistant};
 use storage::{AssistantChanges, AssistantRow};
 
+pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_PROMPT_CHARS: usize = 20_000;
+pub const MAX_MODEL_CHARS: usize = 200;
+pub const MIN_TEMPERATURE: f32 = 0.0;
+pub const MAX_TEMPERATURE: f32 = 2.0;
 pub const DEFAULT_TEMPERATURE: f32 = 0.4;
 pub use crate::wire::DEFAULT_MAX_SEGMENTS;
 
@@ -52,34 +57,36 @@ fn invalid(field: &'static str, message: impl Into<String>) -> AssistantError {
     }
 }
 
+// Lengths count the text as sent; surrounding whitespace is trimmed once it passes.
 fn check_name(name: &str) -> Result<String, AssistantError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(invalid("name", "a name of 1 to 200 characters is required"));
+    if text::is_blank(name) || text::length(name) > MAX_NAME_CHARS {
+        return Err(invalid(
+            "name",
+            format!("a name of 1 to {MAX_NAME_CHARS} characters is required"),
+        ));
     }
-    Ok(name.to_string())
+    Ok(name.trim().to_string())
 }
 
 fn check_prompt(prompt: &str) -> Result<String, AssistantError> {
-    let prompt = prompt.trim();
-    if prompt.is_empty() || prompt.chars().count() > MAX_PROMPT_CHARS {
+    if text::is_blank(prompt) || text::length(prompt) > MAX_PROMPT_CHARS {
         return Err(invalid(
             "system_prompt",
             format!("a system prompt of 1 to {MAX_PROMPT_CHARS} characters is required"),
         ));
     }
-    Ok(prompt.to_string())
+    Ok(prompt.trim().to_string())
 }
 
 fn check_temperature(temperature: f32) -> Result<f32, AssistantError> {
-    if !(0.0..=2.0).contains(&temperature) {
+    if !(MIN_TEMPERATURE..=MAX_TEMPERATURE).contains(&temperature) {
         return Err(invalid("temperature", "temperature is between 0 and 2"));
     }
     Ok(temperature)
 }
 
 fn check_max_segments(segments: i32) -> Result<i32, AssistantError> {
-    let limit = crate::messages::MAX_SEGMENTS as i32;
+    let limit = crate::sms::MAX_SEGMENTS as i32;
     if !(1..=limit).contains(&segments) {
         return Err(invalid(
             "max_segments",
@@ -90,13 +97,19 @@ fn check_max_segments(segments: i32) -> Result<i32, AssistantError> {
 }
 
 fn check_model(model: Option<String>) -> Result<Option<String>, AssistantError> {
-    let model = model
-        .map(|m| m.trim().to_string())
-        .filter(|m| !m.is_empty());
-    if model.as_ref().is_some_and(|m| m.len() > 200) {
-        return Err(invalid("model", "a model name has at most 200 characters"));
+    if model
+        .as_deref()
+        .is_some_and(|m| text::length(m) > MAX_MODEL_CHARS)
+    {
+        return Err(invalid(
+            "model",
+            format!("a model name has at most {MAX_MODEL_CHARS} characters"),
+        ));
     }
-    Ok(model)
+    // A blank model is no model: the configured default.
+    Ok(model
+        .map(|m| m.trim().to_string())
+        .filter(|m| !m.is_empty()))
 }
 
 pub async fn create(

@@ -1,11 +1,11 @@
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::{paginate, Cursor, PageQuery};
+use crate::state::AppState;
 use crate::wire::{Assistant, CreateAssistant, ErrorBody, Page, UpdateAssistant};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -23,7 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The tenant's assistants.
-#[utoipa::path(get, path = "/api/v1/assistants", tag = "assistants",
+#[utoipa::path(get, operation_id = "list_assistants", path = "/api/v1/assistants", tag = "assistants",
     params(PageQuery),
     responses((status = 200, body = Page<Assistant>), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -44,7 +44,7 @@ pub async fn list(
 }
 
 /// Creates an assistant (admins); `is_default: true` makes it the tenant's default SMS assistant.
-#[utoipa::path(post, path = "/api/v1/assistants", tag = "assistants", request_body = CreateAssistant,
+#[utoipa::path(post, operation_id = "create_assistant", path = "/api/v1/assistants", tag = "assistants", request_body = CreateAssistant,
     responses((status = 201, body = Assistant), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create(
@@ -56,7 +56,7 @@ pub async fn create(
     Ok(HttpResponse::Created().json(assistant))
 }
 
-#[utoipa::path(get, path = "/api/v1/assistants/{id}", tag = "assistants",
+#[utoipa::path(get, operation_id = "get_assistant", path = "/api/v1/assistants/{id}", tag = "assistants",
     params(("id" = Uuid, Path)),
     responses((status = 200, body = Assistant), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -73,7 +73,7 @@ pub async fn get(
 }
 
 /// Updates an assistant (admins).
-#[utoipa::path(patch, path = "/api/v1/assistants/{id}", tag = "assistants",
+#[utoipa::path(patch, operation_id = "update_assistant", path = "/api/v1/assistants/{id}", tag = "assistants",
     params(("id" = Uuid, Path)), request_body = UpdateAssistant,
     responses((status = 200, body = Assistant), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)),
@@ -90,7 +90,7 @@ pub async fn update(
 }
 
 /// Deletes an assistant (admins); conversations that used it fall back to the default.
-#[utoipa::path(delete, path = "/api/v1/assistants/{id}", tag = "assistants",
+#[utoipa::path(delete, operation_id = "delete_assistant", path = "/api/v1/assistants/{id}", tag = "assistants",
     params(("id" = Uuid, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]

@@ -7,16 +7,11 @@ use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use uuid::Uuid;
 
+use super::principal::Principal;
 use super::{authenticate, AuthError};
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::wire::Role;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Principal {
-    User(Uuid),
-    ApiKey(Uuid),
-}
 
 /// A signed-in user or an API key, with the tenant every query must be scoped to.
 #[derive(Debug, Clone)]

@@ -3,15 +3,17 @@
 
 pub mod caller;
 pub mod password;
+pub mod principal;
 pub mod routes;
 pub mod throttle;
 pub mod tokens;
 
-pub use caller::{Caller, Principal};
+pub use caller::Caller;
+pub use principal::Principal;
 
 use crate::api_keys;
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::users;
 use crate::wire::{LoginRequest, LoginResponse};
 use password::PasswordError;

@@ -1,20 +1,20 @@
 use actix_web::{web, HttpRequest};
 
 use super::{Caller, Principal};
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::state::AppState;
 use crate::wire::{ErrorBody, LoginRequest, LoginResponse, Me};
 use crate::{api_keys, tenants, users};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/auth/login", web::post().to(login))
-        .route("/me", web::get().to(me));
+    cfg.service(web::resource("/auth/login").route(web::post().to(login)))
+        .service(web::resource("/me").route(web::get().to(me)));
 }
 
 /// Sign in with email and password; answers an access token (JWT).
 #[utoipa::path(
-    post, path = "/api/v1/auth/login", tag = "auth",
+    post, operation_id = "login", path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
     responses(
         (status = 200, body = LoginResponse),
@@ -48,7 +48,7 @@ fn client_address(request: &HttpRequest, trust_forwarded_for: bool) -> String {
 
 /// The caller: a user or an API key, and its tenant.
 #[utoipa::path(
-    get, path = "/api/v1/me", tag = "auth",
+    get, operation_id = "get_me", path = "/api/v1/me", tag = "auth",
     responses((status = 200, body = Me), (status = 401, body = ErrorBody)),
     security(("bearer" = []))
 )]

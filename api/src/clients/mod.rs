@@ -6,16 +6,17 @@ pub mod storage;
 
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::pagination::{page_from, Cursor};
 use crate::phone::{search_term, E164};
+use crate::state::AppState;
 use crate::tenants;
+use crate::text;
 use crate::wire::{Client, CreateClient, Page, UpdateClient};
 use storage::{ClientChanges, ClientRow};
 
-const MAX_FIELD_CHARS: usize = 200;
+pub const MAX_FIELD_CHARS: usize = 200;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -50,49 +51,56 @@ impl From<ClientError> for ApiError {
     }
 }
 
+/// A name, company or email: absent, or 1 to 200 characters that are not all whitespace (send
+/// `null` to clear one).
 fn text_field(value: Option<String>, field: &'static str) -> Result<Option<String>, ClientError> {
-    let value = value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty());
-    if value
-        .as_ref()
-        .is_some_and(|v| v.chars().count() > MAX_FIELD_CHARS)
-    {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    if text::is_blank(&value) || text::length(&value) > MAX_FIELD_CHARS {
         return Err(ClientError::Invalid {
             code: "invalid_field",
             field,
-            message: format!("`{field}` has at most {MAX_FIELD_CHARS} characters"),
+            message: format!(
+                "`{field}` has 1 to {MAX_FIELD_CHARS} characters (send null to clear it)"
+            ),
         });
     }
-    Ok(value)
+    Ok(Some(value.trim().to_string()))
 }
 
 fn email_field(value: Option<String>) -> Result<Option<String>, ClientError> {
-    let value = text_field(value, "email")?;
-    if let Some(email) = &value {
-        crate::users::normalize_email(email).map_err(|error| ClientError::Invalid {
+    let Some(email) = value else {
+        return Ok(None);
+    };
+    if text::length(&email) > MAX_FIELD_CHARS {
+        return Err(ClientError::Invalid {
+            code: "invalid_field",
+            field: "email",
+            message: format!("`email` has at most {MAX_FIELD_CHARS} characters"),
+        });
+    }
+    crate::users::normalize_email(&email)
+        .map(Some)
+        .map_err(|error| ClientError::Invalid {
             code: "invalid_field",
             field: "email",
             message: error.to_string(),
-        })?;
-    }
-    Ok(value)
+        })
 }
 
 fn phone_field(value: Option<String>, region: &str) -> Result<Option<String>, ClientError> {
-    match value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-    {
-        None => Ok(None),
-        Some(text) => E164::parse(&text, region)
-            .map(|phone| Some(phone.into_string()))
-            .map_err(|error| ClientError::Invalid {
-                code: "invalid_phone_number",
-                field: "phone_number",
-                message: error.to_string(),
-            }),
-    }
+    value
+        .map(|text| {
+            E164::parse(&text, region)
+                .map(E164::into_string)
+                .map_err(|error| ClientError::Invalid {
+                    code: "invalid_phone_number",
+                    field: "phone_number",
+                    message: error.to_string(),
+                })
+        })
+        .transpose()
 }
 
 fn unique_phone(

@@ -2,11 +2,11 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::page_size;
+use crate::state::AppState;
 use crate::wire::{Client, CreateClient, ErrorBody, Page, UpdateClient};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -24,16 +24,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ClientQuery {
     /// Name, company, email or phone digits (partial, case-insensitive).
     pub q: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
 
 /// The tenant's client records, newest first.
-#[utoipa::path(get, path = "/api/v1/clients", tag = "clients", params(ClientQuery),
+#[utoipa::path(get, operation_id = "list_clients", path = "/api/v1/clients", tag = "clients", params(ClientQuery),
     responses((status = 200, body = Page<Client>), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
@@ -46,7 +48,7 @@ pub async fn list(
         super::list(
             &state,
             &caller,
-            query.q.as_deref(),
+            crate::extract::text_param(query.q.as_deref(), "q")?,
             query.cursor.as_deref(),
             limit,
         )
@@ -55,7 +57,7 @@ pub async fn list(
 }
 
 /// Creates a client record; the phone number is unique within the tenant.
-#[utoipa::path(post, path = "/api/v1/clients", tag = "clients", request_body = CreateClient,
+#[utoipa::path(post, operation_id = "create_client", path = "/api/v1/clients", tag = "clients", request_body = CreateClient,
     responses((status = 201, body = Client), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create(
@@ -66,7 +68,7 @@ pub async fn create(
     Ok(HttpResponse::Created().json(super::create(&state, &caller, body.into_inner()).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = Uuid, Path)),
+#[utoipa::path(get, operation_id = "get_client", path = "/api/v1/clients/{id}", tag = "clients", params(("id" = Uuid, Path)),
     responses((status = 200, body = Client), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(
@@ -82,7 +84,7 @@ pub async fn get(
 }
 
 /// Updates a client record; absent fields stay, `null` clears.
-#[utoipa::path(patch, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = Uuid, Path)),
+#[utoipa::path(patch, operation_id = "update_client", path = "/api/v1/clients/{id}", tag = "clients", params(("id" = Uuid, Path)),
     request_body = UpdateClient,
     responses((status = 200, body = Client), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody)),
@@ -99,7 +101,7 @@ pub async fn update(
 }
 
 /// Deletes a client record; linked conversations keep their history.
-#[utoipa::path(delete, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = Uuid, Path)),
+#[utoipa::path(delete, operation_id = "delete_client", path = "/api/v1/clients/{id}", tag = "clients", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn delete(

@@ -5,7 +5,7 @@
 //! activity as of that snapshot, so a conversation that gets a new message mid-listing is
 //! neither shown twice nor skipped (the live feed brings the news).
 
-use base64::Engine;
+use crate::pagination::{decode_id, decode_micros, encode_micros};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::query_builder::BoxedSqlQuery;
@@ -38,7 +38,6 @@ pub fn parse_bound(
     field: &'static str,
     end_of_day: bool,
 ) -> Result<DateTime<Utc>, ApiError> {
-    let text = text.trim();
     let unreadable = || {
         ApiError::bad_request(
             "invalid_query",
@@ -84,28 +83,26 @@ pub struct Cursor {
     pub id: Uuid,
 }
 
+/// An inbox cursor is `<snapshot>.<sort key>.<id>`: two times in microseconds since 1970 and
+/// the id as 32 hex digits. Every string of this form is a cursor the API accepts.
+pub const CURSOR_PATTERN: &str = "^-?[0-9]{1,16}\\.-?[0-9]{1,16}\\.[0-9a-f]{32}$";
+
 impl Cursor {
     pub fn encode(&self) -> String {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
-            "{}|{}|{}",
-            self.snapshot.timestamp_micros(),
-            self.key.timestamp_micros(),
-            self.id
-        ))
+        format!(
+            "{}.{}.{}",
+            encode_micros(self.snapshot),
+            encode_micros(self.key),
+            self.id.simple()
+        )
     }
 
     pub fn decode(text: &str) -> Option<Cursor> {
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(text)
-            .ok()?;
-        let text = String::from_utf8(bytes).ok()?;
-        let mut parts = text.split('|');
-        let time = |part: &str| {
-            crate::timestamps::storable(DateTime::from_timestamp_micros(part.parse().ok()?)?)
-        };
+        let mut parts = text.splitn(3, '.');
+        let time = |part: &str| crate::timestamps::storable(decode_micros(part)?);
         let snapshot = time(parts.next()?)?;
         let key = time(parts.next()?)?;
-        let id = parts.next()?.parse().ok()?;
+        let id = decode_id(parts.next()?)?;
         Some(Cursor { snapshot, key, id })
     }
 }

@@ -6,18 +6,19 @@ pub mod export;
 pub mod lifecycle;
 pub mod list;
 pub mod routes;
+pub mod send;
 pub mod storage;
 
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::messages::{self, Outbound, SendError};
 use crate::phone::E164;
 use crate::realtime::events::{self, EventType};
+use crate::state::AppState;
 use crate::wire::{
     Author, Channel, Conversation, ConversationStatus, Guide, Identity, Message, Page,
     QualificationStatus, StartConversation, StartedConversation, UpdateConversation,
@@ -86,19 +87,18 @@ fn optional_text(
     value: Option<String>,
     field: &'static str,
 ) -> Result<Option<String>, ConversationError> {
-    let value = value
-        .map(|text| text.trim().to_string())
-        .filter(|text| !text.is_empty());
     if value
-        .as_ref()
-        .is_some_and(|text| text.chars().count() > MAX_NAME_CHARS)
+        .as_deref()
+        .is_some_and(|text| crate::text::length(text) > MAX_NAME_CHARS)
     {
         return Err(ConversationError::Invalid {
             field,
             message: format!("`{field}` has at most {MAX_NAME_CHARS} characters"),
         });
     }
-    Ok(value)
+    Ok(value
+        .map(|text| text.trim().to_string())
+        .filter(|text| !text.is_empty()))
 }
 
 /// Whether the tenant's customer has opted out (shown on every conversation).
@@ -136,9 +136,6 @@ pub async fn start(
     let from = phone_numbers::sending_number(&mut conn, tenant_id, "")
         .await?
         .ok_or(ConversationError::NoPhoneNumber)?;
-    if opt_outs::storage::is_opted_out(&mut conn, tenant_id, phone.as_str()).await? {
-        return Err(SendError::OptedOut(phone.to_string()).into());
-    }
     let now = state.clock.now();
     let author_user_id = caller.user_id();
     // A concurrent start for the same customer may win the unique index: then resume it.
@@ -313,10 +310,8 @@ pub async fn update(
             .await?
             .is_none()
         {
-            return Err(ConversationError::Invalid {
-                field: "assistant_id",
-                message: "no assistant of this tenant has that id".into(),
-            });
+            // A reference to an assistant that is not there (or another tenant's) is a 404.
+            return Err(ApiError::not_found("assistant").into());
         }
     }
     let mut changes = changes;
@@ -327,10 +322,7 @@ pub async fn update(
                     .await?
                     .is_none()
                 {
-                    return Err(ConversationError::Invalid {
-                        field: "client_id",
-                        message: "no client of this tenant has that id".into(),
-                    });
+                    return Err(ApiError::not_found("client").into());
                 }
                 // An agent linking the record vouches for the identity.
                 changes.identity = Some(Identity::Verified.as_str().into());
@@ -380,19 +372,19 @@ pub async fn put_guide(
     id: Uuid,
     text: String,
 ) -> Result<Guide, ConversationError> {
-    let text = text.trim().to_string();
-    if text.is_empty() {
+    if crate::text::is_blank(&text) {
         return Err(ConversationError::Invalid {
             field: "text",
             message: "the guide is empty; DELETE the guide to remove it".into(),
         });
     }
-    if text.chars().count() > MAX_GUIDE_CHARS {
+    if crate::text::length(&text) > MAX_GUIDE_CHARS {
         return Err(ConversationError::Invalid {
             field: "text",
             message: format!("a guide has at most {MAX_GUIDE_CHARS} characters"),
         });
     }
+    let text = text.trim().to_string();
     let now = state.clock.now();
     let mut conn = state.db().await?;
     storage::find(&mut conn, caller.tenant_id, id)
@@ -429,6 +421,7 @@ pub async fn delete_guide(
 
 /// `GET /conversations` query parameters, as strings so that each error names its field.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Phone digits in any format (partial), contact name or company (case-insensitive, partial).
@@ -444,9 +437,45 @@ pub struct ListQuery {
     /// `active` or `closed`.
     pub status: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// The previous page's `next_cursor`.
     pub cursor: Option<String>,
+}
+
+/// `GET /conversations/export.csv` query parameters: the list's filters, without paging.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// Phone digits in any format (partial), contact name or company (case-insensitive, partial).
+    pub q: Option<String>,
+    /// Last activity at or after: RFC 3339, or a date (from its start).
+    pub from: Option<String>,
+    /// Last activity at or before: RFC 3339, or a date (to its end).
+    pub to: Option<String>,
+    /// `new`, `contacted`, `qualified`, `unqualified`, `customer` or `lost`.
+    pub qualification_status: Option<String>,
+    /// `sms`.
+    pub channel: Option<String>,
+    /// `active` or `closed`.
+    pub status: Option<String>,
+}
+
+impl ExportQuery {
+    pub fn filters(&self) -> Result<list::Filters, ApiError> {
+        ListQuery {
+            q: self.q.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            qualification_status: self.qualification_status.clone(),
+            channel: self.channel.clone(),
+            status: self.status.clone(),
+            limit: None,
+            cursor: None,
+        }
+        .filters()
+    }
 }
 
 fn parse_choice<T: Copy>(
@@ -456,7 +485,7 @@ fn parse_choice<T: Copy>(
     all: &[T],
     name: fn(T) -> &'static str,
 ) -> Result<Option<T>, ApiError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
+    match value {
         None => Ok(None),
         Some(text) => parse(text).map(Some).ok_or_else(|| {
             let choices: Vec<&str> = all.iter().map(|v| name(*v)).collect();
@@ -505,7 +534,7 @@ impl ListQuery {
             )?,
             ..Default::default()
         }
-        .search(self.q.as_deref()))
+        .search(crate::extract::text_param(self.q.as_deref(), "q")?))
     }
 }
 

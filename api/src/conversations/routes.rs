@@ -1,11 +1,11 @@
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::page_size;
+use crate::state::AppState;
 use crate::wire::{
     Conversation, ErrorBody, Guide, Page, PutGuide, StartConversation, StartedConversation,
     UpdateConversation,
@@ -13,13 +13,13 @@ use crate::wire::{
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // Before `/conversations/{id}`, which would otherwise take `export.csv` for an id.
-    cfg.route("/conversations/export.csv", web::get().to(export))
+    cfg.service(web::resource("/conversations/export.csv").route(web::get().to(export)))
         .service(
             web::resource("/conversations")
                 .route(web::get().to(list))
                 .route(web::post().to(start)),
         )
-        .route("/conversations/{id}/read", web::post().to(mark_read))
+        .service(web::resource("/conversations/{id}/read").route(web::post().to(mark_read)))
         .service(
             web::resource("/conversations/{id}")
                 .route(web::get().to(get))
@@ -35,7 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The inbox: conversations with their last message and unread count, newest activity
 /// first, searched and filtered; `next_cursor` gives the next page.
-#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations",
+#[utoipa::path(get, operation_id = "list_conversations", path = "/api/v1/conversations", tag = "conversations",
     params(super::ListQuery),
     responses((status = 200, body = Page<Conversation>), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -50,16 +50,16 @@ pub async fn list(
     ))
 }
 
-/// CSV of the conversations the same filters select (`limit` and `cursor` do not apply):
+/// CSV of the conversations the same filters select (all of them: there are no pages):
 /// streamed, RFC 4180, UTF-8, formula-like cells neutralised.
-#[utoipa::path(get, path = "/api/v1/conversations/export.csv", tag = "conversations",
-    params(super::ListQuery),
+#[utoipa::path(get, operation_id = "export_conversations", path = "/api/v1/conversations/export.csv", tag = "conversations",
+    params(super::ExportQuery),
     responses((status = 200, description = "CSV", content_type = "text/csv"), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn export(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<super::ListQuery>,
+    query: web::Query<super::ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filters = query.filters()?;
     let now = state.clock.now();
@@ -75,7 +75,7 @@ pub async fn export(
 }
 
 /// Marks the conversation read: its unread count drops to zero.
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/read", tag = "conversations",
+#[utoipa::path(post, operation_id = "mark_conversation_read", path = "/api/v1/conversations/{id}/read", tag = "conversations",
     params(("id" = Uuid, Path)),
     responses((status = 200, body = Conversation), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -93,7 +93,7 @@ pub async fn mark_read(
 ///
 /// 201 with `resumed: false` for a new conversation; 200 with `resumed: true` when the
 /// customer's active conversation was reused.
-#[utoipa::path(post, path = "/api/v1/conversations", tag = "conversations", request_body = StartConversation,
+#[utoipa::path(post, operation_id = "start_conversation", path = "/api/v1/conversations", tag = "conversations", request_body = StartConversation,
     responses((status = 201, body = StartedConversation), (status = 200, body = StartedConversation),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -110,7 +110,7 @@ pub async fn start(
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations",
+#[utoipa::path(get, operation_id = "get_conversation", path = "/api/v1/conversations/{id}", tag = "conversations",
     params(("id" = Uuid, Path)),
     responses((status = 200, body = Conversation), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -126,7 +126,7 @@ pub async fn get(
 
 /// Updates contact name, company, status, qualification status, assistant, AI on/off or the
 /// linked client. Absent fields stay; `null` clears.
-#[utoipa::path(patch, path = "/api/v1/conversations/{id}", tag = "conversations",
+#[utoipa::path(patch, operation_id = "update_conversation", path = "/api/v1/conversations/{id}", tag = "conversations",
     params(("id" = Uuid, Path)), request_body = UpdateConversation,
     responses((status = 200, body = Conversation), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
@@ -143,7 +143,7 @@ pub async fn update(
 }
 
 /// The conversation's AI guide; 404 when none is set.
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/guide", tag = "conversations",
+#[utoipa::path(get, operation_id = "get_guide", path = "/api/v1/conversations/{id}/guide", tag = "conversations",
     params(("id" = Uuid, Path)),
     responses((status = 200, body = Guide), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -158,7 +158,7 @@ pub async fn get_guide(
 }
 
 /// Sets the AI guide: instructions the assistant follows in this conversation.
-#[utoipa::path(put, path = "/api/v1/conversations/{id}/guide", tag = "conversations",
+#[utoipa::path(put, operation_id = "put_guide", path = "/api/v1/conversations/{id}/guide", tag = "conversations",
     params(("id" = Uuid, Path)), request_body = PutGuide,
     responses((status = 200, body = Guide), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -174,7 +174,7 @@ pub async fn put_guide(
 }
 
 /// Removes the AI guide (204 whether or not one was set).
-#[utoipa::path(delete, path = "/api/v1/conversations/{id}/guide", tag = "conversations",
+#[utoipa::path(delete, operation_id = "delete_guide", path = "/api/v1/conversations/{id}/guide", tag = "conversations",
     params(("id" = Uuid, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]

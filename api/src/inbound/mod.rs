@@ -2,41 +2,78 @@
 //! resume or create the conversation, save the message, honour opt-out keywords, and hand the
 //! reply to the AI step through a job, all in one transaction.
 
-pub mod keywords;
-
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::conversations::lifecycle;
 use crate::conversations::storage as conversation_storage;
-use crate::jobs::{self, JobKind, NewJob};
+use crate::jobs::{self, Job};
 use crate::messages::storage::{self as message_storage, MessageRow};
 use crate::phone::E164;
 use crate::realtime::events::{self, EventType};
+use crate::state::AppState;
 use crate::telnyx::wire::WebhookEvent;
-use crate::webhooks::storage::{self as webhook_storage, DeliveryRow};
-use crate::webhooks::{Outcome, WebhookError};
+use crate::webhooks::storage as webhook_storage;
 use crate::wire::{Author, Direction, Message, MessageStatus};
 use crate::{opt_outs, phone_numbers, sms, tenants};
-use keywords::Keyword;
+use opt_outs::keywords::{self, Keyword};
 
 /// Attempts at the transaction when a concurrent message for the same new customer wins the
 /// race to create the conversation.
 const ATTEMPTS: u32 = 3;
-/// Attempts at generating the AI's reply.
-pub const AI_REPLY_ATTEMPTS: i32 = 5;
 
+/// What became of a customer's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Received {
+    /// Stored in the tenant's conversation (a reply job may follow).
+    Stored { tenant_id: Uuid },
+    /// Already stored (the same event, or the same message under another event id).
+    Duplicate { tenant_id: Uuid },
+    /// No tenant owns the number it was sent to.
+    UnknownNumber { numbers: String },
+    /// The sender cannot hold a conversation (a short code, an alphanumeric sender); an
+    /// opt-out keyword from it is still honoured.
+    NotAConversation { tenant_id: Uuid, reason: String },
+}
+
+/// Why a message could not be stored (Telnyx delivers it again), and whose it was when that
+/// was known, so that the tenant's webhook log shows the failure.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct InboundFailure {
+    pub tenant_id: Option<Uuid>,
+    #[source]
+    pub error: InboundError,
+}
+
+impl<E: Into<InboundError>> From<E> for InboundFailure {
+    fn from(error: E) -> Self {
+        InboundFailure {
+            tenant_id: None,
+            error: error.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InboundError {
+    #[error("database: {0}")]
+    Database(#[from] diesel::result::Error),
+    #[error("no database connection: {0}")]
+    Pool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
+    #[error("the tenant of {0} is gone")]
+    TenantGone(String),
+}
+
+/// Takes one `message.received` event.
 pub async fn receive(
     state: &AppState,
     event: &WebhookEvent,
     now: DateTime<Utc>,
-    log: &mut DeliveryRow,
-) -> Result<Outcome, WebhookError> {
-    let failed = |error: String| WebhookError::Failed(error);
+) -> Result<Received, InboundFailure> {
     let payload = event.payload();
-    let mut conn = state.pool.get().await.map_err(|e| failed(e.to_string()))?;
+    let mut conn = state.pool.get().await?;
     // Telnyx sends `to` as an array; the first number that a tenant owns is ours.
     let mut owner = None;
     for recipient in payload
@@ -44,31 +81,27 @@ pub async fn receive(
         .iter()
         .filter_map(|to| to.phone_number.as_deref())
     {
-        if let Some(number) = phone_numbers::storage::find_by_number(&mut conn, recipient)
-            .await
-            .map_err(|e| failed(e.to_string()))?
-        {
+        if let Some(number) = phone_numbers::storage::find_by_number(&mut conn, recipient).await? {
             owner = Some(number);
             break;
         }
     }
     let Some(number) = owner else {
-        log.error = Some(format!(
-            "no tenant owns {}",
-            payload
-                .to
-                .iter()
-                .filter_map(|to| to.phone_number.as_deref())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-        return Ok(Outcome::UnknownNumber);
+        let numbers = payload
+            .to
+            .iter()
+            .filter_map(|to| to.phone_number.as_deref())
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Ok(Received::UnknownNumber { numbers });
     };
-    log.tenant_id = Some(number.tenant_id);
     let tenant = tenants::storage::find(&mut conn, number.tenant_id)
-        .await
-        .map_err(|e| failed(e.to_string()))?
-        .ok_or_else(|| failed("the number's tenant is gone".into()))?;
+        .await?
+        .ok_or_else(|| InboundError::TenantGone(number.number.clone()))?;
+    let failed = |error: diesel::result::Error| InboundFailure {
+        tenant_id: Some(tenant.id),
+        error: error.into(),
+    };
     let sender = payload.from_number().unwrap_or_default().trim();
     let text = payload.text.clone().unwrap_or_default();
     let from = match E164::from_carrier(sender) {
@@ -76,16 +109,18 @@ pub async fn receive(
         Err(error) => {
             // A short code or an alphanumeric sender cannot hold a conversation, but its
             // STOP is still the law.
-            log.error = Some(format!("the sender is not an E.164 number: {error}"));
             let keyword = keywords::classify(&text);
             if keyword.is_some() && !sender.is_empty() {
                 conn.transaction(async |conn| {
                     honour_keyword(conn, tenant.id, sender, &text, keyword, event.id(), now).await
                 })
                 .await
-                .map_err(|e| failed(e.to_string()))?;
+                .map_err(failed)?;
             }
-            return Ok(Outcome::Ignored);
+            return Ok(Received::NotAConversation {
+                tenant_id: tenant.id,
+                reason: format!("the sender is not an E.164 number: {error}"),
+            });
         }
     };
     let inbound = Inbound {
@@ -100,7 +135,7 @@ pub async fn receive(
         ai_debounce: chrono::Duration::from_std(state.settings.ai.debounce).unwrap_or_default(),
     };
     let mut attempt = 0;
-    let outcome = loop {
+    let received = loop {
         attempt += 1;
         let result = conn
             .transaction(async |conn| record(conn, &inbound).await)
@@ -110,13 +145,13 @@ pub async fn receive(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
                 _,
             )) if attempt < ATTEMPTS => {}
-            other => break other.map_err(|e| failed(e.to_string()))?,
+            other => break other.map_err(failed)?,
         }
     };
-    if outcome == Outcome::Processed {
+    if matches!(received, Received::Stored { .. }) {
         state.jobs_wake.notify_one();
     }
-    Ok(outcome)
+    Ok(received)
 }
 
 struct Inbound {
@@ -134,17 +169,20 @@ struct Inbound {
 async fn record(
     conn: &mut AsyncPgConnection,
     inbound: &Inbound,
-) -> Result<Outcome, diesel::result::Error> {
+) -> Result<Received, diesel::result::Error> {
     let now = inbound.received_at;
+    let duplicate = Received::Duplicate {
+        tenant_id: inbound.tenant_id,
+    };
     if !webhook_storage::mark_processed(conn, &inbound.event_id, now).await? {
-        return Ok(Outcome::Duplicate);
+        return Ok(duplicate);
     }
     if message_storage::find_by_telnyx_id_for_update(conn, &inbound.telnyx_message_id)
         .await?
         .is_some()
     {
         // The same message under another event id.
-        return Ok(Outcome::Duplicate);
+        return Ok(duplicate);
     }
     let lifecycle::Destination {
         conversation,
@@ -187,7 +225,7 @@ async fn record(
             .await?;
     let keyword = keywords::classify(&inbound.text);
     let phone = inbound.from.as_str();
-    apply_keyword(conn, inbound.tenant_id, phone, &inbound.text, keyword, now).await?;
+    opt_outs::apply_keyword(conn, inbound.tenant_id, phone, &inbound.text, keyword, now).await?;
     let opted_out = opt_outs::storage::is_opted_out(conn, inbound.tenant_id, phone).await?;
     events::record(
         conn,
@@ -206,42 +244,23 @@ async fn record(
     events::record(conn, inbound.tenant_id, event, &wire, now).await?;
     // Keywords and opted-out customers get no AI reply; the AI step checks the rest.
     if keyword.is_none() && !opted_out && conversation.ai_enabled {
+        let job = Job::AiReply {
+            conversation_id: conversation.id.into(),
+            message_id: message.id.into(),
+        };
+        // A moment for a second message, so that one reply answers both.
         jobs::enqueue(
             conn,
-            NewJob {
-                tenant_id: Some(inbound.tenant_id),
-                kind: JobKind::AiReply,
-                payload: serde_json::json!({ "conversation_id": conversation.id, "message_id": message.id }),
-                max_attempts: AI_REPLY_ATTEMPTS,
-                // A moment for a second message, so that one reply answers both.
-                run_at: now + inbound.ai_debounce,
-            },
+            Some(inbound.tenant_id.into()),
+            &job,
+            now + inbound.ai_debounce,
             now,
         )
         .await?;
     }
-    Ok(Outcome::Processed)
-}
-
-/// STOP opts the sender out, START back in; HELP needs nothing here.
-async fn apply_keyword(
-    conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    sender: &str,
-    text: &str,
-    keyword: Option<Keyword>,
-    now: DateTime<Utc>,
-) -> Result<(), diesel::result::Error> {
-    match keyword {
-        Some(Keyword::OptOut) => {
-            opt_outs::opt_out(conn, tenant_id, sender, &keywords::normalize(text), now).await?;
-        }
-        Some(Keyword::OptIn) => {
-            opt_outs::opt_in(conn, tenant_id, sender, now).await?;
-        }
-        Some(Keyword::Help) | None => {}
-    }
-    Ok(())
+    Ok(Received::Stored {
+        tenant_id: inbound.tenant_id,
+    })
 }
 
 /// A keyword from a sender that cannot hold a conversation: applied once per event.
@@ -255,7 +274,7 @@ async fn honour_keyword(
     now: DateTime<Utc>,
 ) -> Result<(), diesel::result::Error> {
     if webhook_storage::mark_processed(conn, event_id, now).await? {
-        apply_keyword(conn, tenant_id, sender, text, keyword, now).await?;
+        opt_outs::apply_keyword(conn, tenant_id, sender, text, keyword, now).await?;
     }
     Ok(())
 }

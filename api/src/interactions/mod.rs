@@ -6,47 +6,49 @@ pub mod storage;
 
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::clients;
 use crate::error::ApiError;
 use crate::phone::E164;
+use crate::state::AppState;
 use crate::tenants;
+use crate::text;
 use crate::wire::{CreateInteraction, Interaction};
+
+/// A channel's name: a short word (`voice`, `email`, `webchat`), stored lower-cased.
+pub const CHANNEL_PATTERN: &str = "^[A-Za-z0-9_-]{1,40}$";
+pub const MAX_SUMMARY_CHARS: usize = 4000;
+
+fn is_channel(text: &str) -> bool {
+    (1..=40).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
 
 pub async fn create(
     state: &AppState,
     caller: &Caller,
     input: CreateInteraction,
 ) -> Result<Interaction, ApiError> {
-    let channel = input.channel.trim().to_lowercase();
-    if channel.is_empty()
-        || channel.len() > 40
-        || !channel
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
+    if !is_channel(&input.channel) {
         return Err(ApiError::invalid(
             "invalid_field",
             "channel",
             "`channel` is a short word such as voice, email or webchat.",
         ));
     }
-    let summary = input.summary.trim().to_string();
-    if summary.is_empty() || summary.chars().count() > 4000 {
+    let channel = input.channel.to_lowercase();
+    if text::is_blank(&input.summary) || text::length(&input.summary) > MAX_SUMMARY_CHARS {
         return Err(ApiError::invalid(
             "invalid_field",
             "summary",
-            "a summary of 1 to 4000 characters is required",
+            format!("a summary of 1 to {MAX_SUMMARY_CHARS} characters is required"),
         ));
     }
+    let summary = input.summary.trim().to_string();
     let mut conn = state.db().await?;
-    let phone_number = match input
-        .phone_number
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
+    let phone_number = match input.phone_number.as_deref() {
         None => None,
         Some(text) => {
             let tenant = tenants::storage::find(&mut conn, caller.tenant_id)
@@ -63,16 +65,11 @@ pub async fn create(
     };
     let client = match input.client_id {
         None => None,
+        // A reference to a client that is not there (or another tenant's) is a 404.
         Some(id) => Some(
             clients::storage::find(&mut conn, caller.tenant_id, id)
                 .await?
-                .ok_or_else(|| {
-                    ApiError::invalid(
-                        "invalid_field",
-                        "client_id",
-                        "no client of this tenant has that id",
-                    )
-                })?,
+                .ok_or_else(|| ApiError::not_found("client"))?,
         ),
     };
     if phone_number.is_none() && client.is_none() {

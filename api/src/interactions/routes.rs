@@ -2,12 +2,12 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::{page_from, page_size, Cursor};
 use crate::phone::E164;
+use crate::state::AppState;
 use crate::wire::{CreateInteraction, ErrorBody, Interaction, Page};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -19,8 +19,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Records an interaction on another channel for the AI's cross-channel context.
-#[utoipa::path(post, path = "/api/v1/interactions", tag = "clients", request_body = CreateInteraction,
-    responses((status = 201, body = Interaction), (status = 422, body = ErrorBody)),
+#[utoipa::path(post, operation_id = "create_interaction", path = "/api/v1/interactions", tag = "clients", request_body = CreateInteraction,
+    responses((status = 201, body = Interaction),
+        (status = 404, description = "`client_id` names no client of the tenant", body = ErrorBody),
+        (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create(
     state: web::Data<AppState>,
@@ -31,18 +33,21 @@ pub async fn create(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InteractionQuery {
     /// E.164.
     pub phone_number: Option<String>,
     pub client_id: Option<Uuid>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// The previous page's `next_cursor`.
     pub cursor: Option<String>,
 }
 
-/// A customer's recorded interactions, newest first.
-#[utoipa::path(get, path = "/api/v1/interactions", tag = "clients", params(InteractionQuery),
+/// A customer's recorded interactions (by `phone_number` or `client_id`; without either,
+/// the tenant's all), newest first.
+#[utoipa::path(get, operation_id = "list_interactions", path = "/api/v1/interactions", tag = "clients", params(InteractionQuery),
     responses((status = 200, body = Page<Interaction>), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
@@ -60,13 +65,6 @@ pub async fn list(
             })
         })
         .transpose()?;
-    if phone.is_none() && query.client_id.is_none() {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            Some("phone_number"),
-            "give `phone_number` or `client_id`",
-        ));
-    }
     let before = Cursor::from_query(query.cursor.as_deref())?;
     let mut conn = state.db().await?;
     let rows = super::storage::recent_for(

@@ -1,33 +1,57 @@
 //! The durable job table: work enqueued in the same transaction as the change that needs it,
-//! claimed with `FOR UPDATE SKIP LOCKED` under a lease, retried with backoff. A worker that
-//! dies mid-job loses nothing: its lease expires and another worker claims the job.
+//! claimed with `FOR UPDATE SKIP LOCKED` under a lease that the worker renews while it works,
+//! retried with backoff. A worker that dies mid-job loses nothing: its lease expires and
+//! another worker claims the job; a job that keeps dying ends after its attempts.
+//!
+//! Every kind of work is a variant of [`Job`] (its payload typed), every handler answers an
+//! [`Outcome`] or a [`JobError`]; the worker (`jobs::worker`) dispatches them.
 
+pub mod storage;
 pub mod worker;
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel::sql_types::{
-    Array, BigInt, Int4, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
-};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rand::Rng;
-use uuid::Uuid;
+use serde::{Deserialize, Serialize};
 
-use crate::db::schema::jobs;
+use crate::ids::{ConversationId, MessageId, TenantId};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobKind {
-    /// Send an outbound message to Telnyx (the outbox).
-    SendSms,
+pub use storage::{counts, enqueue, health, JobCount};
+
+/// A piece of background work and what it needs. Stored as `kind` (the variant's name) and
+/// `payload` (its fields).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
+pub enum Job {
+    /// Hand an outbound message to Telnyx (the outbox).
+    SendSms { message_id: MessageId },
     /// Apply a delivery receipt that arrived before its message's Telnyx id was stored.
-    ApplyReceipt,
+    ApplyReceipt {
+        /// The webhook's raw body.
+        event: String,
+        /// The message the receipt URL named, if it did.
+        #[serde(default)]
+        sent_as: Option<MessageId>,
+    },
     /// Generate and send the AI's reply to an inbound message.
+    AiReply {
+        conversation_id: ConversationId,
+        message_id: MessageId,
+    },
+}
+
+/// The kinds of [`Job`], for claiming by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobKind {
+    SendSms,
+    ApplyReceipt,
     AiReply,
 }
 
 impl JobKind {
+    pub const ALL: [JobKind; 3] = [JobKind::SendSms, JobKind::ApplyReceipt, JobKind::AiReply];
+
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::SendSms => "send_sms",
@@ -36,56 +60,62 @@ impl JobKind {
         }
     }
 
-    pub fn parse(text: &str) -> Option<JobKind> {
-        [JobKind::SendSms, JobKind::ApplyReceipt, JobKind::AiReply]
-            .into_iter()
-            .find(|kind| kind.as_str() == text)
+    /// Attempts before the job gives up: a send rides out a Telnyx outage of about ten
+    /// minutes of backoff, a receipt waits for its send to be recorded, an AI reply is only
+    /// worth sending while the customer is still there.
+    pub fn max_attempts(self) -> i32 {
+        match self {
+            JobKind::SendSms => 8,
+            JobKind::ApplyReceipt => 12,
+            JobKind::AiReply => 5,
+        }
     }
 }
 
-pub struct NewJob {
-    pub tenant_id: Option<Uuid>,
-    pub kind: JobKind,
-    pub payload: serde_json::Value,
-    pub max_attempts: i32,
-    pub run_at: DateTime<Utc>,
+impl Job {
+    pub fn kind(&self) -> JobKind {
+        match self {
+            Job::SendSms { .. } => JobKind::SendSms,
+            Job::ApplyReceipt { .. } => JobKind::ApplyReceipt,
+            Job::AiReply { .. } => JobKind::AiReply,
+        }
+    }
+
+    /// The fields, as the `payload` column keeps them.
+    pub fn payload(&self) -> Result<serde_json::Value, serde_json::Error> {
+        let mut tagged = serde_json::to_value(self)?;
+        Ok(tagged
+            .get_mut("payload")
+            .map(serde_json::Value::take)
+            .unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Reads a stored job back from its `kind` and `payload`.
+    pub fn from_stored(kind: &str, payload: serde_json::Value) -> Result<Job, JobError> {
+        serde_json::from_value(serde_json::json!({ "kind": kind, "payload": payload }))
+            .map_err(|error| JobError::UnreadablePayload(format!("{kind}: {error}")))
+    }
 }
 
-pub async fn enqueue(
-    conn: &mut AsyncPgConnection,
-    job: NewJob,
-    now: DateTime<Utc>,
-) -> QueryResult<i64> {
-    diesel::insert_into(jobs::table)
-        .values((
-            jobs::tenant_id.eq(job.tenant_id),
-            jobs::kind.eq(job.kind.as_str()),
-            jobs::payload.eq(job.payload),
-            jobs::max_attempts.eq(job.max_attempts),
-            jobs::run_at.eq(job.run_at),
-            jobs::created_at.eq(now),
-            jobs::updated_at.eq(now),
-        ))
-        .returning(jobs::id)
-        .get_result(conn)
-        .await
-}
+crate::wire::wire_enum!(
+    /// Where a job stands.
+    JobStatus {
+        Pending => "pending",
+        Running => "running",
+        Done => "done",
+        Failed => "failed",
+    }
+);
 
-/// A job this worker holds until `locked_until`.
-#[derive(Debug, Clone, QueryableByName)]
+/// A job this worker holds until its lease ends.
+#[derive(Debug)]
 pub struct ClaimedJob {
-    #[diesel(sql_type = BigInt)]
     pub id: i64,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
-    pub tenant_id: Option<Uuid>,
-    #[diesel(sql_type = Text)]
-    pub kind: String,
-    #[diesel(sql_type = Jsonb)]
-    pub payload: serde_json::Value,
+    pub tenant_id: Option<TenantId>,
+    /// The work, or why its stored payload cannot be read (the job then fails at once).
+    pub job: Result<Job, JobError>,
     /// This claim's attempt number, starting at 1.
-    #[diesel(sql_type = Integer)]
     pub attempts: i32,
-    #[diesel(sql_type = Integer)]
     pub max_attempts: i32,
 }
 
@@ -95,171 +125,28 @@ impl ClaimedJob {
     }
 }
 
-/// Claims up to `limit` due jobs of these kinds: pending ones whose time has come, and
-/// running ones whose worker's lease ran out, while they have attempts left (see
-/// [`abandon_exhausted`] for the others).
-pub async fn claim(
-    conn: &mut AsyncPgConnection,
-    kinds: &[&str],
-    worker: &str,
-    now: DateTime<Utc>,
-    lease: Duration,
-    limit: i64,
-) -> QueryResult<Vec<ClaimedJob>> {
-    let lease_end = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(1));
-    diesel::sql_query(
-        "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1,
-                locked_until = $2, updated_at = $3
-          WHERE id IN (
-                SELECT id FROM jobs
-                 WHERE kind = ANY($4)
-                   AND attempts < max_attempts
-                   AND ((status = 'pending' AND run_at <= $3)
-                     OR (status = 'running' AND locked_until < $3))
-                 ORDER BY run_at, id
-                 LIMIT $5
-                 FOR UPDATE SKIP LOCKED)
-        RETURNING id, tenant_id, kind, payload, attempts, max_attempts",
-    )
-    .bind::<Text, _>(worker)
-    .bind::<Timestamptz, _>(lease_end)
-    .bind::<Timestamptz, _>(now)
-    .bind::<Array<Text>, _>(kinds)
-    .bind::<BigInt, _>(limit)
-    .load(conn)
-    .await
+/// What a job handler decided.
+#[derive(Debug)]
+pub enum Outcome {
+    Done,
+    /// A failure worth another attempt at this time (when attempts are left).
+    RetryAt(DateTime<Utc>, String),
+    /// Nothing failed: the job waits for something outside it until this time, without
+    /// spending an attempt.
+    Wait(DateTime<Utc>, String),
+    /// The work cannot be done; it will not be tried again.
+    Failed(String),
 }
 
-/// Jobs whose last attempt's worker stopped (its lease ran out) are failed for good, so a
-/// job that kills its worker every time cannot loop forever; answers them so that their
-/// handlers can say so where it shows (a message, a conversation).
-pub async fn abandon_exhausted(
-    conn: &mut AsyncPgConnection,
-    kinds: &[&str],
-    now: DateTime<Utc>,
-) -> QueryResult<Vec<ClaimedJob>> {
-    diesel::sql_query(
-        "UPDATE jobs SET status = 'failed', locked_until = NULL, updated_at = $1,
-                last_error = 'gave up: the worker of its last attempt stopped before it finished'
-          WHERE id IN (
-                SELECT id FROM jobs
-                 WHERE kind = ANY($2) AND status = 'running' AND locked_until < $1
-                   AND attempts >= max_attempts
-                 FOR UPDATE SKIP LOCKED)
-        RETURNING id, tenant_id, kind, payload, attempts, max_attempts",
-    )
-    .bind::<Timestamptz, _>(now)
-    .bind::<Array<Text>, _>(kinds)
-    .load(conn)
-    .await
-}
-
-/// Only the claim that holds the job may settle it: a worker whose lease expired and whose
-/// job was claimed again changes nothing.
-macro_rules! held_by {
-    ($job:expr, $worker:expr) => {
-        jobs::table.filter(
-            jobs::id
-                .eq($job.id)
-                .and(jobs::locked_by.eq($worker))
-                .and(jobs::attempts.eq($job.attempts)),
-        )
-    };
-}
-
-pub async fn complete(
-    conn: &mut AsyncPgConnection,
-    job: &ClaimedJob,
-    worker: &str,
-    now: DateTime<Utc>,
-) -> QueryResult<bool> {
-    diesel::update(held_by!(job, worker))
-        .set((
-            jobs::status.eq("done"),
-            jobs::locked_until.eq(None::<DateTime<Utc>>),
-            jobs::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .await
-        .map(|count| count == 1)
-}
-
-/// Extends the claim while the job is being worked on; false when the lease was lost.
-pub async fn renew(
-    conn: &mut AsyncPgConnection,
-    job: &ClaimedJob,
-    worker: &str,
-    lease_end: DateTime<Utc>,
-) -> QueryResult<bool> {
-    diesel::update(held_by!(job, worker).filter(jobs::status.eq("running")))
-        .set(jobs::locked_until.eq(lease_end))
-        .execute(conn)
-        .await
-        .map(|count| count == 1)
-}
-
-/// Runs the job again at `run_at` without spending an attempt: it waited for something
-/// outside it (a receipt), it did not fail.
-pub async fn postpone(
-    conn: &mut AsyncPgConnection,
-    job: &ClaimedJob,
-    worker: &str,
-    run_at: DateTime<Utc>,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> QueryResult<bool> {
-    diesel::update(held_by!(job, worker))
-        .set((
-            jobs::status.eq("pending"),
-            jobs::attempts.eq(jobs::attempts - 1),
-            jobs::run_at.eq(run_at),
-            jobs::locked_until.eq(None::<DateTime<Utc>>),
-            jobs::last_error.eq(reason),
-            jobs::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .await
-        .map(|count| count == 1)
-}
-
-pub async fn retry_at(
-    conn: &mut AsyncPgConnection,
-    job: &ClaimedJob,
-    worker: &str,
-    run_at: DateTime<Utc>,
-    error: &str,
-    now: DateTime<Utc>,
-) -> QueryResult<bool> {
-    diesel::update(held_by!(job, worker))
-        .set((
-            jobs::status.eq("pending"),
-            jobs::run_at.eq(run_at),
-            jobs::locked_until.eq(None::<DateTime<Utc>>),
-            jobs::last_error.eq(error),
-            jobs::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .await
-        .map(|count| count == 1)
-}
-
-pub async fn fail(
-    conn: &mut AsyncPgConnection,
-    job: &ClaimedJob,
-    worker: &str,
-    error: &str,
-    now: DateTime<Utc>,
-) -> QueryResult<bool> {
-    diesel::update(held_by!(job, worker))
-        .set((
-            jobs::status.eq("failed"),
-            jobs::locked_until.eq(None::<DateTime<Utc>>),
-            jobs::last_error.eq(error),
-            jobs::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .await
-        .map(|count| count == 1)
+/// Why a handler could not decide: the job is tried again a little later.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("database: {0}")]
+    Database(#[from] diesel::result::Error),
+    #[error("no database connection: {0}")]
+    Pool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
+    #[error("the job's payload cannot be read: {0}")]
+    UnreadablePayload(String),
 }
 
 /// Exponential backoff with full jitter: attempt 1 waits up to 2 s, then 4, 8… capped at 5 min.
@@ -270,46 +157,9 @@ pub fn backoff(attempt: i32) -> Duration {
     Duration::from_millis(rand::thread_rng().gen_range(floor_ms..=ceiling_ms))
 }
 
-/// A tenant's jobs that are overdue (due for over five minutes and not done) and that
-/// failed since `since`.
-pub async fn health(
-    conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    now: DateTime<Utc>,
-    since: DateTime<Utc>,
-) -> QueryResult<(i64, i64)> {
-    let overdue = jobs::table
-        .filter(jobs::tenant_id.eq(tenant_id))
-        .filter(jobs::status.eq_any(["pending", "running"]))
-        .filter(jobs::run_at.lt(now - chrono::Duration::minutes(5)))
-        .count()
-        .get_result(conn)
-        .await?;
-    let failed = jobs::table
-        .filter(jobs::tenant_id.eq(tenant_id))
-        .filter(jobs::status.eq("failed"))
-        .filter(jobs::updated_at.ge(since))
-        .count()
-        .get_result(conn)
-        .await?;
-    Ok((overdue, failed))
-}
-
-/// Counts of jobs by kind and status (diagnostics and tests).
-#[derive(Debug, QueryableByName)]
-pub struct JobCount {
-    #[diesel(sql_type = Text)]
-    pub kind: String,
-    #[diesel(sql_type = Text)]
-    pub status: String,
-    #[diesel(sql_type = Int4)]
-    pub count: i32,
-}
-
-pub async fn counts(conn: &mut AsyncPgConnection) -> QueryResult<Vec<JobCount>> {
-    diesel::sql_query("SELECT kind, status, count(*)::int4 AS count FROM jobs GROUP BY kind, status ORDER BY kind, status")
-        .load(conn)
-        .await
+/// [`backoff`] as a point in time after `now`.
+pub fn retry_time(now: DateTime<Utc>, attempt: i32) -> DateTime<Utc> {
+    now + chrono::Duration::from_std(backoff(attempt)).unwrap_or(chrono::Duration::seconds(30))
 }
 
 #[cfg(test)]
@@ -328,9 +178,23 @@ mod tests {
     }
 
     #[test]
-    fn kinds_round_trip() {
-        for kind in [JobKind::SendSms, JobKind::ApplyReceipt, JobKind::AiReply] {
-            assert_eq!(JobKind::parse(kind.as_str()), Some(kind));
+    fn jobs_are_stored_as_kind_and_payload_and_read_back() {
+        let job = Job::AiReply {
+            conversation_id: ConversationId::random(),
+            message_id: MessageId::random(),
+        };
+        let payload = job.payload().expect("payload");
+        assert!(payload.get("conversation_id").is_some(), "{payload}");
+        assert_eq!(job.kind().as_str(), "ai_reply");
+        let back = Job::from_stored("ai_reply", payload).expect("read back");
+        assert_eq!(back, job);
+        for kind in JobKind::ALL {
+            assert!(kind.max_attempts() > 0);
         }
+        assert!(matches!(
+            Job::from_stored("send_sms", serde_json::json!({"message": "x"})),
+            Err(JobError::UnreadablePayload(_))
+        ));
+        assert!(Job::from_stored("no_such_kind", serde_json::json!({})).is_err());
     }
 }

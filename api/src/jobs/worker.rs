@@ -1,27 +1,17 @@
 //! The background worker: claims due jobs and runs them, woken at once when work is enqueued
-//! and polling otherwise (jobs enqueued by another instance, retries coming due).
+//! and polling otherwise (jobs enqueued by another instance, retries coming due). It is the
+//! one place that knows which module handles which [`Job`].
 
-use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
 use tokio_util::sync::CancellationToken;
 
-use super::{ClaimedJob, JobKind};
-use crate::app::AppState;
-use crate::messages;
+use super::{storage, ClaimedJob, Job, JobError, JobKind, Outcome};
+use crate::state::AppState;
+use crate::{agent, messages};
 
 const BATCH: i64 = 16;
-
-/// What a job handler decided.
-#[derive(Debug)]
-pub enum Outcome {
-    Done,
-    /// A failure worth another attempt at this time (when attempts are left).
-    RetryAt(DateTime<Utc>, String),
-    /// Nothing failed: the job waits for something outside it until this time, without
-    /// spending an attempt.
-    Wait(DateTime<Utc>, String),
-    Failed(String),
-}
+/// How soon a job whose handler could not decide (database away) is tried again.
+const TRANSIENT_RETRY: chrono::Duration = chrono::Duration::seconds(5);
 
 pub fn worker_id() -> String {
     format!(
@@ -34,14 +24,9 @@ pub fn worker_id() -> String {
 /// Runs until `shutdown`; the job in hand is finished first.
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     let worker = worker_id();
-    let kinds = [
-        JobKind::SendSms.as_str(),
-        JobKind::ApplyReceipt.as_str(),
-        JobKind::AiReply.as_str(),
-    ];
     tracing::info!(worker, "job worker started");
     while !shutdown.is_cancelled() {
-        let claimed = match claim_batch(&state, &kinds, &worker).await {
+        let claimed = match claim_batch(&state, &JobKind::ALL, &worker).await {
             Ok(jobs) => jobs,
             Err(error) => {
                 tracing::warn!(%error, "cannot claim jobs; retrying");
@@ -63,25 +48,22 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
 
 async fn claim_batch(
     state: &AppState,
-    kinds: &[&str],
+    kinds: &[JobKind],
     worker: &str,
-) -> Result<Vec<ClaimedJob>, String> {
-    let mut conn = state.pool.get().await.map_err(|e| e.to_string())?;
+) -> Result<Vec<ClaimedJob>, JobError> {
+    let mut conn = state.pool.get().await?;
     let now = state.clock.now();
-    let abandoned = super::abandon_exhausted(&mut conn, kinds, now)
-        .await
-        .map_err(|e| e.to_string())?;
+    let abandoned = storage::abandon_exhausted(&mut conn, kinds, now).await?;
     drop(conn);
     for job in abandoned {
         tracing::warn!(
             job = job.id,
-            kind = job.kind,
             "job abandoned: its last attempt's worker stopped"
         );
         give_up(state, &job, "its last attempt was interrupted").await;
     }
-    let mut conn = state.pool.get().await.map_err(|e| e.to_string())?;
-    super::claim(
+    let mut conn = state.pool.get().await?;
+    Ok(storage::claim(
         &mut conn,
         kinds,
         worker,
@@ -89,49 +71,64 @@ async fn claim_batch(
         state.settings.job_lease,
         BATCH,
     )
-    .await
-    .map_err(|e| e.to_string())
+    .await?)
 }
 
-async fn handle(state: &AppState, job: &ClaimedJob) -> Outcome {
-    match JobKind::parse(&job.kind) {
-        Some(JobKind::SendSms) => messages::outbox::deliver(state, job).await,
-        Some(JobKind::ApplyReceipt) => messages::receipts::apply_deferred(state, job).await,
-        Some(JobKind::AiReply) => crate::agent::reply::run(state, job).await,
-        None => Outcome::Failed(format!("no handler for job kind {}", job.kind)),
-    }
+async fn handle(state: &AppState, claimed: &ClaimedJob) -> Outcome {
+    let job = match &claimed.job {
+        Ok(job) => job,
+        Err(error) => return Outcome::Failed(error.to_string()),
+    };
+    let result = match job {
+        Job::SendSms { message_id } => messages::outbox::deliver(state, claimed, *message_id).await,
+        Job::ApplyReceipt { event, sent_as } => {
+            messages::receipts::apply_deferred(state, claimed, event, *sent_as).await
+        }
+        Job::AiReply {
+            conversation_id,
+            message_id,
+        } => agent::reply::run(state, claimed, *conversation_id, *message_id).await,
+    };
+    // A handler that could not decide (the database is away) tries again shortly.
+    result.unwrap_or_else(|error| {
+        Outcome::RetryAt(state.clock.now() + TRANSIENT_RETRY, error.to_string())
+    })
 }
 
 /// A job that will not run again: its handler shows why where people look.
-async fn give_up(state: &AppState, job: &ClaimedJob, reason: &str) {
-    let result = match JobKind::parse(&job.kind) {
-        Some(JobKind::SendSms) => messages::outbox::give_up(state, job, reason).await,
-        Some(JobKind::AiReply) => crate::agent::reply::give_up(state, job, reason).await,
-        Some(JobKind::ApplyReceipt) | None => Ok(()),
+async fn give_up(state: &AppState, claimed: &ClaimedJob, reason: &str) {
+    let result = match &claimed.job {
+        Ok(Job::SendSms { message_id }) => {
+            messages::outbox::give_up(state, claimed, *message_id, reason).await
+        }
+        Ok(Job::AiReply {
+            conversation_id, ..
+        }) => agent::reply::give_up(state, claimed, *conversation_id, reason).await,
+        Ok(Job::ApplyReceipt { .. }) | Err(_) => Ok(()),
     };
     if let Err(error) = result {
-        tracing::warn!(job = job.id, %error, "cannot record that the job gave up");
+        tracing::warn!(job = claimed.id, %error, "cannot record that the job gave up");
     }
 }
 
-async fn process(state: &AppState, job: ClaimedJob, worker: &str) {
+async fn process(state: &AppState, claimed: ClaimedJob, worker: &str) {
     // The claim is renewed while the handler works, so a slow send or AI call is never
     // taken over (and run twice) by another worker.
     let outcome = tokio::select! {
-        outcome = handle(state, &job) => outcome,
-        never = keep_lease(state, &job, worker) => match never {},
+        outcome = handle(state, &claimed) => outcome,
+        never = keep_lease(state, &claimed, worker) => match never {},
     };
     let outcome = match outcome {
         // Out of attempts: a retry becomes a failure.
-        Outcome::RetryAt(_, error) if job.is_last_attempt() => {
-            give_up(state, &job, &error).await;
+        Outcome::RetryAt(_, error) if claimed.is_last_attempt() => {
+            give_up(state, &claimed, &error).await;
             Outcome::Failed(error)
         }
         other => other,
     };
-    if let Err(error) = settle(state, &job, worker, &outcome).await {
+    if let Err(error) = settle(state, &claimed, worker, &outcome).await {
         // The lease will expire and the job will run again; handlers are idempotent.
-        tracing::warn!(job = job.id, %error, "cannot record the job's outcome");
+        tracing::warn!(job = claimed.id, %error, "cannot record the job's outcome");
     }
 }
 
@@ -142,12 +139,11 @@ async fn keep_lease(state: &AppState, job: &ClaimedJob, worker: &str) -> std::co
         tokio::time::sleep(lease / 3).await;
         let lease_end = state.clock.now()
             + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(30));
-        let renewed = match state.pool.get().await {
-            Ok(mut conn) => super::renew(&mut conn, job, worker, lease_end)
-                .await
-                .map_err(|e| e.to_string()),
-            Err(error) => Err(error.to_string()),
-        };
+        let renewed: Result<bool, JobError> = async {
+            let mut conn = state.pool.get().await?;
+            Ok(storage::renew(&mut conn, job, worker, lease_end).await?)
+        }
+        .await;
         match renewed {
             Ok(true) => {}
             Ok(false) => tracing::warn!(job = job.id, "the job's lease was lost while it ran"),
@@ -161,25 +157,29 @@ async fn settle(
     job: &ClaimedJob,
     worker: &str,
     outcome: &Outcome,
-) -> Result<(), String> {
-    let mut conn = state.pool.get().await.map_err(|e| e.to_string())?;
+) -> Result<(), JobError> {
+    let mut conn = state.pool.get().await?;
     let now = state.clock.now();
+    let kind = job
+        .job
+        .as_ref()
+        .map(|job| job.kind().as_str())
+        .unwrap_or("unreadable");
     let held = match outcome {
-        Outcome::Done => super::complete(&mut conn, job, worker, now).await,
+        Outcome::Done => storage::complete(&mut conn, job, worker, now).await,
         Outcome::RetryAt(at, error) => {
-            tracing::info!(job = job.id, kind = job.kind, attempt = job.attempts, %error, retry_at = %at, "job will retry");
-            super::retry_at(&mut conn, job, worker, *at, error, now).await
+            tracing::info!(job = job.id, kind, attempt = job.attempts, %error, retry_at = %at, "job will retry");
+            storage::retry_at(&mut conn, job, worker, *at, error, now).await
         }
         Outcome::Wait(at, reason) => {
-            tracing::info!(job = job.id, kind = job.kind, %reason, until = %at, "job waits");
-            super::postpone(&mut conn, job, worker, *at, reason, now).await
+            tracing::info!(job = job.id, kind, %reason, until = %at, "job waits");
+            storage::postpone(&mut conn, job, worker, *at, reason, now).await
         }
         Outcome::Failed(error) => {
-            tracing::warn!(job = job.id, kind = job.kind, attempt = job.attempts, %error, "job failed");
-            super::fail(&mut conn, job, worker, error, now).await
+            tracing::warn!(job = job.id, kind, attempt = job.attempts, %error, "job failed");
+            storage::fail(&mut conn, job, worker, error, now).await
         }
-    }
-    .map_err(|e| e.to_string())?;
+    }?;
     if !held {
         tracing::warn!(job = job.id, "lease lost before the job settled");
     }

@@ -8,28 +8,25 @@ pub mod status;
 pub mod storage;
 
 use chrono::{DateTime, Utc};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
-use crate::conversations::lifecycle::{self, ReopenError};
 use crate::conversations::storage::{
     self as conversation_storage, ConversationChanges, ConversationRow,
 };
 use crate::error::ApiError;
-use crate::jobs::{self, JobKind, NewJob};
+use crate::jobs::{self, Job};
+use crate::opt_outs::{self, GuardError};
 use crate::pagination::{page_from, Cursor};
+use crate::phone_numbers;
 use crate::realtime::events::{self, EventType};
 use crate::sms;
+use crate::state::AppState;
 use crate::wire::{Author, Direction, Message, MessageStatus, Page};
-use crate::{opt_outs, phone_numbers, tenants};
 use storage::MessageRow;
 
-/// Telnyx refuses texts of more than 10 segments (error 40302); we refuse them first.
-pub const MAX_SEGMENTS: u32 = 10;
-/// Attempts at handing one message to Telnyx before it is marked `sending_failed`.
-pub const SEND_ATTEMPTS: i32 = 8;
+pub use crate::sms::{MAX_SEGMENTS, MAX_TEXT_CHARS};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
@@ -51,6 +48,15 @@ pub enum SendError {
     Database(#[from] diesel::result::Error),
     #[error(transparent)]
     Api(#[from] ApiError),
+}
+
+impl From<GuardError> for SendError {
+    fn from(error: GuardError) -> Self {
+        match error {
+            GuardError::OptedOut(phone) => SendError::OptedOut(phone),
+            GuardError::Database(error) => error.into(),
+        }
+    }
 }
 
 impl From<SendError> for ApiError {
@@ -104,6 +110,7 @@ pub async fn queue_outbound(
 ) -> Result<(MessageRow, ConversationRow), SendError> {
     let info = sms::analyze(outbound.text);
     let conversation = outbound.conversation;
+    opt_outs::ensure_can_text(conn, conversation.tenant_id, &conversation.phone_number).await?;
     let from = phone_numbers::sending_number(
         conn,
         conversation.tenant_id,
@@ -146,18 +153,10 @@ pub async fn queue_outbound(
         send_started_at: None,
     };
     storage::insert(conn, &row).await?;
-    jobs::enqueue(
-        conn,
-        NewJob {
-            tenant_id: Some(conversation.tenant_id),
-            kind: JobKind::SendSms,
-            payload: serde_json::json!({ "message_id": row.id }),
-            max_attempts: SEND_ATTEMPTS,
-            run_at: now,
-        },
-        now,
-    )
-    .await?;
+    let job = Job::SendSms {
+        message_id: row.id.into(),
+    };
+    jobs::enqueue(conn, Some(conversation.tenant_id.into()), &job, now, now).await?;
     let updated =
         conversation_storage::record_activity(conn, conversation.id, outbound.text, now, false)
             .await?;
@@ -170,76 +169,6 @@ pub async fn queue_outbound(
     )
     .await?;
     Ok((row, updated))
-}
-
-/// Sends a message from an agent (or API client) in a conversation.
-pub async fn send(
-    state: &AppState,
-    caller: &Caller,
-    conversation_id: Uuid,
-    text: String,
-) -> Result<Message, SendError> {
-    validate_text(&text, "text")?;
-    let now = state.clock.now();
-    let mut conn = state.db().await?;
-    let tenant_id = caller.tenant_id;
-    let author_user_id = caller.user_id();
-    let message = conn
-        .transaction::<_, SendError, _>(async |conn| {
-            let mut conversation =
-                conversation_storage::find_for_update(conn, tenant_id, conversation_id)
-                    .await?
-                    .ok_or(SendError::ConversationNotFound)?;
-            if opt_outs::storage::is_opted_out(conn, tenant_id, &conversation.phone_number).await? {
-                return Err(SendError::OptedOut(conversation.phone_number.clone()));
-            }
-            // Writing in a closed conversation reopens it, unless the customer has moved on.
-            conversation = lifecycle::reopen(conn, conversation, now)
-                .await
-                .map_err(|error| match error {
-                    ReopenError::AnotherActive => SendError::AnotherActive,
-                    ReopenError::Database(error) => error.into(),
-                })?;
-            let (row, updated) = queue_outbound(
-                conn,
-                Outbound {
-                    conversation: &conversation,
-                    text: &text,
-                    author: Author::Agent,
-                    author_user_id,
-                    ai_provider: None,
-                },
-                now,
-            )
-            .await?;
-            // A human took over: the AI stays quiet until the conversation has been idle
-            // for the tenant's time, or until someone turns it back on.
-            let idle = tenants::storage::find(conn, tenant_id)
-                .await?
-                .map(|tenant| tenant.ai_idle_resume_minutes)
-                .unwrap_or(crate::tenants::DEFAULT_AI_IDLE_RESUME_MINUTES);
-            let updated = conversation_storage::update(
-                conn,
-                updated.id,
-                &ConversationChanges {
-                    ai_paused_until: Some(Some(now + chrono::Duration::minutes(i64::from(idle)))),
-                    ..Default::default()
-                },
-            )
-            .await?;
-            events::record(
-                conn,
-                tenant_id,
-                EventType::ConversationUpdated,
-                &updated.into_wire(false),
-                now,
-            )
-            .await?;
-            Ok(Message::from(row))
-        })
-        .await?;
-    state.jobs_wake.notify_one();
-    Ok(message)
 }
 
 /// One page of a conversation's history, oldest first; `next_cursor` pages further back.

@@ -9,21 +9,16 @@ use uuid::Uuid;
 
 use super::status;
 use super::storage::{self, MessageChanges, MessageRow};
-use crate::app::AppState;
 use crate::conversations::storage as conversation_storage;
-use crate::jobs::worker::Outcome;
-use crate::jobs::{self, ClaimedJob};
-use crate::opt_outs;
+use crate::ids::MessageId;
+use crate::jobs::{self, ClaimedJob, JobError, Outcome};
+use crate::opt_outs::{self, GuardError};
 use crate::phone_numbers;
 use crate::realtime::events::{self, EventType};
+use crate::state::AppState;
 use crate::telnyx::client::SendError as TelnyxError;
 use crate::telnyx::wire::SendMessageRequest;
 use crate::wire::{Message, MessageStatus};
-
-#[derive(serde::Deserialize)]
-struct Payload {
-    message_id: Uuid,
-}
 
 /// The error shown on a message that could not be handed over.
 struct Failure {
@@ -32,24 +27,16 @@ struct Failure {
     detail: Option<String>,
 }
 
-pub async fn deliver(state: &AppState, job: &ClaimedJob) -> Outcome {
-    match try_deliver(state, job).await {
-        Ok(outcome) => outcome,
-        // A database hiccup: try again soon; the message has not changed.
-        Err(error) => Outcome::RetryAt(state.clock.now() + chrono::Duration::seconds(5), error),
-    }
-}
-
 /// The job is out of attempts: the message shows that it was not handed over, or, when the
 /// last hand-over's outcome is unknown, that it may have been.
-pub async fn give_up(state: &AppState, job: &ClaimedJob, reason: &str) -> Result<(), String> {
-    let payload: Payload =
-        serde_json::from_value(job.payload.clone()).map_err(|e| e.to_string())?;
-    let mut conn = state.pool.get().await.map_err(|e| e.to_string())?;
-    let Some(message) = storage::find(&mut conn, payload.message_id)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
+pub async fn give_up(
+    state: &AppState,
+    job: &ClaimedJob,
+    message_id: MessageId,
+    reason: &str,
+) -> Result<(), JobError> {
+    let mut conn = state.pool.get().await?;
+    let Some(message) = storage::find(&mut conn, message_id.into()).await? else {
         return Ok(());
     };
     if message.telnyx_message_id.is_some() || status::is_final(message.status()) {
@@ -76,14 +63,14 @@ pub async fn give_up(state: &AppState, job: &ClaimedJob, reason: &str) -> Result
     fail_message(state, &mut conn, message.id, status, failure).await
 }
 
-async fn try_deliver(state: &AppState, job: &ClaimedJob) -> Result<Outcome, String> {
-    let payload: Payload =
-        serde_json::from_value(job.payload.clone()).map_err(|e| e.to_string())?;
-    let mut conn = state.pool.get().await.map_err(|e| e.to_string())?;
-    let Some(message) = storage::find(&mut conn, payload.message_id)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
+/// The outbox step: hands the message to Telnyx unless it already has it.
+pub async fn deliver(
+    state: &AppState,
+    job: &ClaimedJob,
+    message_id: MessageId,
+) -> Result<Outcome, JobError> {
+    let mut conn = state.pool.get().await?;
+    let Some(message) = storage::find(&mut conn, message_id.into()).await? else {
         return Ok(Outcome::Failed("the message no longer exists".into()));
     };
     if message.telnyx_message_id.is_some()
@@ -110,14 +97,16 @@ async fn try_deliver(state: &AppState, job: &ClaimedJob) -> Result<Outcome, Stri
         tracing::warn!(message = %message.id, "no receipt for a hand-over in doubt; sending again");
     }
     let conversation =
-        conversation_storage::find(&mut conn, message.tenant_id, message.conversation_id)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or("the conversation no longer exists")?;
-    if opt_outs::storage::is_opted_out(&mut conn, message.tenant_id, &conversation.phone_number)
-        .await
-        .map_err(|e| e.to_string())?
-    {
+        conversation_storage::find(&mut conn, message.tenant_id, message.conversation_id).await?;
+    let Some(conversation) = conversation else {
+        return Ok(Outcome::Failed("the conversation no longer exists".into()));
+    };
+    let guard =
+        opt_outs::ensure_can_text(&mut conn, message.tenant_id, &conversation.phone_number).await;
+    if let Err(GuardError::Database(error)) = guard {
+        return Err(error.into());
+    }
+    if let Err(GuardError::OptedOut(_)) = guard {
         let failure = Failure {
             code: "opted_out".into(),
             title: "Recipient opted out".into(),
@@ -142,8 +131,7 @@ async fn try_deliver(state: &AppState, job: &ClaimedJob) -> Result<Outcome, Stri
         message.tenant_id,
         &conversation.tenant_phone_number,
     )
-    .await
-    .map_err(|e| e.to_string())?
+    .await?
     else {
         let failure = Failure {
             code: "no_sending_number".into(),
@@ -180,7 +168,7 @@ async fn try_deliver(state: &AppState, job: &ClaimedJob) -> Result<Outcome, Stri
         ..Default::default()
     };
     let result = state.telnyx.send_message(&request).await;
-    let mut conn = state.pool.get().await.map_err(|e| e.to_string())?;
+    let mut conn = state.pool.get().await?;
     match result {
         Ok(record) => {
             record_acceptance(state, &mut conn, message.id, &record.id).await?;
@@ -285,7 +273,7 @@ async fn change_message(
     id: Uuid,
     allowed: impl Fn(&MessageRow) -> bool + Sync,
     changes: MessageChanges,
-) -> Result<(), String> {
+) -> Result<(), JobError> {
     let now = state.clock.now();
     let changes = MessageChanges {
         updated_at: Some(now),
@@ -310,7 +298,7 @@ async fn change_message(
         Ok(())
     })
     .await
-    .map_err(|e| e.to_string())
+    .map_err(JobError::from)
 }
 
 /// Records, before the request goes out, that a hand-over begins (the message is `sending`
@@ -319,7 +307,7 @@ async fn begin_hand_over(
     state: &AppState,
     conn: &mut AsyncPgConnection,
     id: Uuid,
-) -> Result<bool, String> {
+) -> Result<bool, JobError> {
     let now = state.clock.now();
     conn.transaction::<_, diesel::result::Error, _>(async |conn| {
         let Some(current) = storage::find_for_update(conn, id).await? else {
@@ -349,7 +337,7 @@ async fn begin_hand_over(
         Ok(true)
     })
     .await
-    .map_err(|e| e.to_string())
+    .map_err(JobError::from)
 }
 
 /// Telnyx answered that it did not take the message: it is no longer in doubt.
@@ -357,16 +345,14 @@ async fn end_hand_over(
     state: &AppState,
     conn: &mut AsyncPgConnection,
     id: Uuid,
-) -> Result<(), String> {
+) -> Result<(), JobError> {
     let changes = MessageChanges {
         send_started_at: Some(None),
         updated_at: Some(state.clock.now()),
         ..Default::default()
     };
-    storage::update(conn, id, &changes)
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+    storage::update(conn, id, &changes).await?;
+    Ok(())
 }
 
 async fn record_acceptance(
@@ -374,7 +360,7 @@ async fn record_acceptance(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     telnyx_id: &str,
-) -> Result<(), String> {
+) -> Result<(), JobError> {
     let changes = MessageChanges {
         telnyx_message_id: Some(telnyx_id.to_string()),
         send_started_at: Some(None),
@@ -389,7 +375,7 @@ async fn fail_message(
     id: Uuid,
     status: MessageStatus,
     failure: Failure,
-) -> Result<(), String> {
+) -> Result<(), JobError> {
     // A refusal settles the doubt; an unconfirmed hand-over stays matchable to its receipt.
     let in_doubt = status == MessageStatus::DeliveryUnconfirmed;
     let changes = MessageChanges {

@@ -7,15 +7,12 @@ use uuid::Uuid;
 
 use super::status;
 use super::storage::{self, MessageChanges};
-use crate::app::AppState;
-use crate::jobs::worker::Outcome;
-use crate::jobs::{self, ClaimedJob, JobKind, NewJob};
+use crate::ids::MessageId;
+use crate::jobs::{self, ClaimedJob, Job, JobError, Outcome};
 use crate::realtime::events::{self, EventType};
+use crate::state::AppState;
 use crate::telnyx::wire::{describe_error_code, WebhookEvent};
 use crate::wire::{Direction, Message, MessageStatus};
-
-/// How long a receipt that came before its message's Telnyx id waits, at most.
-const DEFERRED_ATTEMPTS: i32 = 12;
 
 #[derive(Debug, PartialEq)]
 pub enum ReceiptOutcome {
@@ -146,59 +143,42 @@ async fn adopt(
 pub async fn defer(
     conn: &mut AsyncPgConnection,
     raw_event: &str,
-    sent_as: Option<Uuid>,
+    sent_as: Option<MessageId>,
     now: DateTime<Utc>,
 ) -> Result<(), diesel::result::Error> {
-    jobs::enqueue(
-        conn,
-        NewJob {
-            tenant_id: None,
-            kind: JobKind::ApplyReceipt,
-            payload: serde_json::json!({ "event": raw_event, "sent_as": sent_as }),
-            max_attempts: DEFERRED_ATTEMPTS,
-            run_at: now + chrono::Duration::seconds(1),
-        },
-        now,
-    )
-    .await
-    .map(|_| ())
+    let job = Job::ApplyReceipt {
+        event: raw_event.to_string(),
+        sent_as,
+    };
+    jobs::enqueue(conn, None, &job, now + chrono::Duration::seconds(1), now).await?;
+    Ok(())
 }
 
-pub async fn apply_deferred(state: &AppState, job: &ClaimedJob) -> Outcome {
-    let Some(raw) = job.payload.get("event").and_then(|value| value.as_str()) else {
-        return Outcome::Failed("the deferred receipt has no event".into());
-    };
-    let event = match WebhookEvent::parse(raw.as_bytes()) {
+/// The deferred receipt's job: applies it once its message carries Telnyx's id.
+pub async fn apply_deferred(
+    state: &AppState,
+    job: &ClaimedJob,
+    raw_event: &str,
+    sent_as: Option<MessageId>,
+) -> Result<Outcome, JobError> {
+    let event = match WebhookEvent::parse(raw_event.as_bytes()) {
         Ok(event) => event,
-        Err(error) => return Outcome::Failed(error.to_string()),
+        Err(error) => return Ok(Outcome::Failed(error.to_string())),
     };
-    let sent_as = job
-        .payload
-        .get("sent_as")
-        .and_then(|value| value.as_str())
-        .and_then(|id| id.parse().ok());
     let now = state.clock.now();
-    let result = match state.pool.get().await {
-        Ok(mut conn) => conn
-            .transaction(async |conn| apply(conn, &event, sent_as, now).await)
-            .await
-            .map_err(|e| e.to_string()),
-        Err(error) => Err(error.to_string()),
-    };
-    match result {
-        Ok(ReceiptOutcome::Unknown) if !job.is_last_attempt() => {
-            let wait = chrono::Duration::from_std(jobs::backoff(job.attempts))
-                .unwrap_or(chrono::Duration::seconds(5));
-            Outcome::RetryAt(
-                now + wait,
-                format!("no message has Telnyx id {} yet", event.message_id()),
-            )
-        }
-        Ok(ReceiptOutcome::Unknown) => Outcome::Failed(format!(
+    let mut conn = state.pool.get().await?;
+    let outcome = conn
+        .transaction(async |conn| apply(conn, &event, sent_as.map(Into::into), now).await)
+        .await?;
+    Ok(match outcome {
+        ReceiptOutcome::Unknown if !job.is_last_attempt() => Outcome::RetryAt(
+            jobs::retry_time(now, job.attempts),
+            format!("no message has Telnyx id {} yet", event.message_id()),
+        ),
+        ReceiptOutcome::Unknown => Outcome::Failed(format!(
             "no message ever had Telnyx id {}",
             event.message_id()
         )),
-        Ok(_) => Outcome::Done,
-        Err(error) => Outcome::RetryAt(now + chrono::Duration::seconds(5), error),
-    }
+        _ => Outcome::Done,
+    })
 }

@@ -2,11 +2,11 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::page_size;
+use crate::state::AppState;
 use crate::wire::{ErrorBody, Message, Page, SegmentsRequest, SegmentsResponse, SendMessage};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -15,20 +15,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(history))
             .route(web::post().to(send)),
     )
-    .route("/sms/segments", web::post().to(segments));
+    .service(web::resource("/sms/segments").route(web::post().to(segments)));
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page: older messages.
     pub before: Option<String>,
 }
 
 /// A conversation's messages, newest last; `next_cursor` (as `before`) pages back in time.
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "messages",
+#[utoipa::path(get, operation_id = "list_messages", path = "/api/v1/conversations/{id}/messages", tag = "messages",
     params(("id" = Uuid, Path), HistoryQuery),
     responses((status = 200, body = Page<Message>), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -51,7 +53,7 @@ pub async fn history(
 }
 
 /// Sends a message: stored as `queued` and handed to Telnyx at once through the outbox.
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "messages",
+#[utoipa::path(post, operation_id = "send_message", path = "/api/v1/conversations/{id}/messages", tag = "messages",
     params(("id" = Uuid, Path)), request_body = SendMessage,
     responses((status = 201, body = Message), (status = 404, body = ErrorBody),
         (status = 409, description = "the customer opted out", body = ErrorBody),
@@ -63,12 +65,14 @@ pub async fn send(
     id: web::Path<Uuid>,
     body: JsonBody<SendMessage>,
 ) -> Result<HttpResponse, ApiError> {
-    let message = super::send(&state, &caller, id.into_inner(), body.into_inner().text).await?;
+    let message =
+        crate::conversations::send::send(&state, &caller, id.into_inner(), body.into_inner().text)
+            .await?;
     Ok(HttpResponse::Created().json(message))
 }
 
 /// How a text travels as SMS: encoding, segments, characters.
-#[utoipa::path(post, path = "/api/v1/sms/segments", tag = "messages", request_body = SegmentsRequest,
+#[utoipa::path(post, operation_id = "count_segments", path = "/api/v1/sms/segments", tag = "messages", request_body = SegmentsRequest,
     responses((status = 200, body = SegmentsResponse), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn segments(

@@ -1,5 +1,6 @@
 //! Opted-out numbers: a customer who sent STOP gets nothing from the tenant until START.
 
+pub mod keywords;
 pub mod routes;
 pub mod storage;
 
@@ -10,6 +11,30 @@ use uuid::Uuid;
 use crate::conversations::storage as conversation_storage;
 use crate::realtime::events::{self, EventType};
 use crate::wire::OptOut;
+use keywords::Keyword;
+
+/// Why a customer cannot be texted.
+#[derive(Debug, thiserror::Error)]
+pub enum GuardError {
+    #[error("{0} has opted out (replied STOP): nothing can be sent until they reply START.")]
+    OptedOut(String),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+/// The one check every path that texts a customer makes: the agent's and the AI's messages
+/// when they are queued, and the outbox when it hands a message to Telnyx (the customer may
+/// have written STOP in between).
+pub async fn ensure_can_text(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    phone: &str,
+) -> Result<(), GuardError> {
+    if storage::is_opted_out(conn, tenant_id, phone).await? {
+        return Err(GuardError::OptedOut(phone.to_string()));
+    }
+    Ok(())
+}
 
 /// Records an opt-out (inside the caller's transaction); false when it already was.
 pub async fn opt_out(
@@ -56,4 +81,25 @@ pub async fn opt_in(
         .await?;
     }
     Ok(true)
+}
+
+/// STOP opts the sender out, START back in; HELP needs nothing here.
+pub async fn apply_keyword(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    sender: &str,
+    text: &str,
+    keyword: Option<Keyword>,
+    now: DateTime<Utc>,
+) -> Result<(), diesel::result::Error> {
+    match keyword {
+        Some(Keyword::OptOut) => {
+            opt_out(conn, tenant_id, sender, &keywords::normalize(text), now).await?;
+        }
+        Some(Keyword::OptIn) => {
+            opt_in(conn, tenant_id, sender, now).await?;
+        }
+        Some(Keyword::Help) | None => {}
+    }
+    Ok(())
 }

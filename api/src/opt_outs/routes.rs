@@ -1,21 +1,21 @@
 use actix_web::{web, HttpResponse};
 use diesel_async::AsyncConnection;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::pagination::{paginate, Cursor, PageQuery};
 use crate::phone::E164;
+use crate::state::AppState;
 use crate::tenants;
 use crate::wire::{ErrorBody, OptOut, Page};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/opt-outs", web::get().to(list))
-        .route("/opt-outs/{phone}", web::delete().to(delete));
+    cfg.service(web::resource("/opt-outs").route(web::get().to(list)))
+        .service(web::resource("/opt-outs/{phone}").route(web::delete().to(delete)));
 }
 
 /// The tenant's opted-out numbers, newest first.
-#[utoipa::path(get, path = "/api/v1/opt-outs", tag = "opt-outs",
+#[utoipa::path(get, operation_id = "list_opt_outs", path = "/api/v1/opt-outs", tag = "opt-outs",
     params(PageQuery),
     responses((status = 200, body = Page<OptOut>), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -46,10 +46,9 @@ pub async fn list(
 }
 
 /// Removes an opt-out (the customer asked to hear from you again). Admins only.
-#[utoipa::path(delete, path = "/api/v1/opt-outs/{phone}", tag = "opt-outs",
+#[utoipa::path(delete, operation_id = "delete_opt_out", path = "/api/v1/opt-outs/{phone}", tag = "opt-outs",
     params(("phone" = String, Path, description = "E.164, URL-encoded (`%2B14165551234`)")),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn delete(
     state: web::Data<AppState>,
@@ -61,8 +60,9 @@ pub async fn delete(
     let tenant = tenants::storage::find(&mut conn, caller.tenant_id)
         .await?
         .ok_or_else(|| ApiError::not_found("tenant"))?;
-    let number = E164::parse(&phone, &tenant.default_region)
-        .map_err(|error| ApiError::invalid("invalid_phone_number", "phone", error.to_string()))?;
+    // Like a malformed id, a path that is not a phone number names no opt-out.
+    let number =
+        E164::parse(&phone, &tenant.default_region).map_err(|_| ApiError::not_found("opt-out"))?;
     let now = state.clock.now();
     let tenant_id = caller.tenant_id;
     let lifted = conn

@@ -43,6 +43,8 @@ impl From<PhoneNumberError> for ApiError {
     }
 }
 
+pub const MAX_PROFILE_ID_CHARS: usize = 100;
+
 /// The number a message to a customer leaves from: the conversation's own number while the
 /// tenant still owns it (the customer knows it), else the tenant's default (its first
 /// registered number). Never a number outside the tenant: a number deleted and registered
@@ -66,17 +68,17 @@ pub async fn add(
     // Telnyx numbers are always given in E.164.
     let number = E164::parse_e164(number)
         .map_err(|error| PhoneNumberError::InvalidNumber(error.to_string()))?;
+    if messaging_profile_id
+        .as_deref()
+        .is_some_and(|id| crate::text::length(id) > MAX_PROFILE_ID_CHARS)
+    {
+        return Err(PhoneNumberError::InvalidProfile(format!(
+            "a messaging profile id has at most {MAX_PROFILE_ID_CHARS} characters"
+        )));
+    }
     let messaging_profile_id = messaging_profile_id
         .map(|id| id.trim().to_string())
         .filter(|id| !id.is_empty());
-    if messaging_profile_id
-        .as_ref()
-        .is_some_and(|id| id.len() > 100)
-    {
-        return Err(PhoneNumberError::InvalidProfile(
-            "a messaging profile id has at most 100 characters".into(),
-        ));
-    }
     let phone_number = PhoneNumber {
         id: Uuid::new_v4(),
         tenant_id,

@@ -1,27 +1,27 @@
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::{paginate, Cursor, PageQuery};
 use crate::phone::E164;
+use crate::state::AppState;
 use crate::wire::{CreatePhoneNumber, ErrorBody, NormalizedPhone, Page, PhoneNumber};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // Before `/phone-numbers/{id}`.
-    cfg.route("/phone-numbers/normalize", web::get().to(normalize))
+    cfg.service(web::resource("/phone-numbers/normalize").route(web::get().to(normalize)))
         .service(
             web::resource("/phone-numbers")
                 .route(web::get().to(list))
                 .route(web::post().to(create)),
         )
-        .route("/phone-numbers/{id}", web::delete().to(delete));
+        .service(web::resource("/phone-numbers/{id}").route(web::delete().to(delete)));
 }
 
 /// The tenant's Telnyx numbers.
-#[utoipa::path(get, path = "/api/v1/phone-numbers", tag = "phone-numbers",
+#[utoipa::path(get, operation_id = "list_phone_numbers", path = "/api/v1/phone-numbers", tag = "phone-numbers",
     params(PageQuery),
     responses((status = 200, body = Page<PhoneNumber>), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -38,7 +38,7 @@ pub async fn list(
 }
 
 /// Registers a Telnyx number (E.164) for the tenant (admins only).
-#[utoipa::path(post, path = "/api/v1/phone-numbers", tag = "phone-numbers", request_body = CreatePhoneNumber,
+#[utoipa::path(post, operation_id = "create_phone_number", path = "/api/v1/phone-numbers", tag = "phone-numbers", request_body = CreatePhoneNumber,
     responses((status = 201, body = PhoneNumber), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -62,7 +62,7 @@ pub async fn create(
 }
 
 /// Removes a number from the tenant (admins only).
-#[utoipa::path(delete, path = "/api/v1/phone-numbers/{id}", tag = "phone-numbers",
+#[utoipa::path(delete, operation_id = "delete_phone_number", path = "/api/v1/phone-numbers/{id}", tag = "phone-numbers",
     params(("id" = Uuid, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -81,6 +81,7 @@ pub async fn delete(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct NormalizeQuery {
     /// What the person typed, e.g. `(416) 555-1234`.
@@ -88,7 +89,7 @@ pub struct NormalizeQuery {
 }
 
 /// Reads a typed phone number with the tenant's region: its E.164 form, or why it is not one.
-#[utoipa::path(get, path = "/api/v1/phone-numbers/normalize", tag = "phone-numbers", params(NormalizeQuery),
+#[utoipa::path(get, operation_id = "normalize_phone_number", path = "/api/v1/phone-numbers/normalize", tag = "phone-numbers", params(NormalizeQuery),
     responses((status = 200, body = NormalizedPhone)),
     security(("bearer" = [])))]
 pub async fn normalize(

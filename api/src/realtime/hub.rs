@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
-use crate::auth::Principal;
+use crate::auth::principal::Principal;
 use crate::wire::FeedEvent;
 
 /// An event as it goes out: serialised once here, not once per subscriber.

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::{events, revocations};
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The listener's connection names itself, so operators (and tests) can find it.
 pub const APPLICATION_NAME: &str = "parley-listener";

@@ -12,9 +12,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::app::AppState;
-use crate::auth::Principal;
-use crate::{api_keys, users};
+use crate::api_keys::storage as api_key_storage;
+use crate::auth::principal::Principal;
+use crate::state::AppState;
+use crate::users::storage as user_storage;
 
 /// The channel a revocation is announced on; the payload is `api_key:<id>` or `user:<id>`.
 pub const CHANNEL: &str = "parley_revocations";
@@ -75,7 +76,7 @@ pub async fn revoked_among(
     }
     let mut revoked = Vec::new();
     if !key_ids.is_empty() {
-        let live = api_keys::storage::live_ids(conn, &key_ids).await?;
+        let live = api_key_storage::live_ids(conn, &key_ids).await?;
         revoked.extend(
             key_ids
                 .into_iter()
@@ -84,7 +85,7 @@ pub async fn revoked_among(
         );
     }
     if !user_ids.is_empty() {
-        let existing = users::storage::existing_ids(conn, &user_ids).await?;
+        let existing = user_storage::existing_ids(conn, &user_ids).await?;
         revoked.extend(
             user_ids
                 .into_iter()

@@ -15,9 +15,9 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::hub::Frame;
 use super::{events, revocations};
-use crate::app::AppState;
 use crate::auth::{self, AuthError, Caller};
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::wire::FeedEvent;
 
 pub const PING_INTERVAL: Duration = Duration::from_secs(20);
@@ -28,10 +28,11 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const REPLAY_BATCH: i64 = 500;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/ws", web::get().to(connect));
+    cfg.service(web::resource("/ws").route(web::get().to(connect)));
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FeedQuery {
     /// An access token or API key (or send `Sec-WebSocket-Protocol: bearer, <token>`).
     pub access_token: Option<String>,
@@ -58,7 +59,7 @@ fn protocol_token(request: &HttpRequest) -> Option<String> {
 }
 
 /// The tenant's live events (WebSocket upgrade).
-#[utoipa::path(get, path = "/api/v1/ws", tag = "feed", params(FeedQuery),
+#[utoipa::path(get, operation_id = "connect_feed", path = "/api/v1/ws", tag = "feed", params(FeedQuery),
     responses((status = 101, description = "switching to the WebSocket feed; frames are FeedEvent JSON"),
         (status = 401, body = crate::wire::ErrorBody)))]
 pub async fn connect(

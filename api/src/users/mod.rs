@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::auth::password::{
     PasswordError, Passwords, BUSY_RETRY_AFTER, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH,
 };
-use crate::auth::Principal;
+use crate::auth::principal::Principal;
 use crate::error::ApiError;
 use crate::realtime::revocations;
 use crate::wire::{Role, User};
@@ -55,9 +55,12 @@ impl From<UserError> for ApiError {
     }
 }
 
+/// The longest email address (RFC 5321's path limit), in characters.
+pub const MAX_EMAIL_CHARS: usize = 320;
+
+/// Checks an email address as sent: `local@domain.tld`, no whitespace anywhere.
 pub fn normalize_email(email: &str) -> Result<String, UserError> {
-    let email = email.trim();
-    let well_formed = email.len() <= 320
+    let well_formed = crate::text::length(email) <= MAX_EMAIL_CHARS
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
         })

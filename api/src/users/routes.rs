@@ -1,11 +1,11 @@
 use actix_web::{web, HttpResponse};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::pagination::{paginate, Cursor, PageQuery};
+use crate::state::AppState;
 use crate::wire::{CreateUser, ErrorBody, Page, Role, User};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -14,11 +14,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list))
             .route(web::post().to(create)),
     )
-    .route("/users/{id}", web::delete().to(delete));
+    .service(web::resource("/users/{id}").route(web::delete().to(delete)));
 }
 
 /// The tenant's users (admins only).
-#[utoipa::path(get, path = "/api/v1/users", tag = "users",
+#[utoipa::path(get, operation_id = "list_users", path = "/api/v1/users", tag = "users",
     params(PageQuery),
     responses((status = 200, body = Page<User>), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -36,7 +36,7 @@ pub async fn list(
 }
 
 /// Adds a user to the caller's tenant (admins only); the role defaults to `agent`.
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUser,
+#[utoipa::path(post, operation_id = "create_user", path = "/api/v1/users", tag = "users", request_body = CreateUser,
     responses((status = 201, body = User), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 503, description = "`busy`: too many passwords are being hashed at once; `Retry-After` says when to try again", body = ErrorBody)),
@@ -65,7 +65,7 @@ pub async fn create(
 }
 
 /// Removes a user (admins only; not yourself).
-#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users",
+#[utoipa::path(delete, operation_id = "delete_user", path = "/api/v1/users/{id}", tag = "users",
     params(("id" = Uuid, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody)),

@@ -9,9 +9,10 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::inbound::{self, Received};
 use crate::messages::receipts::{self, ReceiptOutcome};
+use crate::state::AppState;
 use crate::telnyx::signature;
 use crate::telnyx::wire::{EventType as TelnyxEvent, WebhookEvent};
 use storage::DeliveryRow;
@@ -78,7 +79,7 @@ pub struct SignatureHeaders<'a> {
 /// sent it with a receipt URL naming it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DeliveryContext {
-    pub sent_as: Option<Uuid>,
+    pub sent_as: Option<crate::ids::MessageId>,
 }
 
 /// Verifies, logs and processes one delivery.
@@ -146,7 +147,33 @@ async fn process(
         TelnyxEvent::MessageSent | TelnyxEvent::MessageFinalized => {
             apply_receipt(state, &event, context, raw, now, log).await
         }
-        TelnyxEvent::MessageReceived => crate::inbound::receive(state, &event, now, log).await,
+        TelnyxEvent::MessageReceived => {
+            let received = inbound::receive(state, &event, now)
+                .await
+                .map_err(|failure| {
+                    log.tenant_id = failure.tenant_id;
+                    WebhookError::Failed(failure.to_string())
+                })?;
+            Ok(match received {
+                Received::Stored { tenant_id } => {
+                    log.tenant_id = Some(tenant_id);
+                    Outcome::Processed
+                }
+                Received::Duplicate { tenant_id } => {
+                    log.tenant_id = Some(tenant_id);
+                    Outcome::Duplicate
+                }
+                Received::UnknownNumber { numbers } => {
+                    log.error = Some(format!("no tenant owns {numbers}"));
+                    Outcome::UnknownNumber
+                }
+                Received::NotAConversation { tenant_id, reason } => {
+                    log.tenant_id = Some(tenant_id);
+                    log.error = Some(reason);
+                    Outcome::Ignored
+                }
+            })
+        }
         TelnyxEvent::Unknown(_) => Ok(Outcome::Ignored),
     }
 }
@@ -177,7 +204,7 @@ async fn apply_receipt(
                 .map(|m| m.tenant_id);
                 return Ok((Outcome::Duplicate, tenant));
             }
-            match receipts::apply(conn, event, context.sent_as, now).await? {
+            match receipts::apply(conn, event, context.sent_as.map(Into::into), now).await? {
                 ReceiptOutcome::Applied { tenant_id, .. }
                 | ReceiptOutcome::Unchanged { tenant_id, .. } => {
                     Ok((Outcome::Processed, Some(tenant_id)))

@@ -1,10 +1,10 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::{DeliveryContext, SignatureHeaders};
-use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::pagination::{page_from, page_size, Cursor, PageQuery};
+use crate::state::AppState;
 use crate::telnyx::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::wire::{ErrorBody, Page, WebhookDelivery};
 
@@ -20,7 +20,7 @@ pub fn configure_public(cfg: &mut web::ServiceConfig) {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/webhook-deliveries", web::get().to(recent));
+    cfg.service(web::resource("/webhook-deliveries").route(web::get().to(recent)));
 }
 
 /// The query our receipt URLs carry (`?message_id=`).
@@ -31,7 +31,7 @@ pub struct ReceiptQuery {
 }
 
 /// Telnyx messaging webhooks: signed with Ed25519 over `timestamp|body`; no bearer token.
-#[utoipa::path(post, path = "/webhooks/telnyx", tag = "webhooks",
+#[utoipa::path(post, operation_id = "receive_telnyx_webhook", path = "/webhooks/telnyx", tag = "webhooks",
     request_body(content = serde_json::Value, description = "A Telnyx event envelope"),
     params(
         ReceiptQuery,
@@ -66,7 +66,7 @@ pub async fn telnyx(
 }
 
 /// Recent webhook deliveries for the tenant: event type, signature check, outcome, error.
-#[utoipa::path(get, path = "/api/v1/webhook-deliveries", tag = "webhooks", params(PageQuery),
+#[utoipa::path(get, operation_id = "list_webhook_deliveries", path = "/api/v1/webhook-deliveries", tag = "webhooks", params(PageQuery),
     responses((status = 200, body = Page<WebhookDelivery>), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn recent(

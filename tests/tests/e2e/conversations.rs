@@ -245,11 +245,18 @@ async fn patch_updates_fields_and_checks_references() {
             &json!({"assistant_id": other_assistant["id"]}),
         )
         .await,
-        422,
-        "invalid_field",
+        404,
+        "not_found",
     )
     .await;
-    assert_eq!(foreign["field"], "assistant_id");
+    // A reference to another tenant's (or a missing) assistant names nothing: 404, as documented.
+    assert!(
+        foreign["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("assistant"),
+        "{foreign}"
+    );
     // Another tenant cannot see or change it.
     expect_error(app.get(&path, &globex.admin_token).await, 404, "not_found").await;
     expect_error(

@@ -408,9 +408,28 @@ async fn usage_counts_messages_and_segments_per_day() {
     let month = json_with_status(app.get("/api/v1/usage", token).await, 200).await;
     assert_eq!(month["days"].as_array().unwrap().len(), 30);
     assert_eq!(month["totals"]["messages_out"], 1);
-    expect_error(
+    // `from` after `to` covers no day; a range past 366 days is cut, and the answer says so.
+    let empty = json_with_status(
         app.get("/api/v1/usage?from=2026-12-01&to=2026-11-01", token)
             .await,
+        200,
+    )
+    .await;
+    assert_eq!(empty["days"].as_array().unwrap().len(), 0);
+    assert_eq!(empty["totals"]["messages_out"], 0);
+    let long = json_with_status(
+        app.get("/api/v1/usage?from=2020-01-01&to=2026-11-01", token)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(long["days"].as_array().unwrap().len(), 366);
+    assert_eq!(
+        (&long["from"], &long["to"]),
+        (&json!("2020-01-01"), &json!("2020-12-31"))
+    );
+    expect_error(
+        app.get("/api/v1/usage?from=2026-13-01", token).await,
         400,
         "invalid_query",
     )

@@ -5,6 +5,7 @@ mod agent_provider;
 mod auth;
 mod browser;
 mod cli;
+mod contract;
 mod conversations;
 mod crash;
 mod errors;

@@ -104,9 +104,9 @@ async fn a_crash_between_claim_and_result_loses_nothing() {
 
     // A worker claims the job and dies without a word.
     let mut conn = app.state.pool.get().await.unwrap();
-    let claimed = jobs::claim(
+    let claimed = jobs::storage::claim(
         &mut conn,
-        &["send_sms"],
+        &[jobs::JobKind::SendSms],
         "doomed-worker",
         app.clock_now(),
         app.state.settings.job_lease,

@@ -204,7 +204,15 @@ async fn starts_a_conversation_sends_with_enter_and_saves_a_guide() -> Result<()
     assert_eq!(messages[1]["author"], "agent");
 
     // Telnyx refuses the next one: the message shows the carrier's reason in words (through
-    // the feed, or the page's own refresh while the feed is down).
+    // the feed, or the page's own refresh while the feed is down). The earlier sends must
+    // have reached the carrier first, or the refusal could hit one of them.
+    wait_until(
+        &page,
+        "[...document.querySelectorAll('[data-testid=message]')].every(m => \
+         m.dataset.status === 'sent' || m.dataset.status === 'delivered')",
+        "the earlier messages to reach the carrier",
+    )
+    .await?;
     app.sim.faults().reject(1, "40300");
     page.fill("#composer", "This one will bounce").await?;
     page.press("#composer", "Enter").await?;
@@ -428,6 +436,24 @@ async fn live_delivery_status_and_inbound_messages_appear_without_reload() -> Re
         "Ada's conversation back on top",
     )
     .await?;
+
+    // Ada opts out: her conversation says so and the composer closes, without a reload.
+    // (After the AI has answered her question: a reply written while the STOP is recorded
+    // can leave the conversation's `updated_at` older than the reply's, which the page
+    // then takes for stale.)
+    wait_until(
+        &page,
+        "document.querySelectorAll('[data-testid=message][data-author=ai]').length >= 2",
+        "the AI's answer to the question",
+    )
+    .await?;
+    app.sim
+        .send_inbound("+14165551234", OUR_NUMBER, "STOP")
+        .await
+        .expect("inbound");
+    page.wait_for("#conv-opted-out", WAIT).await?;
+    page.wait_for_text("#composer-blocked", "opted out", WAIT)
+        .await?;
 
     assert_clean_console(&page);
     browser.close().await?;

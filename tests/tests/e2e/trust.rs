@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use base64::Engine;
 use futures_util::future::join_all;
 use parley::jobs;
 use parley_tests::ai_fake::AiFake;
@@ -222,7 +221,7 @@ async fn the_outbox_never_looks_a_number_up_outside_the_tenant() {
 }
 
 fn cursor_at(micros: i64) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{micros}|{}", Uuid::nil()))
+    format!("{micros}.{}", Uuid::nil().simple())
 }
 
 /// Times outside what PostgreSQL stores (and dates near chrono's ends) are a 400/422 with the
@@ -233,12 +232,7 @@ async fn far_away_times_are_a_client_error() {
     let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
     let token = acme.admin_token.as_str();
     let ancient = cursor_at(-200_000_000_000_000_000);
-    let inbox_cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
-        "{}|{}|{}",
-        -200_000_000_000_000_000i64,
-        0,
-        Uuid::nil()
-    ));
+    let inbox_cursor = format!("{}.0.{}", -200_000_000_000_000_000i64, Uuid::nil().simple());
     for (path, field) in [
         (format!("/api/v1/clients?cursor={ancient}"), "cursor"),
         (
@@ -446,9 +440,9 @@ async fn a_job_out_of_attempts_ends_and_its_message_says_so() {
     app.count("WITH changed AS (UPDATE jobs SET max_attempts = 1 RETURNING 1) SELECT count(*) FROM changed")
         .await;
     let mut conn = app.state.pool.get().await.unwrap();
-    let claimed = jobs::claim(
+    let claimed = jobs::storage::claim(
         &mut conn,
-        &["send_sms"],
+        &[jobs::JobKind::SendSms],
         "doomed-worker",
         app.clock_now(),
         app.state.settings.job_lease,

@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use uuid::Uuid;
 
 use crate::api::Api;
+use crate::components::form::{ErrorLine, FormActions, SubmitButton};
 use crate::components::modal::Modal;
 use crate::util::local_time;
 
@@ -126,18 +127,8 @@ pub fn GuideDialog(
                         }
                     }}
                 </p>
-                {move || {
-                    error
-                        .get()
-                        .map(|message| {
-                            view! {
-                                <p id="guide-error" class="error" role="alert">
-                                    {message}
-                                </p>
-                            }
-                        })
-                }}
-                <div class="actions">
+                <ErrorLine id="guide-error" error=error />
+                <FormActions>
                     <button
                         id="guide-clear"
                         type="button"
@@ -147,15 +138,14 @@ pub fn GuideDialog(
                     >
                         "Clear guide"
                     </button>
-                    <button
+                    <SubmitButton
                         id="guide-save"
-                        type="submit"
-                        class="primary"
-                        disabled=move || pending.get() || loading.get()
-                    >
-                        {move || if pending.get() { "Saving…" } else { "Save guide" }}
-                    </button>
-                </div>
+                        label="Save guide"
+                        pending_label="Saving…"
+                        pending=pending
+                        disabled=loading
+                    />
+                </FormActions>
             </form>
         </Modal>
     }

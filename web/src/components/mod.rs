@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod composer;
+pub mod form;
 pub mod guide_dialog;
 pub mod modal;
 pub mod shell;

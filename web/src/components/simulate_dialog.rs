@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::Api;
+use crate::components::form::{ErrorLine, FormActions, SubmitButton};
 use crate::components::modal::Modal;
 
 #[component]
@@ -62,22 +63,15 @@ pub fn SimulateDialog(
                     <label for="sim-text">"Their message"</label>
                     <textarea id="sim-text" rows="3" bind:value=text></textarea>
                 </div>
-                {move || {
-                    error
-                        .get()
-                        .map(|message| {
-                            view! {
-                                <p id="sim-error" class="error" role="alert">
-                                    {message}
-                                </p>
-                            }
-                        })
-                }}
-                <div class="actions">
-                    <button id="sim-submit" type="submit" class="primary" disabled=move || pending.get()>
-                        {move || if pending.get() { "Sending…" } else { "Send as the customer" }}
-                    </button>
-                </div>
+                <ErrorLine id="sim-error" error=error />
+                <FormActions>
+                    <SubmitButton
+                        id="sim-submit"
+                        label="Send as the customer"
+                        pending_label="Sending…"
+                        pending=pending
+                    />
+                </FormActions>
             </form>
         </Modal>
     }

@@ -9,6 +9,7 @@ use parley::wire::{StartConversation, StartedConversation};
 
 use crate::api::Api;
 use crate::components::composer::SegmentCounter;
+use crate::components::form::{ErrorLine, FieldError, FormActions, SubmitButton};
 use crate::components::modal::Modal;
 use crate::util::Debouncer;
 
@@ -163,17 +164,7 @@ pub fn StartDialog(
                             }
                         }}
                     </p>
-                    {move || {
-                        phone_error
-                            .get()
-                            .map(|message| {
-                                view! {
-                                    <p id="start-phone-error" class="field-error" role="alert">
-                                        {message}
-                                    </p>
-                                }
-                            })
-                    }}
+                    <FieldError id="start-phone-error" error=phone_error />
                 </div>
                 <div class="field-row">
                     <div class="field">
@@ -200,40 +191,17 @@ pub fn StartDialog(
                         }
                     ></textarea>
                     <SegmentCounter text=message id="start-segments" />
-                    {move || {
-                        message_error
-                            .get()
-                            .map(|message| {
-                                view! {
-                                    <p id="start-message-error" class="field-error" role="alert">
-                                        {message}
-                                    </p>
-                                }
-                            })
-                    }}
+                    <FieldError id="start-message-error" error=message_error />
                 </div>
-                {move || {
-                    error
-                        .get()
-                        .map(|message| {
-                            view! {
-                                <p id="start-error" class="error" role="alert">
-                                    {message}
-                                </p>
-                            }
-                        })
-                }}
-                <div class="actions">
-                    <button
+                <ErrorLine id="start-error" error=error />
+                <FormActions>
+                    <SubmitButton
                         id="start-submit"
-                        type="submit"
-                        class="primary"
-                        disabled=move || pending.get()
-                        aria-busy=move || pending.get().to_string()
-                    >
-                        {move || if pending.get() { "Starting…" } else { "Start conversation" }}
-                    </button>
-                </div>
+                        label="Start conversation"
+                        pending_label="Starting…"
+                        pending=pending
+                    />
+                </FormActions>
             </form>
         </Modal>
     }

@@ -7,6 +7,7 @@ use parley::wire::{Assistant, CreateAssistant, UpdateAssistant, DEFAULT_MAX_SEGM
 use uuid::Uuid;
 
 use crate::api::Api;
+use crate::components::form::{ErrorLine, FormActions, SubmitButton};
 use crate::components::shell::Account;
 use crate::util::local_time;
 
@@ -96,17 +97,7 @@ pub fn AssistantsPage() -> impl IntoView {
             <Show when=move || !admin() && account.me.with(Option::is_some)>
                 <p class="notice">"Only admins can change assistants."</p>
             </Show>
-            {move || {
-                error
-                    .get()
-                    .map(|message| {
-                        view! {
-                            <p id="assistants-error" class="error" role="alert">
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
+            <ErrorLine id="assistants-error" error=error />
             {move || {
                 (editing.get() == Editing::New)
                     .then(|| {
@@ -403,25 +394,10 @@ fn AssistantForm(
                 <input id="assistant-default" type="checkbox" bind:checked=is_default />
                 "Default assistant for SMS"
             </label>
-            {move || {
-                error
-                    .get()
-                    .map(|message| {
-                        view! {
-                            <p id="assistant-error" class="error" role="alert">
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
-            <div class="actions">
-                <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>
-                    "Cancel"
-                </button>
-                <button id="assistant-save" type="submit" class="primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Saving…" } else { "Save" }}
-                </button>
-            </div>
+            <ErrorLine id="assistant-error" error=error />
+            <FormActions on_cancel=on_cancel>
+                <SubmitButton id="assistant-save" label="Save" pending_label="Saving…" pending=pending />
+            </FormActions>
         </form>
     }
 }

@@ -8,6 +8,7 @@ use parley::wire::{Client, CreateClient, UpdateClient};
 use uuid::Uuid;
 
 use crate::api::Api;
+use crate::components::form::{ErrorLine, FieldError, FormActions, RetryError, SubmitButton};
 use crate::util::Debouncer;
 
 const PAGE: u32 = 50;
@@ -113,20 +114,7 @@ pub fn ClientsPage() -> impl IntoView {
                     on:input=on_search
                 />
             </div>
-            {move || {
-                error
-                    .get()
-                    .map(|message| {
-                        view! {
-                            <div id="clients-error" class="error" role="alert">
-                                <p>{message}</p>
-                                <button type="button" class="secondary small" on:click=move |_| load(None)>
-                                    "Try again"
-                                </button>
-                            </div>
-                        }
-                    })
-            }}
+            <RetryError id="clients-error" error=error on_retry=Callback::new(move |_| load(None)) />
             {move || {
                 let empty = items.with(Vec::is_empty);
                 if empty && !loaded.get() {
@@ -324,17 +312,7 @@ fn ClientForm(
                         aria-invalid=move || phone_error.with(Option::is_some).to_string()
                         bind:value=phone
                     />
-                    {move || {
-                        phone_error
-                            .get()
-                            .map(|message| {
-                                view! {
-                                    <p id="client-phone-error" class="field-error" role="alert">
-                                        {message}
-                                    </p>
-                                }
-                            })
-                    }}
+                    <FieldError id="client-phone-error" error=phone_error />
                 </div>
                 <div class="field">
                     <label for="client-email">"Email"</label>
@@ -345,25 +323,10 @@ fn ClientForm(
                 <label for="client-company">"Company"</label>
                 <input id="client-company" type="text" autocomplete="off" bind:value=company />
             </div>
-            {move || {
-                error
-                    .get()
-                    .map(|message| {
-                        view! {
-                            <p id="client-error" class="error" role="alert">
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
-            <div class="actions">
-                <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>
-                    "Cancel"
-                </button>
-                <button id="client-save" type="submit" class="primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Saving…" } else { "Save" }}
-                </button>
-            </div>
+            <ErrorLine id="client-error" error=error />
+            <FormActions on_cancel=on_cancel>
+                <SubmitButton id="client-save" label="Save" pending_label="Saving…" pending=pending />
+            </FormActions>
         </form>
     }
 }

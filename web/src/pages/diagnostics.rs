@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use parley::wire::{AiGeneration, Diagnostics, WebhookDelivery};
 
 use crate::api::{Api, ApiError};
+use crate::components::form::ErrorLine;
 use crate::util::{humanize, local_time};
 
 /// A part of the page: loading, not offered by this server, failed, or loaded.
@@ -33,14 +34,9 @@ fn placeholder<T>(part: &Part<T>, missing: &'static str) -> Option<AnyView> {
     match part {
         Part::Loading => Some(view! { <p class="placeholder">"Loading…"</p> }.into_any()),
         Part::Missing => Some(view! { <p class="notice">{missing}</p> }.into_any()),
-        Part::Failed(message) => Some(
-            view! {
-                <p class="error" role="alert">
-                    {message.clone()}
-                </p>
-            }
-            .into_any(),
-        ),
+        Part::Failed(message) => {
+            Some(view! { <ErrorLine error=Some(message.clone()) /> }.into_any())
+        }
         Part::Ready(_) => None,
     }
 }

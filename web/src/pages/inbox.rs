@@ -10,11 +10,14 @@ use leptos::task::spawn_local;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
-use parley::wire::{Channel, Conversation, ConversationStatus, QualificationStatus};
+use parley::wire::{
+    Channel, ContactIdentified, Conversation, ConversationStatus, FeedPayload, QualificationStatus,
+};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
 use crate::api::Api;
+use crate::components::form::{Choice, EnumSelect, RetryError};
 use crate::components::shell::Account;
 use crate::components::simulate_dialog::SimulateDialog;
 use crate::components::start_dialog::StartDialog;
@@ -217,10 +220,13 @@ pub fn InboxPage() -> impl IntoView {
     // Live updates.
     let refresh_later = Debouncer::new(Duration::from_millis(400));
     feed::subscribe(move |message| match message {
-        FeedMessage::Conversation { conversation, .. } if !inbox.apply(conversation.clone()) => {
-            refresh_later.call(move || inbox.refresh())
-        }
-        FeedMessage::Resync | FeedMessage::Other { .. } => {
+        FeedMessage::Event(
+            FeedPayload::ConversationCreated(conversation)
+            | FeedPayload::ConversationUpdated(conversation)
+            | FeedPayload::ContactIdentified(ContactIdentified { conversation, .. }),
+        ) if !inbox.apply(conversation.clone()) => refresh_later.call(move || inbox.refresh()),
+        // An opt-out changes the marker of rows the event does not carry.
+        FeedMessage::Resync | FeedMessage::Event(FeedPayload::OptOutChanged(_)) => {
             refresh_later.call(move || inbox.refresh())
         }
         _ => {}
@@ -484,28 +490,44 @@ where
     }
 }
 
+/// A filter over a wire enum: what it selects, and how a choice changes the filters (the URL
+/// holds the value's wire name, or nothing for "Any").
+fn enum_filter<T: Choice>(
+    filters: Memo<Filters>,
+    set_filters: impl Fn(Filters) + Send + Sync + 'static,
+    key: &'static str,
+) -> (Signal<Option<T>>, Callback<Option<T>>) {
+    let selected = Signal::derive(move || filters.with(|f| T::from_value(f.get(key))));
+    let on_change = Callback::new(move |choice: Option<T>| {
+        let mut next = filters.get_untracked();
+        next.set(
+            key,
+            choice.map(|c| c.value().to_string()).unwrap_or_default(),
+        );
+        set_filters(next);
+    });
+    (selected, on_change)
+}
+
 #[component]
 fn FilterPanel<F>(filters: Memo<Filters>, set_filters: F) -> impl IntoView
 where
     F: Fn(Filters) + Clone + Send + Sync + 'static,
 {
     let clear_with = set_filters.clone();
-    let change = move |key: &'static str| {
+    let change_date = |key: &'static str| {
         let set_filters = set_filters.clone();
         move |event: leptos::ev::Event| {
-            let value = event_target_value(&event);
             let mut next = filters.get_untracked();
-            match key {
-                "from" => next.from = value,
-                "to" => next.to = value,
-                "qualification_status" => next.qualification_status = value,
-                "channel" => next.channel = value,
-                "status" => next.status = value,
-                _ => {}
-            }
+            next.set(key, event_target_value(&event));
             set_filters(next);
         }
     };
+    let (qualification, on_qualification) =
+        enum_filter::<QualificationStatus>(filters, set_filters.clone(), "qualification_status");
+    let (channel, on_channel) = enum_filter::<Channel>(filters, set_filters.clone(), "channel");
+    let (status, on_status) =
+        enum_filter::<ConversationStatus>(filters, set_filters.clone(), "status");
     let set_clear = {
         move |_| {
             let q = filters.get_untracked().q;
@@ -525,7 +547,7 @@ where
                     type="date"
                     max=today()
                     prop:value=move || filters.with(|f| f.from.clone())
-                    on:change=change("from")
+                    on:change=change_date("from")
                 />
             </div>
             <div class="field">
@@ -535,66 +557,25 @@ where
                     type="date"
                     max=today()
                     prop:value=move || filters.with(|f| f.to.clone())
-                    on:change=change("to")
+                    on:change=change_date("to")
                 />
             </div>
             <div class="field">
                 <label for="filter-qualification">"Qualification"</label>
-                <select
+                <EnumSelect
                     id="filter-qualification"
-                    prop:value=move || filters.with(|f| f.qualification_status.clone())
-                    on:change=change("qualification_status")
-                >
-                    <option value="">"Any"</option>
-                    {QualificationStatus::ALL
-                        .iter()
-                        .map(|status| {
-                            view! {
-                                <option value=status.as_str()>{qualification_label(*status)}</option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
+                    none="Any"
+                    selected=qualification
+                    on_change=on_qualification
+                />
             </div>
             <div class="field">
                 <label for="filter-channel">"Channel"</label>
-                <select
-                    id="filter-channel"
-                    prop:value=move || filters.with(|f| f.channel.clone())
-                    on:change=change("channel")
-                >
-                    <option value="">"Any"</option>
-                    {Channel::ALL
-                        .iter()
-                        .map(|channel| {
-                            view! {
-                                <option value=channel.as_str()>
-                                    {channel.as_str().to_uppercase()}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
+                <EnumSelect id="filter-channel" none="Any" selected=channel on_change=on_channel />
             </div>
             <div class="field">
                 <label for="filter-status">"Status"</label>
-                <select
-                    id="filter-status"
-                    prop:value=move || filters.with(|f| f.status.clone())
-                    on:change=change("status")
-                >
-                    <option value="">"Any"</option>
-                    {ConversationStatus::ALL
-                        .iter()
-                        .map(|status| {
-                            view! {
-                                <option value=status.as_str()>
-                                    {crate::util::humanize(status.as_str())}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
+                <EnumSelect id="filter-status" none="Any" selected=status on_change=on_status />
             </div>
             <button id="filters-clear" type="button" class="link-button" on:click=set_clear>
                 "Clear filters"
@@ -673,31 +654,13 @@ fn ConversationList(inbox: Inbox) -> impl IntoView {
                     <ConversationRow conversation=conversation inbox=inbox />
                 </For>
             </ul>
-            {move || {
-                inbox
-                    .error
-                    .get()
-                    .map(|message| {
-                        view! {
-                            <div id="list-error" class="error" role="alert">
-                                <p>{message}</p>
-                                <button
-                                    type="button"
-                                    class="secondary small"
-                                    on:click=move |_| {
-                                        if inbox.loaded.get_untracked() {
-                                            inbox.load_more()
-                                        } else {
-                                            inbox.reload()
-                                        }
-                                    }
-                                >
-                                    "Try again"
-                                </button>
-                            </div>
-                        }
-                    })
-            }}
+            <RetryError
+                id="list-error"
+                error=inbox.error
+                on_retry=Callback::new(move |_| {
+                    if inbox.loaded.get_untracked() { inbox.load_more() } else { inbox.reload() }
+                })
+            />
             <Show when=move || {
                 inbox.next_cursor.with(Option::is_some) && inbox.error.with(Option::is_none)
             }>

@@ -7,6 +7,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
+use crate::components::form::{ErrorLine, SubmitButton};
 use crate::{api, Session};
 
 #[component]
@@ -74,26 +75,8 @@ pub fn LoginPage() -> impl IntoView {
                         bind:value=password
                     />
                 </div>
-                {move || {
-                    error
-                        .get()
-                        .map(|message| {
-                            view! {
-                                <p id="login-error" class="error" role="alert">
-                                    {message}
-                                </p>
-                            }
-                        })
-                }}
-                <button
-                    id="sign-in"
-                    type="submit"
-                    class="primary"
-                    disabled=move || pending.get()
-                    aria-busy=move || pending.get().to_string()
-                >
-                    {move || if pending.get() { "Signing in…" } else { "Sign in" }}
-                </button>
+                <ErrorLine id="login-error" error=error />
+                <SubmitButton id="sign-in" label="Sign in" pending_label="Signing in…" pending=pending />
             </form>
         </main>
     }

@@ -6,6 +6,7 @@ use parley::wire::Usage;
 
 use crate::api::Api;
 use crate::components::chart::{BarChart, Series};
+use crate::components::form::ErrorLine;
 
 #[component]
 pub fn UsagePage() -> impl IntoView {
@@ -66,17 +67,7 @@ pub fn UsagePage() -> impl IntoView {
                     "Show"
                 </button>
             </form>
-            {move || {
-                error
-                    .get()
-                    .map(|message| {
-                        view! {
-                            <p id="usage-error" class="error" role="alert">
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
+            <ErrorLine id="usage-error" error=error />
             {move || match usage.get() {
                 None if error.with(Option::is_none) => {
                     view! { <p class="placeholder">"Loading usage…"</p> }.into_any()

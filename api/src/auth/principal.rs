@@ -1,0 +1,11 @@
+//! Who stands behind a request or a feed session: a user or an API key. A leaf, so that the
+//! feed hub and the revocation of keys and users can name principals without depending on
+//! how callers are authenticated.
+
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Principal {
+    User(Uuid),
+    ApiKey(Uuid),
+}

@@ -1,0 +1,141 @@
+//! The history: older pages on demand, each message with its author, time and delivery
+//! state, and the messages being sent with a way to retry them.
+
+use leptos::prelude::*;
+use parley::wire::{Direction, MessageStatus};
+
+use super::store::{ConversationStore, Row};
+use crate::components::status::{author_label, error_words, MessageStatusBadge};
+use crate::util::{list_time, local_time};
+
+#[component]
+pub fn MessageList(store: ConversationStore) -> impl IntoView {
+    let rows = store.rows;
+    let loading_older = store.loading_older;
+    view! {
+        <ol id="messages" class="messages" node_ref=store.list aria-label="Messages" aria-live="polite">
+            <Show when=move || store.older_cursor.with(Option::is_some)>
+                <li class="older">
+                    <button
+                        id="load-older"
+                        type="button"
+                        class="link-button"
+                        on:click=move |_| store.load_older()
+                        disabled=move || loading_older.get()
+                    >
+                        {move || {
+                            if loading_older.get() { "Loading…" } else { "Show older messages" }
+                        }}
+                    </button>
+                </li>
+            </Show>
+            <Show when=move || {
+                !store.history_loaded.get() && store.load_error.with(Option::is_none)
+            }>
+                <li class="placeholder" id="messages-loading">
+                    "Loading messages…"
+                </li>
+            </Show>
+            <Show when=move || store.history_loaded.get() && rows.with(Vec::is_empty)>
+                <li class="placeholder" id="messages-empty">
+                    "No messages yet."
+                </li>
+            </Show>
+            <For each=move || rows.get() key=Row::key let:row>
+                <MessageRow row=row store=store />
+            </For>
+        </ol>
+    }
+}
+
+#[component]
+fn MessageRow(row: Row, store: ConversationStore) -> impl IntoView {
+    match row {
+        Row::Server(message) => {
+            let direction = message.direction.as_str();
+            let author = if message.ai_provider.as_deref() == Some("offline_demo") {
+                "AI (offline demo)"
+            } else {
+                author_label(message.author)
+            };
+            let class = format!("message {direction} author-{}", message.author.as_str());
+            let time = message.created_at;
+            let failure = error_words(&message);
+            let segments = message.segments;
+            view! {
+                <li
+                    class=class
+                    data-testid="message"
+                    data-id=message.id.to_string()
+                    data-direction=direction
+                    data-author=message.author.as_str()
+                    data-status=message.status.as_str()
+                >
+                    <div class="bubble">
+                        <p class="text" data-testid="message-text">{message.text.clone()}</p>
+                    </div>
+                    <p class="meta">
+                        <span class="author">{author}</span>
+                        " · "
+                        <time datetime=time.to_rfc3339() title=local_time(time)>
+                            {list_time(time)}
+                        </time>
+                        {(message.direction == Direction::Outbound || message.status != MessageStatus::Received)
+                            .then(|| view! { " · " <MessageStatusBadge status=message.status /> })}
+                        {(segments > 1).then(|| format!(" · {segments} segments"))}
+                    </p>
+                    {failure
+                        .map(|words| {
+                            view! {
+                                <p class="message-error" data-testid="message-error">
+                                    {words}
+                                </p>
+                            }
+                        })}
+                </li>
+            }
+                .into_any()
+        }
+        Row::Pending { local, text, error } => {
+            let failed = error.is_some();
+            let retry_text = text.clone();
+            view! {
+                <li
+                    class="message outbound author-agent pending"
+                    data-testid="message"
+                    data-direction="outbound"
+                    data-author="agent"
+                    data-status=if failed { "not_sent" } else { "pending" }
+                >
+                    <div class="bubble">
+                        <p class="text" data-testid="message-text">{text}</p>
+                    </div>
+                    <p class="meta">
+                        "Agent · "
+                        <span class="status" data-testid="message-status">
+                            {if failed { "Not sent" } else { "Sending…" }}
+                        </span>
+                    </p>
+                    {error
+                        .map(|reason| {
+                            view! {
+                                <p class="message-error" data-testid="message-error" role="alert">
+                                    {reason}
+                                    " "
+                                    <button
+                                        type="button"
+                                        class="link-button"
+                                        data-testid="retry-send"
+                                        on:click=move |_| store.retry(local, retry_text.clone())
+                                    >
+                                        "Retry"
+                                    </button>
+                                </p>
+                            }
+                        })}
+                </li>
+            }
+            .into_any()
+        }
+    }
+}

@@ -1,0 +1,596 @@
+//! The open conversation's state, like the inbox's [`Inbox`]: the conversation, its history
+//! with the messages being sent, and what the header offers; loaded, kept fresh by the feed,
+//! and changed by the person.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use parley::wire::{
+    AiResponseGenerated, Assistant, ContactIdentified, Conversation, Direction, FeedPayload,
+    Message, UpdateConversation,
+};
+use uuid::Uuid;
+
+use crate::api::Api;
+use crate::components::status::status_rank;
+use crate::feed::FeedMessage;
+use crate::pages::inbox::Inbox;
+use crate::util::Debouncer;
+
+/// Messages per page of history.
+const HISTORY_PAGE: u32 = 50;
+
+/// A line of the history: a message the server knows, or one being sent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Row {
+    Server(Message),
+    Pending {
+        local: u64,
+        text: String,
+        error: Option<String>,
+    },
+}
+
+impl Row {
+    pub fn key(&self) -> String {
+        match self {
+            Row::Server(message) => format!(
+                "{}:{}:{}",
+                message.id,
+                message.status.as_str(),
+                message.error.is_some()
+            ),
+            Row::Pending { local, error, .. } => format!("local-{local}:{}", error.is_some()),
+        }
+    }
+}
+
+/// Puts a server message in place: replaces its older self, or a pending row with the same
+/// text (the answer to our own send), or goes in time order before the pending rows.
+fn upsert(rows: &mut Vec<Row>, message: Message, pending_local: Option<u64>) {
+    if let Some(Row::Server(existing)) = rows
+        .iter_mut()
+        .find(|row| matches!(row, Row::Server(m) if m.id == message.id))
+    {
+        if status_rank(message.status) >= status_rank(existing.status) {
+            *existing = message;
+        }
+        if let Some(local) = pending_local {
+            rows.retain(|row| !matches!(row, Row::Pending { local: l, .. } if *l == local));
+        }
+        return;
+    }
+    let replaced = match pending_local {
+        Some(local) => rows
+            .iter()
+            .position(|row| matches!(row, Row::Pending { local: l, .. } if *l == local)),
+        None if message.direction == Direction::Outbound => rows.iter().position(
+            |row| matches!(row, Row::Pending { text, error: None, .. } if *text == message.text),
+        ),
+        None => None,
+    };
+    if let Some(index) = replaced {
+        rows[index] = Row::Server(message);
+        return;
+    }
+    let index = rows
+        .iter()
+        .position(|row| match row {
+            Row::Server(m) => m.created_at > message.created_at,
+            Row::Pending { .. } => true,
+        })
+        .unwrap_or(rows.len());
+    rows.insert(index, Row::Server(message));
+}
+
+/// Sets (or clears) the error of the pending row `local`.
+fn set_pending_error(rows: &mut [Row], local: u64, reason: Option<String>) {
+    for row in rows {
+        if let Row::Pending {
+            local: l, error, ..
+        } = row
+        {
+            if *l == local {
+                *error = reason.clone();
+            }
+        }
+    }
+}
+
+/// What a feed message asks of the conversation `id`.
+#[derive(Debug, PartialEq)]
+enum FeedChange<'a> {
+    /// A message of this conversation, new or further along; `unread` when the customer
+    /// just wrote it.
+    Message { message: &'a Message, unread: bool },
+    /// A newer version of this conversation.
+    Conversation(&'a Conversation),
+    /// Events may have been missed: load the conversation and the latest messages again.
+    Reload,
+    /// An opt-out changed: the conversation's marker may have too.
+    ReloadConversation,
+    /// Nothing here.
+    None,
+}
+
+fn feed_change(id: Uuid, message: &FeedMessage) -> FeedChange<'_> {
+    let payload = match message {
+        FeedMessage::Resync => return FeedChange::Reload,
+        FeedMessage::Event(payload) => payload,
+    };
+    match payload {
+        FeedPayload::MessageCreated(message)
+        | FeedPayload::MessageStatusUpdated(message)
+        | FeedPayload::AiResponseGenerated(AiResponseGenerated { message, .. })
+            if message.conversation_id == id =>
+        {
+            let unread = matches!(payload, FeedPayload::MessageCreated(_))
+                && message.direction == Direction::Inbound;
+            FeedChange::Message { message, unread }
+        }
+        FeedPayload::ConversationCreated(conversation)
+        | FeedPayload::ConversationUpdated(conversation)
+        | FeedPayload::ContactIdentified(ContactIdentified { conversation, .. })
+            if conversation.id == id =>
+        {
+            FeedChange::Conversation(conversation)
+        }
+        FeedPayload::OptOutChanged(_) => FeedChange::ReloadConversation,
+        _ => FeedChange::None,
+    }
+}
+
+/// One conversation as shown, shared by its header, history and composer.
+#[derive(Clone, Copy)]
+pub struct ConversationStore {
+    pub id: Uuid,
+    pub conversation: RwSignal<Option<Conversation>>,
+    /// Why the conversation could not be shown: whether it is missing, and the message.
+    pub load_error: RwSignal<Option<(bool, String)>>,
+    pub rows: RwSignal<Vec<Row>>,
+    pub history_loaded: RwSignal<bool>,
+    /// Where the older messages start, while there are some.
+    pub older_cursor: RwSignal<Option<String>>,
+    pub loading_older: RwSignal<bool>,
+    /// A refused change, or older messages that would not load: shown in the header.
+    pub header_error: RwSignal<Option<String>>,
+    /// The tenant's assistants, for the header's choice.
+    pub assistants: RwSignal<Vec<Assistant>>,
+    /// Whether the conversation has an AI guide (`None` until known).
+    pub has_guide: RwSignal<Option<bool>>,
+    /// The history's list, which follows new messages while it is scrolled to the end.
+    pub list: NodeRef<leptos::html::Ol>,
+    next_local: StoredValue<u64>,
+    read_later: Debouncer,
+    inbox: Inbox,
+    api: Api,
+}
+
+impl ConversationStore {
+    /// The store of conversation `id`, owned by the calling component; [`Self::load`] fills it.
+    pub fn new(id: Uuid) -> Self {
+        ConversationStore {
+            id,
+            conversation: RwSignal::new(None),
+            load_error: RwSignal::new(None),
+            rows: RwSignal::new(Vec::new()),
+            history_loaded: RwSignal::new(false),
+            older_cursor: RwSignal::new(None),
+            loading_older: RwSignal::new(false),
+            header_error: RwSignal::new(None),
+            assistants: RwSignal::new(Vec::new()),
+            has_guide: RwSignal::new(None),
+            list: NodeRef::new(),
+            next_local: StoredValue::new(0),
+            read_later: Debouncer::new(Duration::from_millis(250)),
+            inbox: expect_context::<Inbox>(),
+            api: Api::new(),
+        }
+    }
+
+    /// Loads everything shown: the conversation, its latest messages, the assistants and
+    /// whether it has a guide.
+    pub fn load(&self) {
+        let store = *self;
+        self.refresh();
+        spawn_local(async move {
+            if let Ok(list) = store.api.assistants().await {
+                store.assistants.try_set(list);
+            }
+        });
+        spawn_local(async move {
+            if let Ok(guide) = store.api.guide(store.id).await {
+                store.has_guide.try_set(Some(guide.is_some()));
+            }
+        });
+    }
+
+    /// Loads the conversation and the latest messages again (events may have been missed).
+    pub fn refresh(&self) {
+        self.load_conversation();
+        self.load_latest();
+    }
+
+    /// Reads the conversation once it is loaded (tracked: readers re-run when it changes).
+    pub fn read<T>(&self, read: impl FnOnce(&Conversation) -> T) -> Option<T> {
+        self.conversation.with(|c| c.as_ref().map(read))
+    }
+
+    /// The name the conversation goes by: the contact's, or the phone number.
+    pub fn title(&self) -> Option<String> {
+        self.read(|c| {
+            c.contact_name
+                .clone()
+                .filter(|name| !name.trim().is_empty())
+                .unwrap_or_else(|| c.phone_number.clone())
+        })
+    }
+
+    /// Why nothing can be sent right now, if that is so.
+    pub fn blocked(&self) -> Option<String> {
+        self.read(|c| c.opted_out).unwrap_or(false).then(|| {
+            "This customer opted out (STOP). Nothing can be sent until they text START.".to_string()
+        })
+    }
+
+    /// Shows a newer version of the conversation (an older answer never moves it back).
+    fn show(&self, fresh: Conversation) {
+        let newer = self
+            .conversation
+            .with_untracked(|c| c.as_ref().is_none_or(|c| fresh.updated_at >= c.updated_at));
+        if newer {
+            self.conversation.set(Some(fresh));
+        }
+    }
+
+    /// Shows the server's answer here and in the list.
+    fn apply_conversation(&self, fresh: Conversation) {
+        self.show(fresh.clone());
+        self.inbox.apply(fresh);
+    }
+
+    fn mark_read(&self) {
+        let store = *self;
+        spawn_local(async move {
+            if let Ok(fresh) = store.api.mark_read(store.id).await {
+                store.apply_conversation(fresh);
+            }
+        });
+    }
+
+    fn load_conversation(&self) {
+        let store = *self;
+        spawn_local(async move {
+            match store.api.conversation(store.id).await {
+                Ok(fresh) => {
+                    let unread = fresh.unread_count > 0;
+                    store.apply_conversation(fresh);
+                    if unread {
+                        store.mark_read();
+                    }
+                }
+                Err(failure) => {
+                    store
+                        .load_error
+                        .try_set(Some((failure.is_not_found(), failure.message())));
+                }
+            }
+        });
+    }
+
+    fn load_latest(&self) {
+        let store = *self;
+        spawn_local(async move {
+            match store.api.messages(store.id, HISTORY_PAGE, None).await {
+                Ok(page) => {
+                    let first = !store.history_loaded.get_untracked();
+                    store.rows.update(|rows| {
+                        for message in page.data {
+                            upsert(rows, message, None);
+                        }
+                    });
+                    if first {
+                        store.older_cursor.set(page.next_cursor);
+                        store.history_loaded.set(true);
+                        store.scroll_to_end();
+                    }
+                }
+                Err(failure) => {
+                    store
+                        .load_error
+                        .try_set(Some((failure.is_not_found(), failure.message())));
+                }
+            }
+        });
+    }
+
+    /// The page of history before the oldest message shown.
+    pub fn load_older(&self) {
+        let Some(cursor) = self.older_cursor.get_untracked() else {
+            return;
+        };
+        if self.loading_older.get_untracked() {
+            return;
+        }
+        self.loading_older.set(true);
+        let store = *self;
+        spawn_local(async move {
+            match store
+                .api
+                .messages(store.id, HISTORY_PAGE, Some(&cursor))
+                .await
+            {
+                Ok(page) => {
+                    store.rows.update(|rows| {
+                        for message in page.data {
+                            upsert(rows, message, None);
+                        }
+                    });
+                    store.older_cursor.set(page.next_cursor);
+                }
+                Err(failure) => store.header_error.set(Some(failure.message())),
+            }
+            store.loading_older.try_set(false);
+        });
+    }
+
+    /// Takes in what the feed says.
+    pub fn apply_feed(&self, message: &FeedMessage) {
+        match feed_change(self.id, message) {
+            FeedChange::Message { message, unread } => {
+                let follow = self.near_end();
+                self.rows.update(|rows| upsert(rows, message.clone(), None));
+                if follow {
+                    self.scroll_to_end();
+                }
+                if unread {
+                    let store = *self;
+                    self.read_later.call(move || store.mark_read());
+                }
+            }
+            // The inbox takes the same event in on its own.
+            FeedChange::Conversation(fresh) => self.show(fresh.clone()),
+            FeedChange::Reload => self.refresh(),
+            FeedChange::ReloadConversation => self.load_conversation(),
+            FeedChange::None => {}
+        }
+    }
+
+    /// Sends a new message: shown at once as pending, then as the server's answer.
+    pub fn send(&self, text: String) {
+        let local = self.next_local.get_value() + 1;
+        self.next_local.set_value(local);
+        self.rows.update(|rows| {
+            rows.push(Row::Pending {
+                local,
+                text: text.clone(),
+                error: None,
+            })
+        });
+        self.deliver(local, text);
+    }
+
+    /// Sends the pending row `local` again after a failure.
+    pub fn retry(&self, local: u64, text: String) {
+        self.rows
+            .update(|rows| set_pending_error(rows, local, None));
+        self.deliver(local, text);
+    }
+
+    fn deliver(&self, local: u64, text: String) {
+        self.scroll_to_end();
+        let store = *self;
+        spawn_local(async move {
+            match store.api.send_message(store.id, &text).await {
+                Ok(message) => store.rows.update(|rows| upsert(rows, message, Some(local))),
+                Err(failure) => {
+                    let reason = failure.message();
+                    store
+                        .rows
+                        .update(|rows| set_pending_error(rows, local, Some(reason)));
+                    if failure.code().is_some_and(|code| code.contains("opt")) {
+                        store.load_conversation();
+                    }
+                }
+            }
+        });
+    }
+
+    /// Changes the conversation (header controls); a refusal shows in the header.
+    pub fn update(&self, changes: UpdateConversation) {
+        self.header_error.set(None);
+        let store = *self;
+        spawn_local(async move {
+            match store.api.update_conversation(store.id, &changes).await {
+                Ok(fresh) => store.apply_conversation(fresh),
+                Err(failure) => {
+                    store.header_error.try_set(Some(failure.message()));
+                    // Show the server's state again (a select may show the refused value).
+                    store.conversation.try_update(|_| ());
+                }
+            }
+        });
+    }
+
+    fn scroll_to_end(&self) {
+        let list = self.list;
+        leptos::leptos_dom::helpers::request_animation_frame(move || {
+            if let Some(list) = list.get_untracked() {
+                list.set_scroll_top(list.scroll_height());
+            }
+        });
+    }
+
+    /// Whether the history is scrolled (nearly) to its end.
+    fn near_end(&self) -> bool {
+        self.list.get_untracked().is_none_or(|list| {
+            list.scroll_height() - list.scroll_top() - list.client_height() < 120
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parley::wire::OptOutChanged;
+
+    fn message(id: u128, text: &str, status: &str, minute: u32) -> Message {
+        serde_json::from_value(serde_json::json!({
+            "id": Uuid::from_u128(id),
+            "conversation_id": Uuid::from_u128(99),
+            "direction": "outbound", "author": "agent", "text": text, "encoding": "GSM-7",
+            "segments": 1, "status": status, "error": null, "telnyx_message_id": null,
+            "created_at": format!("2026-11-25T10:{minute:02}:00Z"), "sent_at": null, "delivered_at": null
+        }))
+        .expect("message")
+    }
+
+    #[test]
+    fn the_servers_answer_replaces_the_pending_row() {
+        let mut rows = vec![Row::Pending {
+            local: 1,
+            text: "Hi".into(),
+            error: None,
+        }];
+        upsert(&mut rows, message(1, "Hi", "queued", 1), Some(1));
+        assert_eq!(rows, vec![Row::Server(message(1, "Hi", "queued", 1))]);
+        // A later receipt moves it on; an older answer never moves it back.
+        upsert(&mut rows, message(1, "Hi", "delivered", 1), None);
+        upsert(&mut rows, message(1, "Hi", "sending", 1), None);
+        assert_eq!(rows, vec![Row::Server(message(1, "Hi", "delivered", 1))]);
+    }
+
+    #[test]
+    fn the_feed_may_come_before_the_answer() {
+        let mut rows = vec![Row::Pending {
+            local: 7,
+            text: "Hello".into(),
+            error: None,
+        }];
+        upsert(&mut rows, message(2, "Hello", "queued", 2), None);
+        assert_eq!(rows.len(), 1);
+        upsert(&mut rows, message(2, "Hello", "queued", 2), Some(7));
+        assert_eq!(rows, vec![Row::Server(message(2, "Hello", "queued", 2))]);
+    }
+
+    #[test]
+    fn messages_go_in_time_order_before_pending_ones() {
+        let mut rows = vec![
+            Row::Server(message(1, "a", "sent", 1)),
+            Row::Server(message(3, "c", "sent", 3)),
+            Row::Pending {
+                local: 1,
+                text: "d".into(),
+                error: None,
+            },
+        ];
+        upsert(&mut rows, message(2, "b", "sent", 2), None);
+        let texts: Vec<String> = rows
+            .iter()
+            .map(|row| match row {
+                Row::Server(m) => m.text.clone(),
+                Row::Pending { text, .. } => text.clone(),
+            })
+            .collect();
+        assert_eq!(texts, ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn a_failed_send_is_marked_and_a_retry_clears_it() {
+        let mut rows = vec![
+            Row::Pending {
+                local: 1,
+                text: "a".into(),
+                error: None,
+            },
+            Row::Pending {
+                local: 2,
+                text: "b".into(),
+                error: None,
+            },
+        ];
+        set_pending_error(&mut rows, 2, Some("refused".into()));
+        assert!(matches!(&rows[0], Row::Pending { error: None, .. }));
+        assert!(matches!(&rows[1], Row::Pending { error: Some(e), .. } if e == "refused"));
+        set_pending_error(&mut rows, 2, None);
+        assert!(matches!(&rows[1], Row::Pending { error: None, .. }));
+    }
+
+    /// A feed frame as the server sends it, read as the feed reads it.
+    fn event(kind: &str, data: serde_json::Value) -> FeedMessage {
+        let frame = serde_json::json!({
+            "id": 1, "type": kind, "occurred_at": "2026-11-25T10:00:00Z", "data": data,
+        });
+        FeedMessage::parse(&frame.to_string()).expect("event").1
+    }
+
+    #[test]
+    fn the_feed_changes_only_this_conversation() {
+        let ours = Uuid::from_u128(99);
+        let mut inbound = serde_json::to_value(message(1, "Hi", "received", 1)).expect("json");
+        inbound["direction"] = "inbound".into();
+        inbound["author"] = "customer".into();
+
+        let created = event("message.created", inbound.clone());
+        assert!(matches!(
+            feed_change(ours, &created),
+            FeedChange::Message { unread: true, .. }
+        ));
+        // A receipt, or our own message, is nothing new to read.
+        let updated = event("message.status_updated", inbound.clone());
+        assert!(matches!(
+            feed_change(ours, &updated),
+            FeedChange::Message { unread: false, .. }
+        ));
+        let ai = event(
+            "ai.response_generated",
+            serde_json::json!({
+                "conversation_id": ours, "message": message(2, "Hello", "queued", 2),
+                "provider": "offline_demo", "offline_demo": true, "model": "demo",
+                "prompt_tokens": null, "completion_tokens": null,
+            }),
+        );
+        assert!(matches!(
+            feed_change(ours, &ai),
+            FeedChange::Message { message, unread: false } if message.text == "Hello"
+        ));
+        // Another conversation's message is not ours.
+        assert_eq!(feed_change(Uuid::from_u128(5), &created), FeedChange::None);
+
+        let conversation = serde_json::json!({
+            "id": ours, "phone_number": "+14165551234", "tenant_phone_number": "+14165550100",
+            "contact_name": "Ada", "company": null, "client_id": null, "assistant_id": null,
+            "status": "active", "qualification_status": "new", "channel": "sms",
+            "ai_enabled": true, "opted_out": false, "identity": "unknown",
+            "last_message_at": null, "last_message_preview": null, "unread_count": 0,
+            "previous_conversation_id": null, "ai_paused_until": null, "ai_error": null,
+            "created_at": "2026-11-25T10:00:00Z", "updated_at": "2026-11-25T10:00:00Z",
+        });
+        let updated = event("conversation.updated", conversation.clone());
+        assert!(matches!(
+            feed_change(ours, &updated),
+            FeedChange::Conversation(c) if c.id == ours
+        ));
+        let identified = event(
+            "contact.identified",
+            serde_json::json!({ "source": "message", "name": "Ada", "conversation": conversation }),
+        );
+        assert!(matches!(
+            feed_change(ours, &identified),
+            FeedChange::Conversation(c) if c.contact_name.as_deref() == Some("Ada")
+        ));
+        assert_eq!(
+            feed_change(Uuid::from_u128(5), &identified),
+            FeedChange::None
+        );
+
+        let opt_out = FeedMessage::Event(FeedPayload::OptOutChanged(OptOutChanged {
+            phone_number: "+14165551234".into(),
+            opted_out: true,
+            opt_out: None,
+        }));
+        assert_eq!(feed_change(ours, &opt_out), FeedChange::ReloadConversation);
+        assert_eq!(feed_change(ours, &FeedMessage::Resync), FeedChange::Reload);
+    }
+}
