@@ -269,22 +269,27 @@ fn storable_time() -> impl Strategy<Value = DateTime<Utc>> {
     (first..=last).prop_map(|micros| DateTime::from_timestamp_micros(micros).unwrap())
 }
 
-fn base64(text: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+/// Strings matching an anchored regular expression.
+fn pattern(regex: &'static str) -> impl Strategy<Value = String> {
+    let inner = regex.trim_start_matches('^').trim_end_matches('$');
+    proptest::string::string_regex(inner).expect("a regular expression proptest supports")
 }
 
-/// Texts that look like the inside of a cursor: numbers (any size) and ids, joined by `|`.
-fn cursor_inside() -> impl Strategy<Value = String> {
+/// Texts shaped like cursors (`<micros>.<id>` and `<micros>.<micros>.<id>`) with numbers of
+/// any size and sign, ids of any form, and stray text.
+fn cursor_like() -> impl Strategy<Value = String> {
     let part = prop_oneof![
         any::<i64>().prop_map(|n| n.to_string()),
-        any::<u128>().prop_map(|n| Uuid::from_u128(n).to_string()),
+        (-1_000_000_000_000_000_000i128..1_000_000_000_000_000_000).prop_map(|n| n.to_string()),
         Just(i64::MIN.to_string()),
         Just(i64::MAX.to_string()),
-        Just("-8210266876799999999".to_string()),
+        Just("-62135596800000001".to_string()),
+        Just("253402300800000000".to_string()),
+        any::<u128>().prop_map(|n| Uuid::from_u128(n).simple().to_string()),
+        any::<u128>().prop_map(|n| Uuid::from_u128(n).to_string()),
         ".{0,12}",
     ];
-    prop::collection::vec(part, 0..5).prop_map(|parts| parts.join("|"))
+    prop::collection::vec(part, 0..5).prop_map(|parts| parts.join("."))
 }
 
 proptest! {
@@ -297,7 +302,7 @@ proptest! {
     }
 
     #[test]
-    fn page_cursors_decode_or_refuse(text in prop_oneof![".{0,80}", cursor_inside().prop_map(|t| base64(&t))]) {
+    fn page_cursors_decode_or_refuse(text in prop_oneof![".{0,80}", cursor_like()]) {
         if let Some(cursor) = Cursor::decode(&text) {
             prop_assert!(accepted_year(cursor.at), "a cursor at year {}", cursor.at.year());
         }
@@ -308,6 +313,18 @@ proptest! {
         }
     }
 
+    /// Every string the documented pattern allows is a cursor the API accepts (schemathesis
+    /// sends such strings and expects no 400).
+    #[test]
+    fn page_cursors_of_the_documented_form_decode(text in pattern(parley::pagination::CURSOR_PATTERN)) {
+        prop_assert!(Cursor::decode(&text).is_some(), "{text} refused");
+    }
+
+    #[test]
+    fn list_cursors_of_the_documented_form_decode(text in pattern(parley::conversations::list::CURSOR_PATTERN)) {
+        prop_assert!(ListCursor::decode(&text).is_some(), "{text} refused");
+    }
+
     #[test]
     fn list_cursors_round_trip(snapshot in storable_time(), key in storable_time(), id in any::<u128>()) {
         let cursor = ListCursor { snapshot, key, id: Uuid::from_u128(id) };
@@ -315,7 +332,7 @@ proptest! {
     }
 
     #[test]
-    fn list_cursors_decode_or_refuse(text in prop_oneof![".{0,80}", cursor_inside().prop_map(|t| base64(&t))]) {
+    fn list_cursors_decode_or_refuse(text in prop_oneof![".{0,80}", cursor_like()]) {
         if let Some(cursor) = ListCursor::decode(&text) {
             prop_assert!(accepted_year(cursor.snapshot) && accepted_year(cursor.key),
                 "a cursor at years {} and {}", cursor.snapshot.year(), cursor.key.year());
