@@ -189,14 +189,23 @@ impl ResponseError for ApiError {
     }
 }
 
+impl ApiError {
+    /// 503: the database cannot be reached or went away mid-request; retrying is right.
+    pub fn database_unavailable() -> Self {
+        ApiError::Unavailable {
+            code: "database_unavailable",
+            message: "The database is not reachable right now; please retry shortly.".to_string(),
+        }
+    }
+}
+
 impl From<crate::db::DbError> for ApiError {
     fn from(error: crate::db::DbError) -> Self {
         match error {
-            crate::db::DbError::Pool(_) | crate::db::DbError::Connect(_) => ApiError::Unavailable {
-                code: "database_unavailable",
-                message: "The database is not reachable right now; please retry shortly."
-                    .to_string(),
-            },
+            crate::db::DbError::Pool(_) | crate::db::DbError::Connect(_) => {
+                ApiError::database_unavailable()
+            }
+            crate::db::DbError::Query(error) => error.into(),
             other => ApiError::internal(other),
         }
     }
@@ -210,12 +219,13 @@ impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match &error {
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
-            | Error::BrokenTransactionManager => ApiError::Unavailable {
-                code: "database_unavailable",
-                message: "The database is not reachable right now; please retry shortly."
-                    .to_string(),
-            },
+            // diesel-async reports a connection that died under the query (the database
+            // restarted, the network dropped) as UnableToSendCommand.
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            )
+            | Error::BrokenTransactionManager => ApiError::database_unavailable(),
             Error::DatabaseError(
                 DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::SerializationFailure,
                 _,
@@ -241,5 +251,35 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(error: actix_web::error::BlockingError) -> Self {
         ApiError::internal(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+    #[test]
+    fn a_connection_lost_mid_query_is_503_and_unknown_query_errors_500() {
+        let lost =
+            |kind| DieselError::DatabaseError(kind, Box::new("connection closed".to_string()));
+        for kind in [
+            DatabaseErrorKind::UnableToSendCommand,
+            DatabaseErrorKind::ClosedConnection,
+        ] {
+            let error = ApiError::from(lost(kind));
+            assert_eq!(error.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(error.body().error.code, "database_unavailable");
+            let wrapped = ApiError::from(crate::db::DbError::Query(lost(kind)));
+            assert_eq!(wrapped.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        }
+        assert_eq!(
+            ApiError::from(DieselError::NotFound).status_code(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(
+            ApiError::from(lost(DatabaseErrorKind::Unknown)).status_code(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 }

@@ -48,21 +48,42 @@ impl Cursor {
     }
 }
 
-/// A cursor is `<microseconds since 1970>.<id as 32 hex digits>`: every string of this form is
-/// a cursor the API accepts (its time lies within years 1653 to 2286), and no other.
-pub const CURSOR_PATTERN: &str = "^-?[0-9]{1,16}\\.[0-9a-f]{32}$";
+/// Microseconds since 1970 within the years 1 to 9999 (see `timestamps`), as a regular
+/// expression: from -62135596800000000 (0001-01-01) to 253402300799999999 (9999-12-31,
+/// the last microsecond), leading zeros allowed.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! storable_micros_pattern {
+    () => {
+        concat!(
+            "(?:[0-9]{1,17}",
+            "|(?:[01][0-9]{9}|2[0-4][0-9]{8}|25[0-2][0-9]{7}|253[0-3][0-9]{6}",
+            "|25340[01][0-9]{4}|253402[0-2][0-9]{3}|253402300[0-7])[0-9]{8}",
+            "|-(?:[0-9]{1,16}|[0-5][0-9]{16}|6[01][0-9]{15}|620[0-9]{14}|621[0-2][0-9]{13}",
+            "|6213[0-4][0-9]{12}|62135[0-4][0-9]{11}|621355[0-8][0-9]{10}",
+            "|6213559[0-5][0-9]{9}|62135596[0-7][0-9]{8}|62135596800000000))"
+        )
+    };
+}
 
-/// Microseconds since 1970 as a cursor writes them: at most 16 digits, an optional `-`.
+/// A cursor is `<microseconds since 1970>.<id as 32 hex digits>`: every string of this form is
+/// a cursor the API accepts (its time lies within years 1 to 9999, as every time the API
+/// gives out does), and no other.
+pub const CURSOR_PATTERN: &str = concat!("^", storable_micros_pattern!(), "\\.[0-9a-f]{32}$");
+
+/// Microseconds since 1970 as a cursor writes them: at most 18 digits, an optional `-`.
 pub(crate) fn encode_micros(at: DateTime<Utc>) -> String {
     at.timestamp_micros().to_string()
 }
 
+/// Reads what [`encode_micros`] writes; times outside years 1 to 9999 are `None`.
 pub(crate) fn decode_micros(text: &str) -> Option<DateTime<Utc>> {
     let digits = text.strip_prefix('-').unwrap_or(text);
-    if digits.is_empty() || digits.len() > 16 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    // Years 1 to 9999 take at most 18 digits (17 before 1970).
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    DateTime::from_timestamp_micros(text.parse().ok()?)
+    crate::timestamps::storable(DateTime::from_timestamp_micros(text.parse().ok()?)?)
 }
 
 /// An id as a cursor writes it: 32 lower-case hex digits.

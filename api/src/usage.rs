@@ -202,3 +202,58 @@ pub async fn report(
         totals,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Datelike;
+    use proptest::prelude::*;
+
+    /// Dates with any year (signed, many digits), month and day; RFC 3339 times; any text.
+    fn day_like() -> impl Strategy<Value = String> {
+        let year = prop_oneof![
+            -300_000i64..300_000,
+            -1i64..=1,
+            9998i64..=10_001,
+            Just(-262_144i64),
+            Just(-262_143),
+            Just(262_143),
+        ];
+        let date = (year, 0u32..14, 0u32..33).prop_map(|(y, m, d)| {
+            let sign = match y {
+                y if y < 0 => "-",
+                y if y > 9999 => "+",
+                _ => "",
+            };
+            format!("{sign}{:04}-{m:02}-{d:02}", y.abs())
+        });
+        let time = (
+            date.clone(),
+            0u32..25,
+            prop_oneof![Just("Z"), Just("+23:59"), Just("-23:59")],
+        )
+            .prop_map(|(date, h, offset)| format!("{date}T{h:02}:00:00{offset}"));
+        prop_oneof![date, time, ".{0,30}"]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        /// A usage day is in years 1..=9999 (so the report's date arithmetic and PostgreSQL
+        /// never fail), or a 400 naming the field.
+        #[test]
+        fn days_are_storable_or_refused(text in day_like()) {
+            match parse_day(&text, "to") {
+                Ok(day) => {
+                    prop_assert!((1..=9999).contains(&day.year()), "{text} read as {day}");
+                    let _ = day - chrono::Duration::days(MAX_DAYS);
+                }
+                Err(error) => {
+                    let body = error.body().error;
+                    prop_assert_eq!(body.code.as_str(), "invalid_query");
+                    prop_assert_eq!(body.field.as_deref(), Some("to"));
+                }
+            }
+        }
+    }
+}

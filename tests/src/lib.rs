@@ -3,7 +3,10 @@
 
 pub mod ai_fake;
 pub mod browser;
+pub mod chaos;
 pub mod db;
+pub mod process;
+pub mod traffic;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

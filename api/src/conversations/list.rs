@@ -85,7 +85,13 @@ pub struct Cursor {
 
 /// An inbox cursor is `<snapshot>.<sort key>.<id>`: two times in microseconds since 1970 and
 /// the id as 32 hex digits. Every string of this form is a cursor the API accepts.
-pub const CURSOR_PATTERN: &str = "^-?[0-9]{1,16}\\.-?[0-9]{1,16}\\.[0-9a-f]{32}$";
+pub const CURSOR_PATTERN: &str = concat!(
+    "^",
+    crate::storable_micros_pattern!(),
+    "\\.",
+    crate::storable_micros_pattern!(),
+    "\\.[0-9a-f]{32}$"
+);
 
 impl Cursor {
     pub fn encode(&self) -> String {

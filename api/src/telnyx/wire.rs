@@ -458,9 +458,15 @@ pub fn error_title(code: &str) -> Option<&'static str> {
 
 /// Reads a Telnyx timestamp leniently: RFC 3339 (`2019-12-09T21:32:14.148+00:00`,
 /// `...Z`), a space instead of `T`, or no offset at all (taken as UTC). Anything else,
-/// such as the `"date-time"` placeholder of reference examples, is `None`.
+/// such as the `"date-time"` placeholder of reference examples or a time outside the years
+/// 1 to 9999, is `None`.
 pub fn parse_timestamp(text: Option<&str>) -> Option<DateTime<Utc>> {
-    let text = text?.trim();
+    // Stored as is, a time PostgreSQL cannot hold would fail the webhook on every delivery.
+    read_timestamp(text?).filter(crate::timestamps::is_storable)
+}
+
+fn read_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
     if text.is_empty() {
         return None;
     }

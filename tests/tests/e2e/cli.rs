@@ -1,25 +1,12 @@
 //! The `parley` binary: admin commands print one JSON line; bad settings exit non-zero with
 //! the variable's name; SIGTERM stops the server gracefully.
 
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use parley_tests::{repo_root, TestDb};
+use parley_tests::process::binary;
+use parley_tests::TestDb;
 use serde_json::Value;
-
-fn binary() -> PathBuf {
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| repo_root().join("target"));
-    let path = target.join("debug/parley");
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo build -p parley-api` first (make test does)",
-        path.display()
-    );
-    path
-}
 
 fn parley(database_url: &str, args: &[&str]) -> (i32, String, String) {
     let output = Command::new(binary())

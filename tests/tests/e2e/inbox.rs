@@ -381,6 +381,44 @@ async fn interactions_are_recorded_by_phone_or_client() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn interactions_at_the_ends_of_the_accepted_years_page_through() {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant("Acme").await;
+    let token = acme.admin_token.as_str();
+    let dates = [
+        "9999-12-31T23:59:59.999999Z",
+        "2300-01-01T00:00:00Z",
+        "1500-01-01T00:00:00Z",
+        "0001-01-01T00:00:00Z",
+    ];
+    for at in dates {
+        json_with_status(
+            app.post_json("/api/v1/interactions", Some(token), &json!({"channel": "voice", "phone_number": "4165551234", "summary": at, "occurred_at": at})).await,
+            201,
+        )
+        .await;
+    }
+    // One per page: each cursor the API gives out must be one it reads back.
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/interactions?limit=1".to_string();
+    loop {
+        let page = json_with_status(app.get(&path, token).await, 200).await;
+        seen.extend(
+            page["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["summary"].clone()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/interactions?limit=1&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, dates.map(Value::from));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn usage_counts_messages_and_segments_per_day() {
     let app = TestApp::spawn().await;
     let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
