@@ -32,14 +32,12 @@ use crate::messages::{self, Outbound};
 use crate::opt_outs;
 use crate::realtime::events::{self, EventType};
 use crate::tenants;
-use crate::wire::{Author, Identity, Message};
+use crate::wire::{Author, GenerationPurpose, Identity, Message};
 
 /// The name-asking stops after this many requests (the customer may prefer not to say).
 const MAX_NAME_REQUESTS: i32 = 2;
 /// Identity is checked only within the customer's first messages.
 const IDENTITY_WINDOW: i64 = 2;
-const PURPOSE_REPLY: &str = "reply";
-const PURPOSE_NAME: &str = "name_extraction";
 
 #[derive(Debug, thiserror::Error)]
 enum ReplyError {
@@ -359,7 +357,7 @@ struct Generation<'a> {
     tenant_id: Uuid,
     conversation_id: Uuid,
     assistant_id: Uuid,
-    purpose: &'static str,
+    purpose: GenerationPurpose,
     request: ChatRequest,
     state: &'a AppState,
 }
@@ -378,7 +376,7 @@ async fn generate(generation: Generation<'_>) -> Result<(ChatResponse, Uuid), Pr
         conversation_id: Some(generation.conversation_id),
         message_id: None,
         assistant_id: Some(generation.assistant_id),
-        purpose: generation.purpose.into(),
+        purpose: generation.purpose,
         provider: state.ai.name().into(),
         model: result.as_ref().map(|r| r.model.clone()).unwrap_or(model),
         prompt_tokens: result
@@ -392,7 +390,7 @@ async fn generate(generation: Generation<'_>) -> Result<(ChatResponse, Uuid), Pr
             .and_then(|r| r.completion_tokens)
             .map(|t| t as i32),
         latency_ms,
-        outcome: if result.is_ok() { "ok" } else { "error" }.into(),
+        outcome: generations::outcome_of(&result),
         error: result.as_ref().err().map(|e| e.to_string()),
         created_at: state.clock.now(),
     };
@@ -483,7 +481,7 @@ async fn reply(
             tenant_id,
             conversation_id: conversation.id,
             assistant_id: assistant.id,
-            purpose: PURPOSE_NAME,
+            purpose: GenerationPurpose::NameExtraction,
             request,
             state,
         })
@@ -527,7 +525,7 @@ async fn reply(
         tenant_id,
         conversation_id: conversation.id,
         assistant_id: assistant.id,
-        purpose: PURPOSE_REPLY,
+        purpose: GenerationPurpose::Reply,
         request: prompt::build_reply_request(&context),
         state,
     })
