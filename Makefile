@@ -49,11 +49,12 @@ check: fmt clippy
 openapi: build
 	$(PARLEY) openapi > openapi.yaml
 
-# Test databases are dropped by each test; this sweeps those of an interrupted run.
+# Test databases are dropped by each test; this sweeps those of an interrupted run: only the
+# ones nobody is connected to, so a suite running beside this one keeps its databases.
 clean-test-dbs:
 	@url=$$(.ci/postgres.sh); psql "$${url%/*}/postgres" -Atc \
-	  "SELECT 'DROP DATABASE IF EXISTS ' || quote_ident(datname) || ' WITH (FORCE);' FROM pg_database WHERE datname LIKE 'parley\_test\_%'" \
-	  | psql -q "$${url%/*}/postgres" > /dev/null || true
+	  "SELECT 'DROP DATABASE IF EXISTS ' || quote_ident(d.datname) || ';' FROM pg_database d WHERE d.datname LIKE 'parley\_test\_%' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)" \
+	  | psql -q "$${url%/*}/postgres" > /dev/null 2>&1 || true
 
 test: fmt clippy web build
 	@.ci/chromium.sh

@@ -60,10 +60,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(simulation::configure)
                 .configure(clients::routes::configure)
                 .configure(interactions::routes::configure)
-                .configure(usage::configure)
+                .configure(usage::routes::configure)
                 .configure(realtime::ws::configure)
-                .configure(agent::generations::configure)
-                .configure(diagnostics::configure)
+                .configure(agent::generations::routes::configure)
+                .configure(diagnostics::routes::configure)
                 .default_service(web::to(spa::api_not_found)),
         );
 }

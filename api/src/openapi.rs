@@ -67,10 +67,10 @@ Authenticate with `Authorization: Bearer <token>`: a user's access token from \
         crate::clients::routes::delete,
         crate::interactions::routes::create,
         crate::interactions::routes::list,
-        crate::usage::get,
+        crate::usage::routes::get,
         crate::realtime::ws::connect,
-        crate::agent::generations::list,
-        crate::diagnostics::get,
+        crate::agent::generations::routes::list,
+        crate::diagnostics::routes::get,
         crate::simulation::status,
         crate::simulation::inbound,
     ),
@@ -85,7 +85,7 @@ Authenticate with `Authorization: Bearer <token>`: a user's access token from \
         wire::SegmentsResponse, wire::ConversationStatus, wire::QualificationStatus, wire::Channel,
         wire::Identity, wire::Direction, wire::Author, wire::MessageStatus,
         wire::SimulatorStatus, wire::SimulateInbound, wire::SimulatedInbound, wire::Client, wire::CreateClient, wire::UpdateClient,
-        wire::Interaction, wire::CreateInteraction, wire::Usage, wire::UsageDay, wire::NormalizedPhone, wire::FeedEvent, wire::AiGeneration, wire::Diagnostics, wire::DiagnosticCheck,
+        wire::Interaction, wire::CreateInteraction, wire::Usage, wire::UsageDay, wire::NormalizedPhone, wire::FeedEvent, wire::AiGeneration, wire::GenerationPurpose, wire::GenerationOutcome, wire::Diagnostics, wire::DiagnosticCheck, wire::CheckStatus,
     )),
     modifiers(&BearerAuth, &RequestRules, &Contract),
     tags(
@@ -473,7 +473,7 @@ fn query_schema(name: &str, inbox: bool) -> Option<RefOr<Schema>> {
         "qualification_status" => choices(QualificationStatus::ALL.iter().map(|v| v.as_str())),
         "channel" if inbox => choices(Channel::ALL.iter().map(|v| v.as_str())),
         "status" if inbox => choices(ConversationStatus::ALL.iter().map(|v| v.as_str())),
-        "outcome" => choices([crate::agent::generations::ERRORS_ONLY]),
+        "outcome" => choices([crate::agent::generations::OUTCOME_FILTER.as_str()]),
         _ => return None,
     })
 }

@@ -826,6 +826,16 @@ pub struct FeedReset {
     pub reason: String,
 }
 
+wire_enum!(
+    /// What an AI generation was for: a reply to the customer, or reading a name they gave.
+    GenerationPurpose { Reply => "reply", NameExtraction => "name_extraction" }
+);
+
+wire_enum!(
+    /// Whether the AI provider answered the generation.
+    GenerationOutcome { Ok => "ok", Error => "error" }
+);
+
 /// One AI generation, for troubleshooting and usage.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct AiGeneration {
@@ -834,27 +844,30 @@ pub struct AiGeneration {
     /// The reply it produced, when it produced one.
     pub message_id: Option<Uuid>,
     pub assistant_id: Option<Uuid>,
-    /// `reply` or `name_extraction`.
-    pub purpose: String,
+    pub purpose: GenerationPurpose,
     /// `openai_compatible` or `offline_demo`.
     pub provider: String,
     pub model: String,
     pub prompt_tokens: Option<i32>,
     pub completion_tokens: Option<i32>,
     pub latency_ms: i32,
-    /// `ok` or `error`.
-    pub outcome: String,
+    pub outcome: GenerationOutcome,
     pub error: Option<String>,
     pub created_at: DateTime<Utc>,
 }
+
+wire_enum!(
+    /// How a troubleshooting check came out: `warning` works but needs a look, `error` is
+    /// broken.
+    CheckStatus { Ok => "ok", Warning => "warning", Error => "error" }
+);
 
 /// One troubleshooting check.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct DiagnosticCheck {
     /// A stable name, e.g. `telnyx_api_key`.
     pub name: String,
-    /// `ok`, `warning` or `error`.
-    pub status: String,
+    pub status: CheckStatus,
     /// What was found, in a sentence.
     pub detail: String,
     /// What to do about it, when something is to be done.

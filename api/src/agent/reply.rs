@@ -33,7 +33,9 @@ use crate::realtime::events;
 use crate::state::AppState;
 use crate::tenants;
 use crate::wire::FeedPayload;
-use crate::wire::{AiResponseGenerated, Author, Channel, ContactIdentified, Identity, Message};
+use crate::wire::{
+    AiResponseGenerated, Author, Channel, ContactIdentified, GenerationPurpose, Identity, Message,
+};
 #[cfg(test)]
 use crate::wire::{ConversationStatus, QualificationStatus};
 
@@ -41,8 +43,6 @@ use crate::wire::{ConversationStatus, QualificationStatus};
 const MAX_NAME_REQUESTS: i32 = 2;
 /// Identity is checked only within the customer's first messages.
 const IDENTITY_WINDOW: i64 = 2;
-const PURPOSE_REPLY: &str = "reply";
-const PURPOSE_NAME: &str = "name_extraction";
 
 #[derive(Debug, thiserror::Error)]
 enum ReplyError {
@@ -363,7 +363,7 @@ struct Generation<'a> {
     tenant_id: Uuid,
     conversation_id: Uuid,
     assistant_id: Uuid,
-    purpose: &'static str,
+    purpose: GenerationPurpose,
     request: ChatRequest,
     state: &'a AppState,
 }
@@ -382,7 +382,7 @@ async fn generate(generation: Generation<'_>) -> Result<(ChatResponse, Uuid), Pr
         conversation_id: Some(generation.conversation_id),
         message_id: None,
         assistant_id: Some(generation.assistant_id),
-        purpose: generation.purpose.into(),
+        purpose: generation.purpose,
         provider: state.ai.name().as_str().into(),
         model: result.as_ref().map(|r| r.model.clone()).unwrap_or(model),
         prompt_tokens: result
@@ -396,7 +396,7 @@ async fn generate(generation: Generation<'_>) -> Result<(ChatResponse, Uuid), Pr
             .and_then(|r| r.completion_tokens)
             .map(|t| t as i32),
         latency_ms,
-        outcome: if result.is_ok() { "ok" } else { "error" }.into(),
+        outcome: generations::outcome_of(&result),
         error: result.as_ref().err().map(|e| e.to_string()),
         created_at: state.clock.now(),
     };
@@ -487,7 +487,7 @@ async fn reply(
             tenant_id,
             conversation_id: conversation.id,
             assistant_id: assistant.id,
-            purpose: PURPOSE_NAME,
+            purpose: GenerationPurpose::NameExtraction,
             request,
             state,
         })
@@ -531,7 +531,7 @@ async fn reply(
         tenant_id,
         conversation_id: conversation.id,
         assistant_id: assistant.id,
-        purpose: PURPOSE_REPLY,
+        purpose: GenerationPurpose::Reply,
         request: prompt::build_reply_request(&context),
         state,
     })

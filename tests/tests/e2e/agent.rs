@@ -548,3 +548,101 @@ async fn diagnostics_say_what_is_wrong_and_what_to_do() {
         assert!(checks.contains_key(name), "{name}");
     }
 }
+
+/// A generation logged directly, `hours_ago` before the test clock's now.
+async fn logged_generation(
+    app: &TestApp,
+    tenant_id: uuid::Uuid,
+    outcome: parley::wire::GenerationOutcome,
+    hours_ago: i64,
+) {
+    let mut conn = app.state.pool.get().await.unwrap();
+    parley::agent::generations::insert(
+        &mut conn,
+        &parley::agent::generations::GenerationRow {
+            id: uuid::Uuid::new_v4(),
+            tenant_id,
+            conversation_id: None,
+            message_id: None,
+            assistant_id: None,
+            purpose: parley::wire::GenerationPurpose::NameExtraction,
+            provider: "openai_compatible".into(),
+            model: "test-model".into(),
+            prompt_tokens: Some(3),
+            completion_tokens: None,
+            latency_ms: 12,
+            outcome,
+            error: (outcome == parley::wire::GenerationOutcome::Error).then(|| "timeout".into()),
+            created_at: app.clock_now() - chrono::Duration::hours(hours_ago),
+        },
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn diagnostics_count_the_ai_errors_of_the_last_day_and_the_log_lists_them_all() {
+    use parley::wire::GenerationOutcome::{Error, Ok};
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant("Acme").await;
+    let tenant_id = acme.tenant.id;
+    // An API key outlives the clock jump at the end; an access token would expire.
+    let key = app.create_api_key(tenant_id).await;
+    let token = key.as_str();
+    logged_generation(&app, tenant_id, Error, 48).await;
+    logged_generation(&app, tenant_id, Error, 2).await;
+    logged_generation(&app, tenant_id, Ok, 1).await;
+    logged_generation(&app, tenant_id, Error, 1).await;
+    // Another tenant's errors are not counted.
+    let other = app.create_tenant("Other").await;
+    logged_generation(&app, other.tenant.id, Error, 1).await;
+
+    let diagnostics = json_with_status(app.get("/api/v1/diagnostics", token).await, 200).await;
+    let check = diagnostics["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "ai_generations")
+        .unwrap()
+        .clone();
+    assert_eq!(check["status"], "warning");
+    assert_eq!(
+        check["detail"],
+        "2 AI generations failed in the last 24 hours."
+    );
+    let recent = diagnostics["recent_ai_errors"].as_array().unwrap();
+    assert_eq!(recent.len(), 2, "{recent:?}");
+    assert!(recent.iter().all(|g| g["outcome"] == "error"));
+    assert!(recent[0]["created_at"].as_str() > recent[1]["created_at"].as_str());
+    assert_eq!(recent[0]["purpose"], "name_extraction");
+
+    let all = json_with_status(app.get("/api/v1/ai-generations", token).await, 200).await;
+    assert_eq!(all["data"].as_array().unwrap().len(), 4);
+    let errors = json_with_status(
+        app.get("/api/v1/ai-generations?outcome=error", token).await,
+        200,
+    )
+    .await;
+    assert_eq!(errors["data"].as_array().unwrap().len(), 3);
+    let refused = parley_tests::expect_error(
+        app.get("/api/v1/ai-generations?outcome=ok", token).await,
+        400,
+        "invalid_query",
+    )
+    .await;
+    assert_eq!(refused["field"], "outcome");
+
+    // Without errors in the last day, the check is fine again.
+    app.clock.advance(chrono::Duration::hours(24));
+    let later = json_with_status(app.get("/api/v1/diagnostics", token).await, 200).await;
+    let check = later["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "ai_generations")
+        .unwrap()
+        .clone();
+    assert_eq!(check["status"], "ok");
+    assert!(check["action"].is_null());
+    assert_eq!(later["recent_ai_errors"].as_array().unwrap().len(), 0);
+}

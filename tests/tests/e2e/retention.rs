@@ -2,6 +2,7 @@
 
 use diesel_async::RunQueryDsl;
 use parley::agent::generations::{self, GenerationRow};
+use parley::wire::{GenerationOutcome, GenerationPurpose};
 use parley_tests::{expect_error, TestApp};
 use uuid::Uuid;
 
@@ -29,13 +30,13 @@ async fn generation(app: &TestApp, tenant_id: Uuid) {
             conversation_id: None,
             message_id: None,
             assistant_id: None,
-            purpose: "reply".into(),
+            purpose: GenerationPurpose::Reply,
             provider: "demo".into(),
             model: "demo".into(),
             prompt_tokens: None,
             completion_tokens: None,
             latency_ms: 1,
-            outcome: "ok".into(),
+            outcome: GenerationOutcome::Ok,
             error: None,
             created_at: app.clock_now(),
         },

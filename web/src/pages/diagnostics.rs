@@ -161,8 +161,8 @@ fn Checks(diagnostics: Diagnostics) -> impl IntoView {
                                 _ => "check-status error",
                             };
                             view! {
-                                <li class="check" data-testid="check" data-status=check.status.clone()>
-                                    <span class=class>{check.status.clone()}</span>
+                                <li class="check" data-testid="check" data-status=check.status.as_str()>
+                                    <span class=class>{check.status.as_str()}</span>
                                     <div>
                                         <strong>{humanize(&check.name)}</strong>
                                         <p>{check.detail}</p>
@@ -257,13 +257,13 @@ fn GenerationTable(items: Vec<AiGeneration>) -> impl IntoView {
                                 generation.model.clone()
                             };
                             let outcome = match generation.error {
-                                Some(error) => format!("{}: {error}", humanize(&generation.outcome)),
-                                None => humanize(&generation.outcome),
+                                Some(error) => format!("{}: {error}", humanize(generation.outcome.as_str())),
+                                None => humanize(generation.outcome.as_str()),
                             };
                             view! {
-                                <tr data-testid="generation" data-outcome=generation.outcome.clone()>
+                                <tr data-testid="generation" data-outcome=generation.outcome.as_str()>
                                     <td>{local_time(generation.created_at)}</td>
-                                    <td>{humanize(&generation.purpose)}</td>
+                                    <td>{humanize(generation.purpose.as_str())}</td>
                                     <td>{model}</td>
                                     <td class="num">{tokens}</td>
                                     <td class="num">{format!("{} ms", generation.latency_ms)}</td>
