@@ -1,7 +1,7 @@
 # Parley: `make run` serves the app with demo data; `make test` runs the whole suite.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run test db web build check fmt clippy openapi bench clean-test-dbs
+.PHONY: help run test db web build check fmt clippy graph openapi bench clean-test-dbs
 
 CARGO ?= cargo
 PARLEY := target/debug/parley
@@ -10,7 +10,7 @@ JWT_SECRET_FILE := .data/jwt_secret
 
 help:
 	@echo "make run      prepare PostgreSQL and the wasm toolchain, build, seed demo data, serve on http://127.0.0.1:8080"
-	@echo "make test     format check, clippy, every test (unit, integration, browser)"
+	@echo "make test     format check, clippy, module graph, every test (unit, integration, browser)"
 	@echo "make openapi  regenerate openapi.yaml from the code"
 	@echo "make bench    benchmarks, printing figures"
 
@@ -44,7 +44,11 @@ fmt:
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-check: fmt clippy
+# The module graph has no circle larger than a module and its children (docs/ARCHITECTURE.md).
+graph:
+	@.ci/module-graph.py api/src > /dev/null || .ci/module-graph.py api/src
+
+check: fmt clippy graph
 
 openapi: build
 	$(PARLEY) openapi > openapi.yaml
@@ -56,7 +60,7 @@ clean-test-dbs:
 	  "SELECT 'DROP DATABASE IF EXISTS ' || quote_ident(d.datname) || ';' FROM pg_database d WHERE d.datname LIKE 'parley\_test\_%' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)" \
 	  | psql -q "$${url%/*}/postgres" > /dev/null 2>&1 || true
 
-test: fmt clippy web build
+test: fmt clippy graph web build
 	@.ci/chromium.sh
 	@.ci/schemathesis.sh > /dev/null
 	@set -e; export DATABASE_URL=$$(.ci/postgres.sh); \

@@ -6,20 +6,13 @@
 //! makes the whole text UCS-2: 70 UTF-16 units alone, 67 per segment once split, and a
 //! surrogate pair (most emoji) is never split either.
 
+pub use crate::wire::Encoding;
 use crate::wire::SegmentsResponse;
 
 /// Telnyx refuses texts of more than 10 segments (error 40302); we refuse them first.
 pub const MAX_SEGMENTS: u32 = 10;
 /// No longer text fits in ten segments (153 GSM-7 characters each); Unicode texts fit fewer.
 pub const MAX_TEXT_CHARS: usize = MAX_SEGMENTS as usize * 153;
-
-crate::wire::wire_enum!(
-    /// How a text travels: the GSM 03.38 alphabet, or UTF-16 for anything else.
-    Encoding {
-        Gsm7 => "GSM-7",
-        Ucs2 => "UCS-2",
-    }
-);
 
 impl Encoding {
     fn single_segment_units(self) -> u32 {

@@ -147,7 +147,7 @@ pub struct SegmentsRequest {
 /// How a text travels as SMS.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct SegmentsResponse {
-    pub encoding: crate::sms::Encoding,
+    pub encoding: Encoding,
     pub segments: u32,
     /// Characters as the user sees them (Unicode scalar values).
     pub characters: u32,
@@ -306,6 +306,14 @@ wire_enum!(
         UnknownNumber => "unknown_number",
         Rejected => "rejected",
         Failed => "failed",
+    }
+);
+
+wire_enum!(
+    /// How a text travels as SMS: the GSM 03.38 alphabet, or UTF-16 for anything else.
+    Encoding {
+        Gsm7 => "GSM-7",
+        Ucs2 => "UCS-2",
     }
 );
 
@@ -471,7 +479,7 @@ pub struct Message {
     pub direction: Direction,
     pub author: Author,
     pub text: String,
-    pub encoding: crate::sms::Encoding,
+    pub encoding: Encoding,
     pub segments: i32,
     pub status: MessageStatus,
     pub error: Option<MessageError>,
