@@ -4,6 +4,7 @@
 
 pub mod demo;
 pub mod generations;
+pub mod identity;
 pub mod names;
 pub mod openai;
 pub mod prompt;

@@ -15,11 +15,12 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::generations::{self, GenerationRow};
-use super::names::{self, IdentityAnswer, PersonName};
+use super::identity;
+use super::names;
 use super::prompt::{self, ReplyContext, HISTORY_LIMIT};
 use super::provider::{AiProvider, ChatRequest, ChatResponse, ProviderError, Role};
 use crate::assistants::storage::{self as assistant_storage, AssistantRow};
-use crate::clients::storage::{self as client_storage, ClientRow};
+use crate::clients::storage as client_storage;
 use crate::conversations::storage::{
     self as conversation_storage, ConversationChanges, ConversationRow,
 };
@@ -36,13 +37,6 @@ use crate::wire::FeedPayload;
 use crate::wire::{
     AiResponseGenerated, Author, Channel, ContactIdentified, GenerationPurpose, Identity, Message,
 };
-#[cfg(test)]
-use crate::wire::{ConversationStatus, QualificationStatus};
-
-/// The name-asking stops after this many requests (the customer may prefer not to say).
-const MAX_NAME_REQUESTS: i32 = 2;
-/// Identity is checked only within the customer's first messages.
-const IDENTITY_WINDOW: i64 = 2;
 
 #[derive(Debug, thiserror::Error)]
 enum ReplyError {
@@ -224,90 +218,6 @@ async fn select_assistant(
         .ok_or(diesel::result::Error::NotFound)
 }
 
-/// What the name and identity rules decided for this reply.
-#[derive(Debug, Default)]
-struct NamePlan {
-    known_first_name: Option<String>,
-    ask_for_name: bool,
-    /// Ask "is this …?" about this client.
-    confirm: Option<ClientRow>,
-    /// The customer confirmed: link this client.
-    link: Option<ClientRow>,
-    /// A name the customer gave.
-    extracted: Option<PersonName>,
-    identity: Option<Identity>,
-}
-
-fn first_word(name: &str) -> Option<String> {
-    name.split_whitespace().next().map(str::to_string)
-}
-
-fn full_name(client: &ClientRow) -> Option<String> {
-    let name = [client.first_name.as_deref(), client.last_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    (!name.trim().is_empty()).then_some(name)
-}
-
-/// Applies the rules: a name the customer gives wins, then the linked client record; a
-/// number that matches a client is confirmed first ("is this Sarah?") and never addressed by
-/// the record's name before a yes.
-fn plan_names(
-    conversation: &ConversationRow,
-    linked: Option<&ClientRow>,
-    matched: Option<ClientRow>,
-    customer_messages: i64,
-    latest: &str,
-) -> NamePlan {
-    let mut plan = NamePlan::default();
-    let identity = conversation.identity;
-    let asked_before = conversation.name_requests > 0;
-    plan.known_first_name = conversation
-        .contact_name
-        .as_deref()
-        .and_then(first_word)
-        .or_else(|| linked.and_then(|c| c.first_name.clone()));
-
-    if identity == Identity::Pending {
-        if let Some(client) = matched.clone() {
-            let first = client.first_name.clone().unwrap_or_default();
-            match names::identity_answer(latest, &first) {
-                IdentityAnswer::Confirmed => {
-                    plan.identity = Some(Identity::Verified);
-                    plan.known_first_name = plan.known_first_name.or(Some(first));
-                    plan.link = Some(client);
-                    return plan;
-                }
-                IdentityAnswer::Denied => plan.identity = Some(Identity::Declined),
-                IdentityAnswer::Unclear => plan.identity = Some(Identity::Unknown),
-            }
-        } else {
-            plan.identity = Some(Identity::Unknown);
-        }
-    }
-    let identity = plan.identity.unwrap_or(identity);
-    if plan.known_first_name.is_none() {
-        if let Some(name) = names::extract_name_reply(latest, asked_before) {
-            plan.known_first_name = Some(name.first.clone());
-            plan.extracted = Some(name);
-            return plan;
-        }
-    }
-    if linked.is_none() && identity == Identity::Unknown && customer_messages <= IDENTITY_WINDOW {
-        if let Some(client) = matched.filter(|c| c.first_name.is_some()) {
-            plan.identity = Some(Identity::Pending);
-            plan.confirm = Some(client);
-            return plan;
-        }
-    }
-    if plan.known_first_name.is_none() && conversation.name_requests < MAX_NAME_REQUESTS {
-        plan.ask_for_name = true;
-    }
-    plan
-}
-
 /// Summaries of the customer's other conversations and recorded interactions, newest first.
 async fn cross_channel(
     conn: &mut AsyncPgConnection,
@@ -467,7 +377,7 @@ async fn reply(
         }
         _ => None,
     };
-    let mut plan = plan_names(
+    let mut plan = identity::plan_names(
         &conversation,
         linked.as_ref(),
         matched,
@@ -559,7 +469,7 @@ async fn commit(
     state: &AppState,
     tenant_id: Uuid,
     payload: &Payload,
-    plan: NamePlan,
+    plan: identity::NamePlan,
     text: &str,
     response: &ChatResponse,
     generation_id: Uuid,
@@ -597,7 +507,7 @@ async fn commit(
             if let Some(client) = &plan.link {
                 changes.client_id = Some(Some(client.id));
                 if conversation.contact_name.is_none() {
-                    changes.contact_name = Some(full_name(client));
+                    changes.contact_name = Some(identity::full_name(client));
                 }
                 if conversation.company.is_none() {
                     changes.company = Some(client.company.clone());
@@ -708,116 +618,4 @@ async fn record_failure(
     })
     .await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn conversation() -> ConversationRow {
-        let now = Utc::now();
-        ConversationRow {
-            id: Uuid::new_v4(),
-            tenant_id: Uuid::new_v4(),
-            phone_number: "+14165551234".into(),
-            tenant_phone_number: "+14165550100".into(),
-            contact_name: None,
-            company: None,
-            client_id: None,
-            assistant_id: None,
-            status: ConversationStatus::Active,
-            qualification_status: QualificationStatus::New,
-            channel: Channel::Sms,
-            ai_enabled: true,
-            identity: Identity::Unknown,
-            last_message_at: None,
-            last_message_preview: None,
-            last_read_at: None,
-            unread_count: 0,
-            previous_conversation_id: None,
-            created_at: now,
-            updated_at: now,
-            ai_paused_until: None,
-            ai_error: None,
-            ai_error_at: None,
-            name_requests: 0,
-        }
-    }
-
-    fn client(first: &str) -> ClientRow {
-        ClientRow {
-            id: Uuid::new_v4(),
-            tenant_id: Uuid::new_v4(),
-            first_name: Some(first.into()),
-            last_name: Some("Lee".into()),
-            phone_number: Some("+14165551234".into()),
-            company: None,
-            email: None,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-        }
-    }
-
-    #[test]
-    fn a_new_customer_without_a_name_is_asked_for_it() {
-        let plan = plan_names(
-            &conversation(),
-            None,
-            None,
-            1,
-            "Do you have openings Friday?",
-        );
-        assert!(plan.ask_for_name);
-        assert!(plan.known_first_name.is_none());
-    }
-
-    #[test]
-    fn a_given_name_is_used_and_not_asked_for_again() {
-        let mut asked = conversation();
-        asked.name_requests = 1;
-        let plan = plan_names(&asked, None, None, 2, "It's Priya");
-        assert_eq!(plan.known_first_name.as_deref(), Some("Priya"));
-        assert!(!plan.ask_for_name);
-        assert_eq!(plan.extracted.map(|n| n.first), Some("Priya".into()));
-    }
-
-    #[test]
-    fn a_known_number_is_confirmed_before_anything_else() {
-        let plan = plan_names(&conversation(), None, Some(client("Sarah")), 1, "Hi there");
-        assert_eq!(
-            plan.confirm.and_then(|c| c.first_name),
-            Some("Sarah".into())
-        );
-        assert_eq!(plan.identity, Some(Identity::Pending));
-        assert!(
-            plan.known_first_name.is_none(),
-            "not addressed by the record's name before a yes"
-        );
-        // Past the first two messages, no more identity question.
-        let late = plan_names(&conversation(), None, Some(client("Sarah")), 3, "Hi there");
-        assert!(late.confirm.is_none());
-    }
-
-    #[test]
-    fn yes_links_and_no_declines() {
-        let mut pending = conversation();
-        pending.identity = Identity::Pending;
-        let yes = plan_names(&pending, None, Some(client("Sarah")), 2, "Yes, that's me");
-        assert_eq!(yes.identity, Some(Identity::Verified));
-        assert!(yes.link.is_some());
-        assert_eq!(yes.known_first_name.as_deref(), Some("Sarah"));
-        let no = plan_names(&pending, None, Some(client("Sarah")), 2, "No, wrong person");
-        assert_eq!(no.identity, Some(Identity::Declined));
-        assert!(no.link.is_none());
-        assert!(no.ask_for_name, "asks for the name instead");
-    }
-
-    #[test]
-    fn an_agents_contact_name_counts_as_known() {
-        let mut named = conversation();
-        named.contact_name = Some("Sam Ortiz".into());
-        let plan = plan_names(&named, None, None, 1, "hello");
-        assert_eq!(plan.known_first_name.as_deref(), Some("Sam"));
-        assert!(!plan.ask_for_name);
-    }
 }

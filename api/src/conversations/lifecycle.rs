@@ -10,8 +10,9 @@ use uuid::Uuid;
 use super::storage::{self, ConversationChanges, ConversationRow};
 use crate::phone::E164;
 use crate::realtime::events;
-use crate::wire::ConversationStatus;
 use crate::wire::FeedPayload;
+use crate::wire::{Channel, ConversationStatus, Identity, QualificationStatus};
+use crate::{assistants, clients};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReopenError {
@@ -140,13 +141,68 @@ pub async fn destination_of_customer_message(
             }
         }
     }
-    let mut row =
-        super::new_conversation(conn, tenant_id, from, to_number, None, None, now).await?;
+    let mut row = new_conversation(conn, tenant_id, from, to_number, None, None, now).await?;
     // The number the customer wrote to is the one to answer from.
     row.tenant_phone_number = to_number.to_string();
     storage::insert(conn, &row).await?;
     Ok(Destination {
         conversation: row,
         created: true,
+    })
+}
+
+/// A new conversation row: the default SMS assistant, and a link to the customer's previous
+/// conversation when there is one.
+pub async fn new_conversation(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    phone: &E164,
+    tenant_number: &str,
+    contact_name: Option<String>,
+    company: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<ConversationRow, diesel::result::Error> {
+    let previous = storage::latest_for_phone(conn, tenant_id, phone.as_str()).await?;
+    let assistant = assistants::storage::find_default(conn, tenant_id).await?;
+    let client = clients::storage::find_by_phone(conn, tenant_id, phone.as_str()).await?;
+    Ok(ConversationRow {
+        id: Uuid::new_v4(),
+        tenant_id,
+        phone_number: phone.to_string(),
+        tenant_phone_number: previous
+            .as_ref()
+            .map(|p| p.tenant_phone_number.clone())
+            .unwrap_or_else(|| tenant_number.to_string()),
+        // What the agent typed wins; otherwise what we knew from last time.
+        contact_name: contact_name
+            .or_else(|| previous.as_ref().and_then(|p| p.contact_name.clone())),
+        company: company
+            .or_else(|| previous.as_ref().and_then(|p| p.company.clone()))
+            .or_else(|| client.as_ref().and_then(|c| c.company.clone())),
+        client_id: previous.as_ref().and_then(|p| p.client_id),
+        assistant_id: assistant.map(|a| a.id),
+        status: ConversationStatus::Active,
+        qualification_status: previous
+            .as_ref()
+            .map(|p| p.qualification_status)
+            .unwrap_or(QualificationStatus::New),
+        channel: Channel::Sms,
+        ai_enabled: true,
+        identity: previous
+            .as_ref()
+            .filter(|p| p.client_id.is_some())
+            .map(|p| p.identity)
+            .unwrap_or(Identity::Unknown),
+        last_message_at: None,
+        last_message_preview: None,
+        last_read_at: None,
+        unread_count: 0,
+        previous_conversation_id: previous.map(|p| p.id),
+        created_at: now,
+        updated_at: now,
+        ai_paused_until: None,
+        ai_error: None,
+        ai_error_at: None,
+        name_requests: 0,
     })
 }

@@ -1,30 +1,29 @@
-//! Conversations: starting one (format the number, reuse the customer's active conversation
-//! or create one, send the first message, assign the default assistant), reading and
-//! updating one, and its AI guide.
+//! Conversations: reading and updating one, its AI guide, the inbox list; starting one
+//! (`start`), an agent writing in one (`send`), resumption and status changes (`lifecycle`),
+//! the CSV export (`export`).
 
 pub mod export;
 pub mod lifecycle;
 pub mod list;
 pub mod routes;
 pub mod send;
+pub mod start;
 pub mod storage;
 
-use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::messages::{self, Outbound, SendError};
-use crate::phone::E164;
+use crate::messages::SendError;
 use crate::realtime::events;
 use crate::state::AppState;
 use crate::wire::FeedPayload;
 use crate::wire::{
-    Author, Channel, Conversation, ConversationStatus, Guide, Identity, Message, Page,
-    QualificationStatus, StartConversation, StartedConversation, UpdateConversation,
+    Channel, Conversation, ConversationStatus, Guide, Identity, Page, QualificationStatus,
+    UpdateConversation,
 };
-use crate::{assistants, clients, opt_outs, phone_numbers, tenants};
+use crate::{assistants, clients, opt_outs};
 use storage::{ConversationChanges, ConversationRow};
 
 pub const MAX_NAME_CHARS: usize = 200;
@@ -39,10 +38,6 @@ pub enum ConversationError {
         field: &'static str,
         message: String,
     },
-    #[error(
-        "The tenant has no Telnyx number to send from; an admin adds one under phone numbers."
-    )]
-    NoPhoneNumber,
     #[error("conversation not found")]
     NotFound,
     #[error(transparent)]
@@ -63,20 +58,8 @@ impl From<ConversationError> for ApiError {
             ConversationError::Invalid { field, .. } => {
                 ApiError::invalid("invalid_field", field, message)
             }
-            ConversationError::NoPhoneNumber => {
-                ApiError::conflict("no_sending_number", None, message)
-            }
             ConversationError::NotFound => ApiError::not_found("conversation"),
-            ConversationError::Send(SendError::EmptyText { .. }) => {
-                ApiError::invalid("empty_message", "message", message)
-            }
-            ConversationError::Send(SendError::TooLong { .. }) => {
-                ApiError::invalid("message_too_long", "message", message)
-            }
-            ConversationError::Send(SendError::OptedOut(_)) => {
-                ApiError::conflict("opted_out", Some("phone_number"), message)
-            }
-            ConversationError::Send(other) => other.into(),
+            ConversationError::Send(error) => error.into(),
             ConversationError::Database(error) => error.into(),
             ConversationError::Api(error) => error,
         }
@@ -116,153 +99,6 @@ pub async fn to_wire(
 ) -> Result<Conversation, diesel::result::Error> {
     let opted_out = opted_out(conn, &row).await?;
     Ok(row.into_wire(opted_out))
-}
-
-/// Starts (or resumes) a conversation with a first outbound message.
-pub async fn start(
-    state: &AppState,
-    caller: &Caller,
-    input: StartConversation,
-) -> Result<StartedConversation, ConversationError> {
-    let tenant_id = caller.tenant_id;
-    let mut conn = state.db().await?;
-    let tenant = tenants::storage::find(&mut conn, tenant_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("tenant"))?;
-    let phone = E164::parse(&input.phone_number, &tenant.default_region)
-        .map_err(|error| ConversationError::InvalidPhone(error.to_string()))?;
-    let contact_name = optional_text(input.contact_name, "contact_name")?;
-    let company = optional_text(input.company, "company")?;
-    messages::validate_text(&input.message, "message")?;
-    let from = phone_numbers::sending_number(&mut conn, tenant_id, "")
-        .await?
-        .ok_or(ConversationError::NoPhoneNumber)?;
-    let now = state.clock.now();
-    let author_user_id = caller.user_id();
-    // A concurrent start for the same customer may win the unique index: then resume it.
-    let mut attempt = 0;
-    let started = loop {
-        attempt += 1;
-        let result = conn
-            .transaction::<_, ConversationError, _>(async |conn| {
-                let (conversation, resumed) =
-                    match storage::find_active_for_update(conn, tenant_id, phone.as_str()).await? {
-                        Some(existing) => {
-                            let changes = ConversationChanges {
-                                contact_name: contact_name.clone().map(Some),
-                                company: company.clone().map(Some),
-                                updated_at: Some(now),
-                                ..Default::default()
-                            };
-                            (storage::update(conn, existing.id, &changes).await?, true)
-                        }
-                        None => {
-                            let row = new_conversation(
-                                conn,
-                                tenant_id,
-                                &phone,
-                                &from.number,
-                                contact_name.clone(),
-                                company.clone(),
-                                now,
-                            )
-                            .await?;
-                            storage::insert(conn, &row).await?;
-                            (row, false)
-                        }
-                    };
-                let (message, conversation) = messages::queue_outbound(
-                    conn,
-                    Outbound {
-                        conversation: &conversation,
-                        text: &input.message,
-                        author: Author::Agent,
-                        author_user_id,
-                        ai_provider: None,
-                    },
-                    now,
-                )
-                .await?;
-                let wire = conversation.into_wire(false);
-                let event = if resumed {
-                    FeedPayload::ConversationUpdated(wire.clone())
-                } else {
-                    FeedPayload::ConversationCreated(wire.clone())
-                };
-                events::record(conn, tenant_id, event, now).await?;
-                Ok(StartedConversation {
-                    conversation: wire,
-                    message: Message::from(message),
-                    resumed,
-                })
-            })
-            .await;
-        match result {
-            Err(ConversationError::Database(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ))) if attempt < 3 => continue,
-            other => break other?,
-        }
-    };
-    state.jobs_wake.notify_one();
-    Ok(started)
-}
-
-/// A new conversation row: the default SMS assistant, and a link to the customer's previous
-/// conversation when there is one.
-pub async fn new_conversation(
-    conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    phone: &E164,
-    tenant_number: &str,
-    contact_name: Option<String>,
-    company: Option<String>,
-    now: DateTime<Utc>,
-) -> Result<ConversationRow, diesel::result::Error> {
-    let previous = storage::latest_for_phone(conn, tenant_id, phone.as_str()).await?;
-    let assistant = assistants::storage::find_default(conn, tenant_id).await?;
-    let client = clients::storage::find_by_phone(conn, tenant_id, phone.as_str()).await?;
-    Ok(ConversationRow {
-        id: Uuid::new_v4(),
-        tenant_id,
-        phone_number: phone.to_string(),
-        tenant_phone_number: previous
-            .as_ref()
-            .map(|p| p.tenant_phone_number.clone())
-            .unwrap_or_else(|| tenant_number.to_string()),
-        // What the agent typed wins; otherwise what we knew from last time.
-        contact_name: contact_name
-            .or_else(|| previous.as_ref().and_then(|p| p.contact_name.clone())),
-        company: company
-            .or_else(|| previous.as_ref().and_then(|p| p.company.clone()))
-            .or_else(|| client.as_ref().and_then(|c| c.company.clone())),
-        client_id: previous.as_ref().and_then(|p| p.client_id),
-        assistant_id: assistant.map(|a| a.id),
-        status: ConversationStatus::Active,
-        qualification_status: previous
-            .as_ref()
-            .map(|p| p.qualification_status)
-            .unwrap_or(QualificationStatus::New),
-        channel: Channel::Sms,
-        ai_enabled: true,
-        identity: previous
-            .as_ref()
-            .filter(|p| p.client_id.is_some())
-            .map(|p| p.identity)
-            .unwrap_or(Identity::Unknown),
-        last_message_at: None,
-        last_message_preview: None,
-        last_read_at: None,
-        unread_count: 0,
-        previous_conversation_id: previous.map(|p| p.id),
-        created_at: now,
-        updated_at: now,
-        ai_paused_until: None,
-        ai_error: None,
-        ai_error_at: None,
-        name_requests: 0,
-    })
 }
 
 pub async fn get(

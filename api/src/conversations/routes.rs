@@ -102,7 +102,7 @@ pub async fn start(
     caller: Caller,
     body: JsonBody<StartConversation>,
 ) -> Result<HttpResponse, ApiError> {
-    let started = super::start(&state, &caller, body.into_inner()).await?;
+    let started = super::start::start(&state, &caller, body.into_inner()).await?;
     Ok(if started.resumed {
         HttpResponse::Ok().json(started)
     } else {
