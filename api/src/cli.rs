@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use serde::Serialize;
-use uuid::Uuid;
 
 use crate::app::Application;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{self, ProcessEnv, Settings};
 use crate::db::{self, DbPool};
+use crate::ids::TenantId;
 use crate::wire::Role;
 use crate::{api_keys, demo, ops, phone_numbers, tenants, users};
 
@@ -79,7 +79,7 @@ enum PhoneNumberCommand {
     /// Register a Telnyx number (E.164) for a tenant.
     Add {
         #[arg(long)]
-        tenant: Uuid,
+        tenant: TenantId,
         #[arg(long)]
         number: String,
         #[arg(long)]
@@ -92,7 +92,7 @@ enum UserCommand {
     /// Create a user who signs in with email and password.
     Create {
         #[arg(long)]
-        tenant: Uuid,
+        tenant: TenantId,
         #[arg(long)]
         email: String,
         #[arg(long)]
@@ -107,7 +107,7 @@ enum ApiKeyCommand {
     /// Create an API key; its secret is printed this once.
     Create {
         #[arg(long)]
-        tenant: Uuid,
+        tenant: TenantId,
         #[arg(long)]
         name: String,
         #[arg(long, value_parser = parse_role, default_value = "admin")]
@@ -272,7 +272,7 @@ async fn execute(command: Command) -> Result<(), CliError> {
 
 async fn require_tenant(
     conn: &mut diesel_async::AsyncPgConnection,
-    tenant: Uuid,
+    tenant: TenantId,
 ) -> Result<(), CliError> {
     tenants::storage::find(conn, tenant)
         .await

@@ -14,6 +14,7 @@ use crate::auth::password::Passwords;
 use crate::clients::storage::{self as client_storage, ClientRow};
 use crate::conversations::storage::{self as conversation_storage, ConversationRow};
 use crate::db::DbPool;
+use crate::ids::{AssistantId, ClientId, ConversationId, InteractionId, MessageId, TenantId};
 use crate::messages::storage::{self as message_storage, MessageRow};
 use crate::wire::{
     AiProvider, Author, Channel, ConversationStatus, Direction, Identity, MessageStatus,
@@ -24,14 +25,15 @@ use crate::{interactions, opt_outs, phone_numbers, sms, tenants, users};
 use diesel_async::AsyncPgConnection;
 
 /// Fixed so that seeding twice finds the first seed.
-pub const DEMO_TENANT_ID: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_d001);
+pub const DEMO_TENANT_ID: TenantId =
+    TenantId(Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_d001));
 pub const DEMO_EMAIL: &str = "admin@demo.parley.test";
 pub const DEMO_PASSWORD: &str = "parley-demo";
 pub const DEMO_NUMBER: &str = "+14165550100";
 
 #[derive(Debug, Serialize)]
 pub struct DemoLogin {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub url: String,
     pub email: String,
     pub password: String,
@@ -128,7 +130,7 @@ struct DemoConversation<'a> {
     company: Option<&'a str>,
     qualification: QualificationStatus,
     identity: Identity,
-    client_id: Option<Uuid>,
+    client_id: Option<ClientId>,
     name_requests: i32,
     unread: i32,
     lines: Vec<Line<'a>>,
@@ -137,14 +139,14 @@ struct DemoConversation<'a> {
 async fn insert_conversation(
     conn: &mut AsyncPgConnection,
     now: DateTime<Utc>,
-    assistant: Uuid,
+    assistant: AssistantId,
     demo: DemoConversation<'_>,
-) -> diesel::QueryResult<Uuid> {
+) -> diesel::QueryResult<ConversationId> {
     let first = demo.lines.iter().map(|l| l.minutes_ago).max().unwrap_or(0);
     let last = demo.lines.iter().min_by_key(|l| l.minutes_ago);
     let at = |minutes: i64| now - chrono::Duration::minutes(minutes);
     let row = ConversationRow {
-        id: Uuid::new_v4(),
+        id: ConversationId::random(),
         tenant_id: DEMO_TENANT_ID,
         phone_number: demo.phone.into(),
         tenant_phone_number: DEMO_NUMBER.into(),
@@ -178,7 +180,7 @@ async fn insert_conversation(
         message_storage::insert(
             conn,
             &MessageRow {
-                id: Uuid::new_v4(),
+                id: MessageId::random(),
                 tenant_id: DEMO_TENANT_ID,
                 conversation_id: row.id,
                 direction: if inbound {
@@ -213,7 +215,7 @@ async fn insert_conversation(
 
 async fn seed_inbox(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> diesel::QueryResult<()> {
     let assistant = AssistantRow {
-        id: Uuid::new_v4(),
+        id: AssistantId::random(),
         tenant_id: DEMO_TENANT_ID,
         name: "Front desk".into(),
         system_prompt:
@@ -231,7 +233,7 @@ async fn seed_inbox(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> diesel:
     };
     assistant_storage::insert(conn, &assistant).await?;
     let sarah = ClientRow {
-        id: Uuid::new_v4(),
+        id: ClientId::random(),
         tenant_id: DEMO_TENANT_ID,
         first_name: Some("Sarah".into()),
         last_name: Some("Lee".into()),
@@ -246,7 +248,7 @@ async fn seed_inbox(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> diesel:
         conn,
         DEMO_TENANT_ID,
         &crate::wire::Interaction {
-            id: Uuid::new_v4(),
+            id: InteractionId::random(),
             client_id: Some(sarah.id),
             phone_number: Some(KNOWN_CLIENT.into()),
             channel: "voice".into(),

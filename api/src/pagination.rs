@@ -43,8 +43,9 @@ pub struct Cursor {
 }
 
 impl Cursor {
-    pub fn new(at: DateTime<Utc>, id: Uuid) -> Cursor {
-        Cursor { at, id }
+    /// The position of a row; any typed id is one UUID.
+    pub fn new(at: DateTime<Utc>, id: impl Into<Uuid>) -> Cursor {
+        Cursor { at, id: id.into() }
     }
 }
 

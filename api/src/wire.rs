@@ -5,7 +5,11 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
+
+pub use crate::ids::{
+    ApiKeyId, AssistantId, ClientId, ConversationId, GenerationId, InteractionId, MessageId,
+    PhoneNumberId, TenantId, UserId, WebhookDeliveryId,
+};
 
 /// The error envelope every failing request answers with.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -49,7 +53,7 @@ pub struct LoginResponse {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Tenant {
-    pub id: Uuid,
+    pub id: TenantId,
     pub name: String,
     /// ISO 3166 region used to read national phone numbers, e.g. `US`.
     pub default_region: String,
@@ -62,8 +66,8 @@ pub struct Tenant {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct User {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
+    pub id: UserId,
+    pub tenant_id: TenantId,
     pub email: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
@@ -80,8 +84,8 @@ pub struct CreateUser {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct ApiKey {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
+    pub id: ApiKeyId,
+    pub tenant_id: TenantId,
     pub name: String,
     /// The first characters of the secret, to tell keys apart.
     pub prefix: String,
@@ -110,8 +114,8 @@ pub struct CreatedApiKey {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct PhoneNumber {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
+    pub id: PhoneNumberId,
+    pub tenant_id: TenantId,
     /// E.164, e.g. `+14165550100`.
     pub number: String,
     pub messaging_profile_id: Option<String>,
@@ -374,15 +378,15 @@ wire_enum!(
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Conversation {
-    pub id: Uuid,
+    pub id: ConversationId,
     /// The customer, E.164.
     pub phone_number: String,
     /// The tenant's number the conversation runs on, E.164.
     pub tenant_phone_number: String,
     pub contact_name: Option<String>,
     pub company: Option<String>,
-    pub client_id: Option<Uuid>,
-    pub assistant_id: Option<Uuid>,
+    pub client_id: Option<ClientId>,
+    pub assistant_id: Option<AssistantId>,
     pub status: ConversationStatus,
     pub qualification_status: QualificationStatus,
     pub channel: Channel,
@@ -394,7 +398,7 @@ pub struct Conversation {
     pub last_message_preview: Option<String>,
     pub unread_count: i32,
     /// The conversation this one continues, when the customer came back after the window.
-    pub previous_conversation_id: Option<Uuid>,
+    pub previous_conversation_id: Option<ConversationId>,
     /// A human replied, so the AI is quiet until this time (or until `ai_enabled` is set again).
     pub ai_paused_until: Option<DateTime<Utc>>,
     /// Why the last AI reply failed, until one succeeds.
@@ -452,7 +456,7 @@ pub struct UpdateConversation {
         skip_serializing_if = "Option::is_none"
     )]
     #[schema(value_type = Option<Uuid>)]
-    pub assistant_id: Option<Option<Uuid>>,
+    pub assistant_id: Option<Option<AssistantId>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ai_enabled: Option<bool>,
     #[serde(
@@ -461,7 +465,7 @@ pub struct UpdateConversation {
         skip_serializing_if = "Option::is_none"
     )]
     #[schema(value_type = Option<Uuid>)]
-    pub client_id: Option<Option<Uuid>>,
+    pub client_id: Option<Option<ClientId>>,
 }
 
 /// The carrier's reason a message failed.
@@ -474,8 +478,8 @@ pub struct MessageError {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Message {
-    pub id: Uuid,
-    pub conversation_id: Uuid,
+    pub id: MessageId,
+    pub conversation_id: ConversationId,
     pub direction: Direction,
     pub author: Author,
     pub text: String,
@@ -501,7 +505,7 @@ pub struct SendMessage {
 /// The AI guide of a conversation: instructions the assistant follows there.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Guide {
-    pub conversation_id: Uuid,
+    pub conversation_id: ConversationId,
     pub text: String,
     pub updated_at: DateTime<Utc>,
 }
@@ -514,7 +518,7 @@ pub struct PutGuide {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Assistant {
-    pub id: Uuid,
+    pub id: AssistantId,
     pub name: String,
     pub system_prompt: String,
     /// The provider's model; `null` uses the configured default.
@@ -595,7 +599,7 @@ pub struct OptOut {
 /// One webhook Telnyx delivered to us, and what we made of it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct WebhookDelivery {
-    pub id: Uuid,
+    pub id: WebhookDeliveryId,
     pub event_id: Option<String>,
     pub event_type: Option<String>,
     pub telnyx_message_id: Option<String>,
@@ -609,7 +613,7 @@ pub struct WebhookDelivery {
 /// A client record of the tenant's CRM.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Client {
-    pub id: Uuid,
+    pub id: ClientId,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     /// E.164; unique within the tenant.
@@ -680,8 +684,8 @@ pub struct UpdateClient {
 /// Something that happened with a customer on another channel (a call, an email, a chat).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Interaction {
-    pub id: Uuid,
-    pub client_id: Option<Uuid>,
+    pub id: InteractionId,
+    pub client_id: Option<ClientId>,
     pub phone_number: Option<String>,
     /// `voice`, `email`, `webchat`, …
     pub channel: String,
@@ -698,7 +702,7 @@ pub struct CreateInteraction {
     #[serde(default)]
     pub phone_number: Option<String>,
     #[serde(default)]
-    pub client_id: Option<Uuid>,
+    pub client_id: Option<ClientId>,
     pub summary: String,
     /// When it happened (RFC 3339, years 1 to 9999); now when absent.
     #[serde(default, deserialize_with = "crate::timestamps::deserialize_optional")]
@@ -797,7 +801,7 @@ pub struct FeedEvent {
 /// `ai.response_generated`: the AI's reply was queued.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct AiResponseGenerated {
-    pub conversation_id: Uuid,
+    pub conversation_id: ConversationId,
     pub message: Message,
     pub provider: AiProvider,
     pub offline_demo: bool,
@@ -812,7 +816,7 @@ pub struct ContactIdentified {
     /// `client_record` (the customer confirmed a known client) or `message` (they said it).
     pub source: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<Uuid>,
+    pub client_id: Option<ClientId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub conversation: Conversation,
@@ -847,11 +851,11 @@ wire_enum!(
 /// One AI generation, for troubleshooting and usage.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct AiGeneration {
-    pub id: Uuid,
-    pub conversation_id: Option<Uuid>,
+    pub id: GenerationId,
+    pub conversation_id: Option<ConversationId>,
     /// The reply it produced, when it produced one.
-    pub message_id: Option<Uuid>,
-    pub assistant_id: Option<Uuid>,
+    pub message_id: Option<MessageId>,
+    pub assistant_id: Option<AssistantId>,
     pub purpose: GenerationPurpose,
     /// `openai_compatible` or `offline_demo`.
     pub provider: String,

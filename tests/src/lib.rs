@@ -245,7 +245,7 @@ impl TestApp {
     }
 
     /// An API key's secret: unlike a JWT it outlives clock jumps of days.
-    pub async fn create_api_key(&self, tenant_id: Uuid) -> String {
+    pub async fn create_api_key(&self, tenant_id: parley::ids::TenantId) -> String {
         let mut conn = self.state.pool.get().await.expect("connection");
         parley::api_keys::create(
             &mut conn,
@@ -259,7 +259,7 @@ impl TestApp {
         .secret
     }
 
-    pub async fn create_user(&self, tenant_id: Uuid, email: &str, role: Role) {
+    pub async fn create_user(&self, tenant_id: parley::ids::TenantId, email: &str, role: Role) {
         let mut conn = self.state.pool.get().await.expect("connection");
         parley::users::create(
             &mut conn,

@@ -6,14 +6,14 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
 use parley::wire::{
-    AiGeneration, Assistant, Client, Conversation, CreateAssistant, CreateClient, Diagnostics,
-    ErrorBody, Guide, LoginRequest, LoginResponse, Me, Message, NormalizedPhone, Page, PutGuide,
-    SendMessage, SimulateInbound, SimulatorStatus, StartConversation, StartedConversation,
-    UpdateAssistant, UpdateClient, UpdateConversation, Usage, WebhookDelivery,
+    AiGeneration, Assistant, AssistantId, Client, ClientId, Conversation, ConversationId,
+    CreateAssistant, CreateClient, Diagnostics, ErrorBody, Guide, LoginRequest, LoginResponse, Me,
+    Message, NormalizedPhone, Page, PutGuide, SendMessage, SimulateInbound, SimulatorStatus,
+    StartConversation, StartedConversation, UpdateAssistant, UpdateClient, UpdateConversation,
+    Usage, WebhookDelivery,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use uuid::Uuid;
 
 use crate::util::{query_string, Filters};
 use crate::Session;
@@ -295,13 +295,13 @@ impl Api {
             .await
     }
 
-    pub async fn conversation(&self, id: Uuid) -> Result<Conversation, ApiError> {
+    pub async fn conversation(&self, id: ConversationId) -> Result<Conversation, ApiError> {
         self.get(&format!("/api/v1/conversations/{id}")).await
     }
 
     pub async fn update_conversation(
         &self,
-        id: Uuid,
+        id: ConversationId,
         changes: &UpdateConversation,
     ) -> Result<Conversation, ApiError> {
         self.with_body(
@@ -313,7 +313,7 @@ impl Api {
     }
 
     /// `POST /api/v1/conversations/{id}/read`.
-    pub async fn mark_read(&self, id: Uuid) -> Result<Conversation, ApiError> {
+    pub async fn mark_read(&self, id: ConversationId) -> Result<Conversation, ApiError> {
         self.call(
             Method::Post,
             &format!("/api/v1/conversations/{id}/read"),
@@ -325,7 +325,7 @@ impl Api {
     /// A page of history, newest last; `before` is the previous page's `next_cursor`.
     pub async fn messages(
         &self,
-        id: Uuid,
+        id: ConversationId,
         limit: u32,
         before: Option<&str>,
     ) -> Result<Page<Message>, ApiError> {
@@ -340,7 +340,7 @@ impl Api {
         .await
     }
 
-    pub async fn send_message(&self, id: Uuid, text: &str) -> Result<Message, ApiError> {
+    pub async fn send_message(&self, id: ConversationId, text: &str) -> Result<Message, ApiError> {
         let body = SendMessage {
             text: text.to_string(),
         };
@@ -353,7 +353,7 @@ impl Api {
     }
 
     /// The AI guide, or `None` when the conversation has none (404).
-    pub async fn guide(&self, id: Uuid) -> Result<Option<Guide>, ApiError> {
+    pub async fn guide(&self, id: ConversationId) -> Result<Option<Guide>, ApiError> {
         match self
             .get::<Guide>(&format!("/api/v1/conversations/{id}/guide"))
             .await
@@ -364,7 +364,7 @@ impl Api {
         }
     }
 
-    pub async fn put_guide(&self, id: Uuid, text: &str) -> Result<Guide, ApiError> {
+    pub async fn put_guide(&self, id: ConversationId, text: &str) -> Result<Guide, ApiError> {
         let body = PutGuide {
             text: text.to_string(),
         };
@@ -376,7 +376,7 @@ impl Api {
         .await
     }
 
-    pub async fn delete_guide(&self, id: Uuid) -> Result<(), ApiError> {
+    pub async fn delete_guide(&self, id: ConversationId) -> Result<(), ApiError> {
         self.call_empty(
             Method::Delete,
             &format!("/api/v1/conversations/{id}/guide"),
@@ -428,14 +428,14 @@ impl Api {
 
     pub async fn update_assistant(
         &self,
-        id: Uuid,
+        id: AssistantId,
         changes: &UpdateAssistant,
     ) -> Result<Assistant, ApiError> {
         self.with_body(Method::Patch, &format!("/api/v1/assistants/{id}"), changes)
             .await
     }
 
-    pub async fn delete_assistant(&self, id: Uuid) -> Result<(), ApiError> {
+    pub async fn delete_assistant(&self, id: AssistantId) -> Result<(), ApiError> {
         self.call_empty(Method::Delete, &format!("/api/v1/assistants/{id}"), None)
             .await
     }
@@ -463,7 +463,7 @@ impl Api {
 
     pub async fn update_client(
         &self,
-        id: Uuid,
+        id: ClientId,
         changes: &UpdateClient,
     ) -> Result<Client, ApiError> {
         self.with_body(Method::Patch, &format!("/api/v1/clients/{id}"), changes)

@@ -101,15 +101,15 @@ pub fn plan_names(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::{ClientId, ConversationId, TenantId};
     use crate::wire::{Channel, ConversationStatus, QualificationStatus};
     use chrono::Utc;
-    use uuid::Uuid;
 
     fn conversation() -> ConversationRow {
         let now = Utc::now();
         ConversationRow {
-            id: Uuid::new_v4(),
-            tenant_id: Uuid::new_v4(),
+            id: ConversationId::random(),
+            tenant_id: TenantId::random(),
             phone_number: "+14165551234".into(),
             tenant_phone_number: "+14165550100".into(),
             contact_name: None,
@@ -137,8 +137,8 @@ mod tests {
 
     fn client(first: &str) -> ClientRow {
         ClientRow {
-            id: Uuid::new_v4(),
-            tenant_id: Uuid::new_v4(),
+            id: ClientId::random(),
+            tenant_id: TenantId::random(),
             first_name: Some(first.into()),
             last_name: Some("Lee".into()),
             phone_number: Some("+14165551234".into()),

@@ -12,7 +12,6 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use diesel::QueryResult;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use uuid::Uuid;
 
 use super::generations::{self, GenerationRow};
 use super::identity;
@@ -24,11 +23,11 @@ use crate::clients::storage as client_storage;
 use crate::conversations::storage::{
     self as conversation_storage, ConversationChanges, ConversationRow,
 };
-use crate::ids::{ConversationId, MessageId};
+use crate::ids::{AssistantId, ClientId, ConversationId, GenerationId, MessageId, TenantId};
 use crate::interactions;
 use crate::jobs::{self, ClaimedJob, JobError, Outcome};
 use crate::messages::storage::{self as message_storage, MessageRow};
-use crate::messages::{self, Outbound};
+use crate::messages::{self, Outbound, SmsText};
 use crate::opt_outs::{self, GuardError};
 use crate::realtime::events;
 use crate::state::AppState;
@@ -75,8 +74,8 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for ReplyError {
 
 /// The inbound message the reply answers.
 struct Payload {
-    conversation_id: Uuid,
-    message_id: Uuid,
+    conversation_id: ConversationId,
+    message_id: MessageId,
 }
 
 /// The reply job: answers the customer's message, or says why the AI stays quiet.
@@ -87,13 +86,12 @@ pub async fn run(
     message_id: MessageId,
 ) -> Result<Outcome, JobError> {
     let payload = Payload {
-        conversation_id: conversation_id.into(),
-        message_id: message_id.into(),
+        conversation_id,
+        message_id,
     };
     let Some(tenant_id) = job.tenant_id else {
         return Ok(Outcome::Failed("the job has no tenant".into()));
     };
-    let tenant_id = tenant_id.into();
     let now = state.clock.now();
     match reply(state, tenant_id, &payload).await {
         Ok(outcome) => Ok(outcome),
@@ -128,7 +126,7 @@ pub async fn give_up(
         return Ok(());
     };
     let shown = format!("The AI could not reply: {reason}");
-    record_failure(state, tenant_id.into(), conversation_id.into(), &shown).await
+    record_failure(state, tenant_id, conversation_id, &shown).await
 }
 
 fn is_retryable(error: &ReplyError) -> bool {
@@ -196,7 +194,7 @@ async fn select_assistant(
         return Ok(assistant);
     }
     let created = AssistantRow {
-        id: Uuid::new_v4(),
+        id: AssistantId::random(),
         tenant_id: conversation.tenant_id,
         name: "SMS assistant".into(),
         system_prompt: prompt::DEFAULT_SYSTEM_PROMPT.into(),
@@ -222,7 +220,7 @@ async fn select_assistant(
 async fn cross_channel(
     conn: &mut AsyncPgConnection,
     conversation: &ConversationRow,
-    verified_client: Option<Uuid>,
+    verified_client: Option<ClientId>,
 ) -> QueryResult<Vec<String>> {
     let mut summaries = Vec::new();
     let others = conversation_storage::others_for_phone(conn, conversation, 3).await?;
@@ -270,22 +268,24 @@ async fn cross_channel(
 }
 
 struct Generation<'a> {
-    tenant_id: Uuid,
-    conversation_id: Uuid,
-    assistant_id: Uuid,
+    tenant_id: TenantId,
+    conversation_id: ConversationId,
+    assistant_id: AssistantId,
     purpose: GenerationPurpose,
     request: ChatRequest,
     state: &'a AppState,
 }
 
 /// Calls the provider and logs the call, whatever its outcome.
-async fn generate(generation: Generation<'_>) -> Result<(ChatResponse, Uuid), ProviderError> {
+async fn generate(
+    generation: Generation<'_>,
+) -> Result<(ChatResponse, GenerationId), ProviderError> {
     let state = generation.state;
     let model = generation.request.model.clone();
     let started = Instant::now();
     let result = state.ai.generate(generation.request).await;
     let latency_ms = started.elapsed().as_millis().min(i32::MAX as u128) as i32;
-    let id = Uuid::new_v4();
+    let id = GenerationId::random();
     let row = GenerationRow {
         id,
         tenant_id: generation.tenant_id,
@@ -323,7 +323,7 @@ async fn generate(generation: Generation<'_>) -> Result<(ChatResponse, Uuid), Pr
 
 async fn reply(
     state: &AppState,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     payload: &Payload,
 ) -> Result<Outcome, ReplyError> {
     let now = state.clock.now();
@@ -447,10 +447,11 @@ async fn reply(
     })
     .await?;
     // Models overrun limits they were told; Telnyx refuses texts of more than ten segments.
-    let text = crate::sms::fit_to_segments(&response.content, assistant.max_segments.max(1) as u32);
-    if text.is_empty() {
+    let fitted =
+        crate::sms::fit_to_segments(&response.content, assistant.max_segments.max(1) as u32);
+    let Ok(text) = SmsText::parse(fitted, "text") else {
         return Err(ProviderError::InvalidResponse("an empty reply".into()).into());
-    }
+    };
     commit(
         state,
         tenant_id,
@@ -467,12 +468,12 @@ async fn reply(
 /// provider was thinking (a human replied, AI was turned off, the customer wrote again).
 async fn commit(
     state: &AppState,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     payload: &Payload,
     plan: identity::NamePlan,
-    text: &str,
+    text: &SmsText,
     response: &ChatResponse,
-    generation_id: Uuid,
+    generation_id: GenerationId,
 ) -> Result<Outcome, ReplyError> {
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
@@ -587,8 +588,8 @@ async fn commit(
 
 async fn record_failure(
     state: &AppState,
-    tenant_id: Uuid,
-    conversation_id: Uuid,
+    tenant_id: TenantId,
+    conversation_id: ConversationId,
     error: &str,
 ) -> Result<(), JobError> {
     let now = state.clock.now();

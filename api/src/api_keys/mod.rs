@@ -8,10 +8,10 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use crate::auth::principal::Principal;
 use crate::error::ApiError;
+use crate::ids::{ApiKeyId, TenantId};
 use crate::realtime::revocations;
 use crate::wire::{ApiKey, CreatedApiKey, Role};
 
@@ -58,7 +58,7 @@ fn generate_secret() -> String {
 
 pub async fn create(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     name: &str,
     role: Role,
     now: DateTime<Utc>,
@@ -71,7 +71,7 @@ pub async fn create(
     let name = name.trim();
     let secret = generate_secret();
     let key = ApiKey {
-        id: Uuid::new_v4(),
+        id: ApiKeyId::random(),
         tenant_id,
         name: name.to_string(),
         prefix: secret[..DISPLAY_PREFIX_CHARS].to_string(),
@@ -87,8 +87,8 @@ pub async fn create(
 /// Revokes the key; its open feed sessions, on every instance, close at once.
 pub async fn revoke(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: ApiKeyId,
     now: DateTime<Utc>,
 ) -> Result<ApiKey, ApiKeyError> {
     conn.transaction::<ApiKey, ApiKeyError, _>(async |conn| {

@@ -1,9 +1,9 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::ids::ApiKeyId;
 use crate::pagination::{paginate, Cursor, PageQuery};
 use crate::state::AppState;
 use crate::wire::{ApiKey, CreateApiKey, CreatedApiKey, ErrorBody, Page, Role};
@@ -67,7 +67,7 @@ pub async fn create(
 pub async fn revoke(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<ApiKeyId>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let mut conn = state.db().await?;

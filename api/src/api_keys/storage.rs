@@ -1,16 +1,16 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
 use crate::db::schema::api_keys;
+use crate::ids::{ApiKeyId, TenantId};
 use crate::wire::{ApiKey, Role};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = api_keys)]
 struct ApiKeyRow {
-    id: Uuid,
-    tenant_id: Uuid,
+    id: ApiKeyId,
+    tenant_id: TenantId,
     name: String,
     prefix: String,
     role: Role,
@@ -71,8 +71,8 @@ pub async fn find_active_by_hash(
 
 pub async fn find(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: ApiKeyId,
 ) -> QueryResult<Option<ApiKey>> {
     api_keys::table
         .filter(api_keys::tenant_id.eq(tenant_id).and(api_keys::id.eq(id)))
@@ -84,7 +84,10 @@ pub async fn find(
 }
 
 /// Those of these keys that exist and are not revoked.
-pub async fn live_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+pub async fn live_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[ApiKeyId],
+) -> QueryResult<Vec<ApiKeyId>> {
     api_keys::table
         .filter(api_keys::id.eq_any(ids))
         .filter(api_keys::revoked_at.is_null())
@@ -96,7 +99,7 @@ pub async fn live_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult
 /// Records use, at most once a minute per key, so busy clients do not write on every call.
 pub async fn touch_last_used(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: ApiKeyId,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
     diesel::update(
@@ -112,7 +115,7 @@ pub async fn touch_last_used(
     .map(|_| ())
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<Vec<ApiKey>> {
+pub async fn list(conn: &mut AsyncPgConnection, tenant_id: TenantId) -> QueryResult<Vec<ApiKey>> {
     api_keys::table
         .filter(api_keys::tenant_id.eq(tenant_id))
         .order((api_keys::created_at.desc(), api_keys::id.desc()))
@@ -125,8 +128,8 @@ pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<
 /// Revokes the key; revoking twice keeps the first time. `None` when the tenant has no such key.
 pub async fn revoke(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: ApiKeyId,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<ApiKey>> {
     diesel::update(

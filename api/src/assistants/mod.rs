@@ -5,10 +5,10 @@ pub mod routes;
 pub mod storage;
 
 use diesel_async::AsyncConnection;
-use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::ids::AssistantId;
 use crate::state::AppState;
 use crate::text;
 use crate::wire::{Assistant, Channel, CreateAssistant, UpdateAssistant};
@@ -112,23 +112,82 @@ fn check_model(model: Option<String>) -> Result<Option<String>, AssistantError> 
         .filter(|m| !m.is_empty()))
 }
 
+/// A validated `POST /assistants`, defaults filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAssistant {
+    pub name: String,
+    pub system_prompt: String,
+    pub model: Option<String>,
+    pub temperature: f32,
+    pub channel: Channel,
+    pub is_default: bool,
+    pub max_segments: i32,
+}
+
+impl TryFrom<CreateAssistant> for NewAssistant {
+    type Error = AssistantError;
+
+    fn try_from(input: CreateAssistant) -> Result<NewAssistant, AssistantError> {
+        Ok(NewAssistant {
+            name: check_name(&input.name)?,
+            system_prompt: check_prompt(&input.system_prompt)?,
+            model: check_model(input.model)?,
+            temperature: check_temperature(input.temperature.unwrap_or(DEFAULT_TEMPERATURE))?,
+            channel: input.channel.unwrap_or(Channel::Sms),
+            is_default: input.is_default.unwrap_or(false),
+            max_segments: check_max_segments(input.max_segments.unwrap_or(DEFAULT_MAX_SEGMENTS))?,
+        })
+    }
+}
+
+/// A validated `PATCH /assistants/{id}`: only the fields it names.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssistantEdit {
+    pub name: Option<String>,
+    pub system_prompt: Option<String>,
+    pub model: Option<Option<String>>,
+    pub temperature: Option<f32>,
+    pub is_default: Option<bool>,
+    pub max_segments: Option<i32>,
+}
+
+impl TryFrom<UpdateAssistant> for AssistantEdit {
+    type Error = AssistantError;
+
+    fn try_from(input: UpdateAssistant) -> Result<AssistantEdit, AssistantError> {
+        Ok(AssistantEdit {
+            name: input.name.as_deref().map(check_name).transpose()?,
+            system_prompt: input
+                .system_prompt
+                .as_deref()
+                .map(check_prompt)
+                .transpose()?,
+            model: input.model.map(check_model).transpose()?,
+            temperature: input.temperature.map(check_temperature).transpose()?,
+            is_default: input.is_default,
+            max_segments: input.max_segments.map(check_max_segments).transpose()?,
+        })
+    }
+}
+
 pub async fn create(
     state: &AppState,
     caller: &Caller,
     input: CreateAssistant,
 ) -> Result<Assistant, AssistantError> {
     caller.require_admin()?;
+    let input = NewAssistant::try_from(input)?;
     let now = state.clock.now();
     let row = AssistantRow {
-        id: Uuid::new_v4(),
+        id: AssistantId::random(),
         tenant_id: caller.tenant_id,
-        name: check_name(&input.name)?,
-        system_prompt: check_prompt(&input.system_prompt)?,
-        model: check_model(input.model)?,
-        temperature: check_temperature(input.temperature.unwrap_or(DEFAULT_TEMPERATURE))?,
-        channel: input.channel.unwrap_or(Channel::Sms),
-        is_default: input.is_default.unwrap_or(false),
-        max_segments: check_max_segments(input.max_segments.unwrap_or(DEFAULT_MAX_SEGMENTS))?,
+        name: input.name,
+        system_prompt: input.system_prompt,
+        model: input.model,
+        temperature: input.temperature,
+        channel: input.channel,
+        is_default: input.is_default,
+        max_segments: input.max_segments,
         created_at: now,
         updated_at: now,
     };
@@ -147,22 +206,19 @@ pub async fn create(
 pub async fn update(
     state: &AppState,
     caller: &Caller,
-    id: Uuid,
+    id: AssistantId,
     input: UpdateAssistant,
 ) -> Result<Assistant, AssistantError> {
     caller.require_admin()?;
+    let edit = AssistantEdit::try_from(input)?;
     let now = state.clock.now();
     let changes = AssistantChanges {
-        name: input.name.as_deref().map(check_name).transpose()?,
-        system_prompt: input
-            .system_prompt
-            .as_deref()
-            .map(check_prompt)
-            .transpose()?,
-        model: input.model.map(check_model).transpose()?,
-        temperature: input.temperature.map(check_temperature).transpose()?,
-        is_default: input.is_default,
-        max_segments: input.max_segments.map(check_max_segments).transpose()?,
+        name: edit.name,
+        system_prompt: edit.system_prompt,
+        model: edit.model,
+        temperature: edit.temperature,
+        is_default: edit.is_default,
+        max_segments: edit.max_segments,
         updated_at: Some(now),
     };
     let tenant_id = caller.tenant_id;
@@ -181,12 +237,72 @@ pub async fn update(
     Ok(row.into())
 }
 
-pub async fn delete(state: &AppState, caller: &Caller, id: Uuid) -> Result<(), AssistantError> {
+pub async fn delete(
+    state: &AppState,
+    caller: &Caller,
+    id: AssistantId,
+) -> Result<(), AssistantError> {
     caller.require_admin()?;
     let mut conn = state.db().await?;
     if storage::delete(&mut conn, caller.tenant_id, id).await? {
         Ok(())
     } else {
         Err(AssistantError::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> CreateAssistant {
+        CreateAssistant {
+            name: " Front desk ".into(),
+            system_prompt: "Be brief.".into(),
+            model: Some("  ".into()),
+            temperature: None,
+            channel: None,
+            is_default: None,
+            max_segments: None,
+        }
+    }
+
+    #[test]
+    fn a_new_assistant_gets_the_defaults() {
+        let assistant = NewAssistant::try_from(request()).unwrap();
+        assert_eq!(assistant.name, "Front desk");
+        assert_eq!(
+            assistant.model, None,
+            "a blank model is the configured default"
+        );
+        assert_eq!(assistant.temperature, DEFAULT_TEMPERATURE);
+        assert_eq!(assistant.channel, Channel::Sms);
+        assert_eq!(assistant.max_segments, DEFAULT_MAX_SEGMENTS);
+    }
+
+    #[test]
+    fn out_of_range_values_name_their_field() {
+        let hot = CreateAssistant {
+            temperature: Some(2.5),
+            ..request()
+        };
+        assert!(matches!(
+            NewAssistant::try_from(hot),
+            Err(AssistantError::Invalid {
+                field: "temperature",
+                ..
+            })
+        ));
+        let long = UpdateAssistant {
+            max_segments: Some(11),
+            ..Default::default()
+        };
+        assert!(matches!(
+            AssistantEdit::try_from(long),
+            Err(AssistantError::Invalid {
+                field: "max_segments",
+                ..
+            })
+        ));
     }
 }

@@ -1,9 +1,9 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::ids::AssistantId;
 use crate::pagination::{paginate, Cursor, PageQuery};
 use crate::state::AppState;
 use crate::wire::{Assistant, CreateAssistant, ErrorBody, Page, UpdateAssistant};
@@ -63,7 +63,7 @@ pub async fn create(
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<AssistantId>,
 ) -> Result<web::Json<Assistant>, ApiError> {
     let mut conn = state.db().await?;
     let row = super::storage::find(&mut conn, caller.tenant_id, id.into_inner())
@@ -81,7 +81,7 @@ pub async fn get(
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<AssistantId>,
     body: JsonBody<UpdateAssistant>,
 ) -> Result<web::Json<Assistant>, ApiError> {
     Ok(web::Json(
@@ -97,7 +97,7 @@ pub async fn update(
 pub async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<AssistantId>,
 ) -> Result<HttpResponse, ApiError> {
     super::delete(&state, &caller, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())

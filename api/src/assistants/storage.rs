@@ -1,16 +1,16 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
 use crate::db::schema::assistants;
+use crate::ids::{AssistantId, TenantId};
 use crate::wire::{Assistant, Channel};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = assistants)]
 pub struct AssistantRow {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
+    pub id: AssistantId,
+    pub tenant_id: TenantId,
     pub name: String,
     pub system_prompt: String,
     pub model: Option<String>,
@@ -76,8 +76,8 @@ pub async fn insert_unless_conflicting(
 
 pub async fn find(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: AssistantId,
 ) -> QueryResult<Option<AssistantRow>> {
     assistants::table
         .filter(
@@ -94,7 +94,7 @@ pub async fn find(
 /// The tenant's default SMS assistant.
 pub async fn find_default(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
 ) -> QueryResult<Option<AssistantRow>> {
     assistants::table
         .filter(assistants::tenant_id.eq(tenant_id))
@@ -106,7 +106,10 @@ pub async fn find_default(
         .optional()
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<Vec<AssistantRow>> {
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    tenant_id: TenantId,
+) -> QueryResult<Vec<AssistantRow>> {
     assistants::table
         .filter(assistants::tenant_id.eq(tenant_id))
         .order((assistants::created_at, assistants::id))
@@ -120,7 +123,7 @@ pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<
 /// instead of one of them breaking the one-default index.
 pub async fn clear_default(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
     diesel::sql_query(
@@ -145,7 +148,7 @@ pub async fn clear_default(
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: AssistantId,
     changes: &AssistantChanges,
 ) -> QueryResult<AssistantRow> {
     diesel::update(assistants::table.find(id))
@@ -155,7 +158,11 @@ pub async fn update(
         .await
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<bool> {
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    tenant_id: TenantId,
+    id: AssistantId,
+) -> QueryResult<bool> {
     diesel::delete(
         assistants::table.filter(
             assistants::tenant_id

@@ -5,18 +5,18 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use uuid::Uuid;
 
 use super::principal::Principal;
 use super::{authenticate, AuthError};
 use crate::error::ApiError;
+use crate::ids::{TenantId, UserId};
 use crate::state::AppState;
 use crate::wire::Role;
 
 /// A signed-in user or an API key, with the tenant every query must be scoped to.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub role: Role,
     pub principal: Principal,
     /// When the access token stops being valid (API keys: until revoked).
@@ -31,7 +31,7 @@ impl Caller {
         }
     }
 
-    pub fn user_id(&self) -> Option<Uuid> {
+    pub fn user_id(&self) -> Option<UserId> {
         match self.principal {
             Principal::User(id) => Some(id),
             Principal::ApiKey(_) => None,

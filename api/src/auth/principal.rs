@@ -2,10 +2,10 @@
 //! feed hub and the revocation of keys and users can name principals without depending on
 //! how callers are authenticated.
 
-use uuid::Uuid;
+use crate::ids::{ApiKeyId, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Principal {
-    User(Uuid),
-    ApiKey(Uuid),
+    User(UserId),
+    ApiKey(ApiKeyId),
 }

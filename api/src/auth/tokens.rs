@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
+use crate::ids::{TenantId, UserId};
 use crate::wire::Role;
 
 pub const ISSUER: &str = "parley";
@@ -12,9 +12,9 @@ pub const ISSUER: &str = "parley";
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Claims {
     /// The user.
-    pub sub: Uuid,
+    pub sub: UserId,
     /// The user's tenant.
-    pub tid: Uuid,
+    pub tid: TenantId,
     pub role: Role,
     pub iss: String,
     pub iat: i64,
@@ -50,8 +50,8 @@ impl Tokens {
 
     pub fn issue(
         &self,
-        user_id: Uuid,
-        tenant_id: Uuid,
+        user_id: UserId,
+        tenant_id: TenantId,
         role: Role,
         now: DateTime<Utc>,
     ) -> Result<String, TokenError> {
@@ -101,7 +101,7 @@ mod tests {
         let tokens = tokens();
         let now = Utc::now();
         let token = tokens
-            .issue(Uuid::new_v4(), Uuid::new_v4(), Role::Admin, now)
+            .issue(UserId::random(), TenantId::random(), Role::Admin, now)
             .expect("issue");
         assert!(tokens.verify(&token, now).is_ok());
         assert_eq!(
@@ -118,7 +118,7 @@ mod tests {
             std::time::Duration::from_secs(3600),
         );
         let token = other
-            .issue(Uuid::new_v4(), Uuid::new_v4(), Role::Admin, now)
+            .issue(UserId::random(), TenantId::random(), Role::Admin, now)
             .expect("issue");
         assert_eq!(tokens().verify(&token, now), Err(TokenError::Invalid));
 

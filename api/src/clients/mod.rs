@@ -4,10 +4,9 @@
 pub mod routes;
 pub mod storage;
 
-use uuid::Uuid;
-
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::ids::{ClientId, TenantId};
 use crate::pagination::{page_from, Cursor};
 use crate::phone::{search_term, E164};
 use crate::state::AppState;
@@ -120,7 +119,7 @@ fn unique_phone(
 
 async fn region(
     conn: &mut diesel_async::AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
 ) -> Result<String, ClientError> {
     Ok(tenants::storage::find(conn, tenant_id)
         .await?
@@ -128,36 +127,96 @@ async fn region(
         .default_region)
 }
 
+/// A validated `POST /clients`. The phone number is read with the tenant's region, so it
+/// is still the text sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewClient {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone_number: Option<String>,
+    pub company: Option<String>,
+    pub email: Option<String>,
+}
+
+impl TryFrom<CreateClient> for NewClient {
+    type Error = ClientError;
+
+    fn try_from(input: CreateClient) -> Result<NewClient, ClientError> {
+        let client = NewClient {
+            first_name: text_field(input.first_name, "first_name")?,
+            last_name: text_field(input.last_name, "last_name")?,
+            phone_number: input.phone_number,
+            company: text_field(input.company, "company")?,
+            email: email_field(input.email)?,
+        };
+        if client.first_name.is_none()
+            && client.last_name.is_none()
+            && client.company.is_none()
+            && client.phone_number.is_none()
+        {
+            return Err(ClientError::Invalid {
+                code: "invalid_field",
+                field: "first_name",
+                message: "give at least a name, a company or a phone number".into(),
+            });
+        }
+        Ok(client)
+    }
+}
+
+/// A validated `PATCH /clients/{id}`: `Some(None)` clears a field.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientEdit {
+    pub first_name: Option<Option<String>>,
+    pub last_name: Option<Option<String>>,
+    pub phone_number: Option<Option<String>>,
+    pub company: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+}
+
+impl TryFrom<UpdateClient> for ClientEdit {
+    type Error = ClientError;
+
+    fn try_from(input: UpdateClient) -> Result<ClientEdit, ClientError> {
+        Ok(ClientEdit {
+            first_name: input
+                .first_name
+                .map(|v| text_field(v, "first_name"))
+                .transpose()?,
+            last_name: input
+                .last_name
+                .map(|v| text_field(v, "last_name"))
+                .transpose()?,
+            phone_number: input.phone_number,
+            company: input
+                .company
+                .map(|v| text_field(v, "company"))
+                .transpose()?,
+            email: input.email.map(email_field).transpose()?,
+        })
+    }
+}
+
 pub async fn create(
     state: &AppState,
     caller: &Caller,
     input: CreateClient,
 ) -> Result<Client, ClientError> {
+    let input = NewClient::try_from(input)?;
     let now = state.clock.now();
     let mut conn = state.db().await?;
     let region = region(&mut conn, caller.tenant_id).await?;
     let row = ClientRow {
-        id: Uuid::new_v4(),
+        id: ClientId::random(),
         tenant_id: caller.tenant_id,
-        first_name: text_field(input.first_name, "first_name")?,
-        last_name: text_field(input.last_name, "last_name")?,
+        first_name: input.first_name,
+        last_name: input.last_name,
         phone_number: phone_field(input.phone_number, &region)?,
-        company: text_field(input.company, "company")?,
-        email: email_field(input.email)?,
+        company: input.company,
+        email: input.email,
         created_at: now,
         updated_at: now,
     };
-    if row.first_name.is_none()
-        && row.last_name.is_none()
-        && row.company.is_none()
-        && row.phone_number.is_none()
-    {
-        return Err(ClientError::Invalid {
-            code: "invalid_field",
-            field: "first_name",
-            message: "give at least a name, a company or a phone number".into(),
-        });
-    }
     let inserted = storage::insert(&mut conn, &row).await.map(|_| row.clone());
     Ok(unique_phone(inserted, row.phone_number.as_deref())?.into())
 }
@@ -165,9 +224,10 @@ pub async fn create(
 pub async fn update(
     state: &AppState,
     caller: &Caller,
-    id: Uuid,
+    id: ClientId,
     input: UpdateClient,
 ) -> Result<Client, ClientError> {
+    let edit = ClientEdit::try_from(input)?;
     let now = state.clock.now();
     let mut conn = state.db().await?;
     let region = region(&mut conn, caller.tenant_id).await?;
@@ -175,23 +235,14 @@ pub async fn update(
         .await?
         .ok_or(ClientError::NotFound)?;
     let changes = ClientChanges {
-        first_name: input
-            .first_name
-            .map(|v| text_field(v, "first_name"))
-            .transpose()?,
-        last_name: input
-            .last_name
-            .map(|v| text_field(v, "last_name"))
-            .transpose()?,
-        phone_number: input
+        first_name: edit.first_name,
+        last_name: edit.last_name,
+        phone_number: edit
             .phone_number
             .map(|v| phone_field(v, &region))
             .transpose()?,
-        company: input
-            .company
-            .map(|v| text_field(v, "company"))
-            .transpose()?,
-        email: input.email.map(email_field).transpose()?,
+        company: edit.company,
+        email: edit.email,
         updated_at: Some(now),
     };
     let phone = changes.phone_number.clone().flatten();
@@ -218,4 +269,58 @@ pub async fn list(
         data: page.data.into_iter().map(Client::from).collect(),
         next_cursor: page.next_cursor,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> CreateClient {
+        CreateClient {
+            first_name: None,
+            last_name: None,
+            phone_number: None,
+            company: None,
+            email: None,
+        }
+    }
+
+    #[test]
+    fn a_new_client_needs_a_name_a_company_or_a_phone() {
+        assert!(matches!(
+            NewClient::try_from(request()),
+            Err(ClientError::Invalid {
+                field: "first_name",
+                ..
+            })
+        ));
+        let company = NewClient::try_from(CreateClient {
+            company: Some("  Acme  ".into()),
+            email: Some("Ann@Example.com".into()),
+            ..request()
+        })
+        .unwrap();
+        assert_eq!(company.company.as_deref(), Some("Acme"));
+        assert_eq!(company.email.as_deref(), Some("Ann@Example.com"));
+    }
+
+    #[test]
+    fn an_edit_rejects_a_blank_name_and_clears_with_null() {
+        let blank = UpdateClient {
+            first_name: Some(Some("   ".into())),
+            ..Default::default()
+        };
+        assert!(matches!(
+            ClientEdit::try_from(blank),
+            Err(ClientError::Invalid {
+                field: "first_name",
+                ..
+            })
+        ));
+        let clear = UpdateClient {
+            company: Some(None),
+            ..Default::default()
+        };
+        assert_eq!(ClientEdit::try_from(clear).unwrap().company, Some(None));
+    }
 }

@@ -1,10 +1,10 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::ids::ClientId;
 use crate::pagination::page_size;
 use crate::state::AppState;
 use crate::wire::{Client, CreateClient, ErrorBody, Page, UpdateClient};
@@ -74,7 +74,7 @@ pub async fn create(
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
 ) -> Result<web::Json<Client>, ApiError> {
     let mut conn = state.db().await?;
     let row = super::storage::find(&mut conn, caller.tenant_id, id.into_inner())
@@ -92,7 +92,7 @@ pub async fn get(
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
     body: JsonBody<UpdateClient>,
 ) -> Result<web::Json<Client>, ApiError> {
     Ok(web::Json(
@@ -107,7 +107,7 @@ pub async fn update(
 pub async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.db().await?;
     if super::storage::delete(&mut conn, caller.tenant_id, id.into_inner()).await? {

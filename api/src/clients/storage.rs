@@ -1,17 +1,17 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
 use crate::db::schema::clients;
+use crate::ids::{ClientId, TenantId};
 use crate::pagination::Cursor;
 use crate::wire::Client;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = clients)]
 pub struct ClientRow {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
+    pub id: ClientId,
+    pub tenant_id: TenantId,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub phone_number: Option<String>,
@@ -57,8 +57,8 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &ClientRow) -> QueryResul
 
 pub async fn find(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: ClientId,
 ) -> QueryResult<Option<ClientRow>> {
     clients::table
         .filter(clients::tenant_id.eq(tenant_id).and(clients::id.eq(id)))
@@ -70,7 +70,7 @@ pub async fn find(
 
 pub async fn find_by_phone(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     phone_number: &str,
 ) -> QueryResult<Option<ClientRow>> {
     clients::table
@@ -87,7 +87,7 @@ pub async fn find_by_phone(
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: ClientId,
     changes: &ClientChanges,
 ) -> QueryResult<ClientRow> {
     diesel::update(clients::table.find(id))
@@ -97,7 +97,11 @@ pub async fn update(
         .await
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<bool> {
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    tenant_id: TenantId,
+    id: ClientId,
+) -> QueryResult<bool> {
     diesel::delete(clients::table.filter(clients::tenant_id.eq(tenant_id).and(clients::id.eq(id))))
         .execute(conn)
         .await
@@ -107,7 +111,7 @@ pub async fn delete(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> 
 /// Newest first; `q` (already lower-cased, or digits) matches names, company, email, phone.
 pub async fn page(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     q: Option<&str>,
     before: Option<Cursor>,
     limit: i64,

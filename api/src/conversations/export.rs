@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::list::{self, ExportRow, Filters};
 use crate::db::DbPool;
+use crate::ids::TenantId;
 
 pub const HEADER: [&str; 11] = [
     "id",
@@ -77,7 +78,7 @@ pub type Chunk = Result<Bytes, std::io::Error>;
 /// body.
 pub fn spawn(
     pool: DbPool,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     filters: Filters,
     snapshot: DateTime<Utc>,
 ) -> mpsc::Receiver<Chunk> {
@@ -95,7 +96,7 @@ pub fn spawn(
 /// One page of rows; the connection goes back to the pool before the caller writes them.
 async fn read_page(
     pool: &DbPool,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     filters: &Filters,
     after: Option<(DateTime<Utc>, Uuid)>,
     snapshot: DateTime<Utc>,
@@ -108,7 +109,7 @@ async fn read_page(
 
 async fn produce(
     pool: &DbPool,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     filters: &Filters,
     snapshot: DateTime<Utc>,
     sender: &mpsc::Sender<Chunk>,
@@ -129,7 +130,7 @@ async fn produce(
         }
         match rows.last() {
             Some(last) if rows.len() as i64 == PAGE_ROWS => {
-                after = Some((last.sort_key, last.conversation.id));
+                after = Some((last.sort_key, last.conversation.id.into()));
             }
             _ => break,
         }

@@ -5,9 +5,9 @@
 use chrono::{DateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::AsyncPgConnection;
-use uuid::Uuid;
 
 use super::storage::{self, ConversationChanges, ConversationRow};
+use crate::ids::{ConversationId, TenantId};
 use crate::phone::E164;
 use crate::realtime::events;
 use crate::wire::FeedPayload;
@@ -66,7 +66,7 @@ pub async fn close(
 
 async fn set_status(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: ConversationId,
     status: ConversationStatus,
     now: DateTime<Utc>,
 ) -> Result<ConversationRow, DieselError> {
@@ -97,7 +97,7 @@ pub struct Destination {
 /// retries (then finds that conversation active).
 pub async fn destination_of_customer_message(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     window_days: i32,
     from: &E164,
     to_number: &str,
@@ -155,7 +155,7 @@ pub async fn destination_of_customer_message(
 /// conversation when there is one.
 pub async fn new_conversation(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     phone: &E164,
     tenant_number: &str,
     contact_name: Option<String>,
@@ -166,7 +166,7 @@ pub async fn new_conversation(
     let assistant = assistants::storage::find_default(conn, tenant_id).await?;
     let client = clients::storage::find_by_phone(conn, tenant_id, phone.as_str()).await?;
     Ok(ConversationRow {
-        id: Uuid::new_v4(),
+        id: ConversationId::random(),
         tenant_id,
         phone_number: phone.to_string(),
         tenant_phone_number: previous

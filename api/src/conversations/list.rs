@@ -5,6 +5,7 @@
 //! activity as of that snapshot, so a conversation that gets a new message mid-listing is
 //! neither shown twice nor skipped (the live feed brings the news).
 
+use crate::ids::TenantId;
 use crate::pagination::{decode_id, decode_micros, encode_micros};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::Pg;
@@ -199,7 +200,7 @@ const OPTED_OUT: &str = "EXISTS (SELECT 1 FROM opt_outs o WHERE o.tenant_id = c.
 /// those active since placed by their activity as of the snapshot. Columns: `c.*`,
 /// `sort_key`, `opted_out`.
 fn page_sql(
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     filters: &Filters,
     after: Option<(DateTime<Utc>, Uuid)>,
     snapshot: DateTime<Utc>,
@@ -210,7 +211,7 @@ fn page_sql(
     sql.push("(SELECT c.*, c.activity_at AS sort_key, ")
         .push(OPTED_OUT)
         .push(" AS opted_out FROM conversations c WHERE c.tenant_id = ");
-    sql.param(Param::Uuid(tenant_id))
+    sql.param(Param::Uuid(tenant_id.into()))
         .push(" AND c.activity_at <= ")
         .param(Param::Time(snapshot));
     if let Some((key, id)) = after {
@@ -230,7 +231,7 @@ fn page_sql(
         .push("), c.created_at) AS sort_key, ")
         .push(OPTED_OUT)
         .push(" AS opted_out FROM conversations c WHERE c.tenant_id = ");
-    sql.param(Param::Uuid(tenant_id))
+    sql.param(Param::Uuid(tenant_id.into()))
         .push(" AND c.activity_at > ")
         .param(Param::Time(snapshot));
     sql.push(" AND c.created_at <= ")
@@ -252,7 +253,7 @@ fn page_sql(
 /// One page; `limit + 1` rows are read to know whether another page follows.
 pub async fn page(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     filters: &Filters,
     cursor: Option<&Cursor>,
     now: DateTime<Utc>,
@@ -269,7 +270,7 @@ pub async fn page(
         rows.last().map(|last| Cursor {
             snapshot,
             key: last.sort_key,
-            id: last.conversation.id,
+            id: last.conversation.id.into(),
         })
     } else {
         None
@@ -295,7 +296,7 @@ pub struct ExportRow {
 /// message mid-export is neither skipped nor repeated), with the export's extra columns.
 pub async fn export_page(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     filters: &Filters,
     after: Option<(DateTime<Utc>, Uuid)>,
     snapshot: DateTime<Utc>,

@@ -11,10 +11,10 @@ pub mod start;
 pub mod storage;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::ids::{AssistantId, ClientId, ConversationId};
 use crate::messages::SendError;
 use crate::realtime::events;
 use crate::state::AppState;
@@ -104,7 +104,7 @@ pub async fn to_wire(
 pub async fn get(
     state: &AppState,
     caller: &Caller,
-    id: Uuid,
+    id: ConversationId,
 ) -> Result<Conversation, ConversationError> {
     let mut conn = state.db().await?;
     let row = storage::find(&mut conn, caller.tenant_id, id)
@@ -113,25 +113,54 @@ pub async fn get(
     Ok(to_wire(&mut conn, row).await?)
 }
 
+/// A validated `PATCH /conversations/{id}`: names trimmed (blank clears), `Some(None)` clears.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConversationEdit {
+    pub contact_name: Option<Option<String>>,
+    pub company: Option<Option<String>>,
+    pub status: Option<ConversationStatus>,
+    pub qualification_status: Option<QualificationStatus>,
+    pub assistant_id: Option<Option<AssistantId>>,
+    pub ai_enabled: Option<bool>,
+    pub client_id: Option<Option<ClientId>>,
+}
+
+impl TryFrom<UpdateConversation> for ConversationEdit {
+    type Error = ConversationError;
+
+    fn try_from(input: UpdateConversation) -> Result<ConversationEdit, ConversationError> {
+        Ok(ConversationEdit {
+            contact_name: input
+                .contact_name
+                .map(|value| optional_text(value, "contact_name"))
+                .transpose()?,
+            company: input
+                .company
+                .map(|value| optional_text(value, "company"))
+                .transpose()?,
+            status: input.status,
+            qualification_status: input.qualification_status,
+            assistant_id: input.assistant_id,
+            ai_enabled: input.ai_enabled,
+            client_id: input.client_id,
+        })
+    }
+}
+
 /// Applies a PATCH: each field validated, references checked within the tenant.
 pub async fn update(
     state: &AppState,
     caller: &Caller,
-    id: Uuid,
+    id: ConversationId,
     input: UpdateConversation,
 ) -> Result<Conversation, ConversationError> {
+    let input = ConversationEdit::try_from(input)?;
     let tenant_id = caller.tenant_id;
     let now = state.clock.now();
     let mut conn = state.db().await?;
     let changes = ConversationChanges {
-        contact_name: match input.contact_name {
-            Some(value) => Some(optional_text(value, "contact_name")?),
-            None => None,
-        },
-        company: match input.company {
-            Some(value) => Some(optional_text(value, "company")?),
-            None => None,
-        },
+        contact_name: input.contact_name,
+        company: input.company,
         status: input.status,
         qualification_status: input.qualification_status,
         assistant_id: input.assistant_id,
@@ -198,7 +227,7 @@ pub async fn update(
 pub async fn guide(
     state: &AppState,
     caller: &Caller,
-    id: Uuid,
+    id: ConversationId,
 ) -> Result<Guide, ConversationError> {
     let mut conn = state.db().await?;
     storage::find(&mut conn, caller.tenant_id, id)
@@ -212,7 +241,7 @@ pub async fn guide(
 pub async fn put_guide(
     state: &AppState,
     caller: &Caller,
-    id: Uuid,
+    id: ConversationId,
     text: String,
 ) -> Result<Guide, ConversationError> {
     if crate::text::is_blank(&text) {
@@ -252,7 +281,7 @@ pub async fn put_guide(
 pub async fn delete_guide(
     state: &AppState,
     caller: &Caller,
-    id: Uuid,
+    id: ConversationId,
 ) -> Result<(), ConversationError> {
     let mut conn = state.db().await?;
     storage::find(&mut conn, caller.tenant_id, id)
@@ -422,7 +451,7 @@ pub async fn list(
 pub async fn mark_read(
     state: &AppState,
     caller: &Caller,
-    id: Uuid,
+    id: ConversationId,
 ) -> Result<Conversation, ConversationError> {
     let tenant_id = caller.tenant_id;
     let now = state.clock.now();

@@ -1,9 +1,9 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::ids::ConversationId;
 use crate::pagination::page_size;
 use crate::state::AppState;
 use crate::wire::{
@@ -82,7 +82,7 @@ pub async fn export(
 pub async fn mark_read(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<ConversationId>,
 ) -> Result<web::Json<Conversation>, ApiError> {
     Ok(web::Json(
         super::mark_read(&state, &caller, id.into_inner()).await?,
@@ -117,7 +117,7 @@ pub async fn start(
 pub async fn get(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<ConversationId>,
 ) -> Result<web::Json<Conversation>, ApiError> {
     Ok(web::Json(
         super::get(&state, &caller, id.into_inner()).await?,
@@ -134,7 +134,7 @@ pub async fn get(
 pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<ConversationId>,
     body: JsonBody<UpdateConversation>,
 ) -> Result<web::Json<Conversation>, ApiError> {
     Ok(web::Json(
@@ -150,7 +150,7 @@ pub async fn update(
 pub async fn get_guide(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<ConversationId>,
 ) -> Result<web::Json<Guide>, ApiError> {
     Ok(web::Json(
         super::guide(&state, &caller, id.into_inner()).await?,
@@ -165,7 +165,7 @@ pub async fn get_guide(
 pub async fn put_guide(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<ConversationId>,
     body: JsonBody<PutGuide>,
 ) -> Result<web::Json<Guide>, ApiError> {
     Ok(web::Json(
@@ -181,7 +181,7 @@ pub async fn put_guide(
 pub async fn delete_guide(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<ConversationId>,
 ) -> Result<HttpResponse, ApiError> {
     super::delete_guide(&state, &caller, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())

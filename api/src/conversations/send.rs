@@ -3,12 +3,12 @@
 //! the outbox, and the AI paused because a human took over.
 
 use diesel_async::AsyncConnection;
-use uuid::Uuid;
 
 use super::lifecycle::{self, ReopenError};
 use super::storage::{self as conversation_storage, ConversationChanges};
 use crate::auth::Caller;
-use crate::messages::{self, Outbound, SendError};
+use crate::ids::ConversationId;
+use crate::messages::{self, Outbound, SendError, SmsText};
 use crate::realtime::events;
 use crate::state::AppState;
 use crate::tenants;
@@ -19,10 +19,9 @@ use crate::wire::{Author, Message};
 pub async fn send(
     state: &AppState,
     caller: &Caller,
-    conversation_id: Uuid,
-    text: String,
+    conversation_id: ConversationId,
+    text: SmsText,
 ) -> Result<Message, SendError> {
-    messages::validate_text(&text, "text")?;
     let now = state.clock.now();
     let mut conn = state.db().await?;
     let tenant_id = caller.tenant_id;

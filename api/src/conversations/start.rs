@@ -8,12 +8,35 @@ use super::storage::{self, ConversationChanges};
 use super::{lifecycle, optional_text, ConversationError};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::messages::{self, Outbound, SendError};
+use crate::messages::{self, Outbound, SendError, SmsText};
 use crate::phone::E164;
 use crate::realtime::events;
 use crate::state::AppState;
 use crate::wire::{Author, FeedPayload, Message, StartConversation, StartedConversation};
 use crate::{phone_numbers, tenants};
+
+/// A validated `POST /conversations`. The number is read with the tenant's region, so it is
+/// still the text sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewConversation {
+    pub phone_number: String,
+    pub contact_name: Option<String>,
+    pub company: Option<String>,
+    pub message: SmsText,
+}
+
+impl TryFrom<StartConversation> for NewConversation {
+    type Error = ConversationError;
+
+    fn try_from(input: StartConversation) -> Result<NewConversation, ConversationError> {
+        Ok(NewConversation {
+            phone_number: input.phone_number,
+            contact_name: optional_text(input.contact_name, "contact_name")?,
+            company: optional_text(input.company, "company")?,
+            message: SmsText::parse(input.message, "message")?,
+        })
+    }
+}
 
 /// Starts (or resumes) a conversation with a first outbound message.
 pub async fn start(
@@ -21,16 +44,19 @@ pub async fn start(
     caller: &Caller,
     input: StartConversation,
 ) -> Result<StartedConversation, ConversationError> {
+    let NewConversation {
+        phone_number,
+        contact_name,
+        company,
+        message,
+    } = input.try_into()?;
     let tenant_id = caller.tenant_id;
     let mut conn = state.db().await?;
     let tenant = tenants::storage::find(&mut conn, tenant_id)
         .await?
         .ok_or_else(|| ApiError::not_found("tenant"))?;
-    let phone = E164::parse(&input.phone_number, &tenant.default_region)
+    let phone = E164::parse(&phone_number, &tenant.default_region)
         .map_err(|error| ConversationError::InvalidPhone(error.to_string()))?;
-    let contact_name = optional_text(input.contact_name, "contact_name")?;
-    let company = optional_text(input.company, "company")?;
-    messages::validate_text(&input.message, "message")?;
     let from = phone_numbers::sending_number(&mut conn, tenant_id, "")
         .await?
         .ok_or(SendError::NoSendingNumber)?;
@@ -72,7 +98,7 @@ pub async fn start(
                     conn,
                     Outbound {
                         conversation: &conversation,
-                        text: &input.message,
+                        text: &message,
                         author: Author::Agent,
                         author_user_id,
                         ai_provider: None,

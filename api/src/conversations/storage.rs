@@ -1,9 +1,9 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
 use crate::db::schema::{conversation_guides, conversations};
+use crate::ids::{AssistantId, ClientId, ConversationId, TenantId, UserId};
 use crate::wire::{
     Channel, Conversation, ConversationStatus, Guide, Identity, QualificationStatus,
 };
@@ -14,14 +14,14 @@ pub const PREVIEW_CHARS: usize = 140;
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = conversations)]
 pub struct ConversationRow {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
+    pub id: ConversationId,
+    pub tenant_id: TenantId,
     pub phone_number: String,
     pub tenant_phone_number: String,
     pub contact_name: Option<String>,
     pub company: Option<String>,
-    pub client_id: Option<Uuid>,
-    pub assistant_id: Option<Uuid>,
+    pub client_id: Option<ClientId>,
+    pub assistant_id: Option<AssistantId>,
     pub status: ConversationStatus,
     pub qualification_status: QualificationStatus,
     pub channel: Channel,
@@ -31,7 +31,7 @@ pub struct ConversationRow {
     pub last_message_preview: Option<String>,
     pub last_read_at: Option<DateTime<Utc>>,
     pub unread_count: i32,
-    pub previous_conversation_id: Option<Uuid>,
+    pub previous_conversation_id: Option<ConversationId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// A human replied: the AI stays quiet until then (or until turned back on).
@@ -94,8 +94,8 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &ConversationRow) -> Quer
 
 pub async fn find(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: ConversationId,
 ) -> QueryResult<Option<ConversationRow>> {
     conversations::table
         .filter(
@@ -112,8 +112,8 @@ pub async fn find(
 /// The row, locked until the transaction ends (serialises changes to one conversation).
 pub async fn find_for_update(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: ConversationId,
 ) -> QueryResult<Option<ConversationRow>> {
     conversations::table
         .filter(
@@ -131,7 +131,7 @@ pub async fn find_for_update(
 /// The customer's active conversation, locked.
 pub async fn find_active_for_update(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     phone_number: &str,
 ) -> QueryResult<Option<ConversationRow>> {
     conversations::table
@@ -148,7 +148,7 @@ pub async fn find_active_for_update(
 /// The customer's most recent conversation, active or not.
 pub async fn latest_for_phone(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     phone_number: &str,
 ) -> QueryResult<Option<ConversationRow>> {
     conversations::table
@@ -181,7 +181,7 @@ pub async fn others_for_phone(
 /// Records a new message's activity; an inbound one also counts as unread.
 pub async fn record_activity(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: ConversationId,
     text: &str,
     at: DateTime<Utc>,
     inbound: bool,
@@ -208,9 +208,9 @@ pub struct ConversationChanges {
     pub company: Option<Option<String>>,
     pub status: Option<ConversationStatus>,
     pub qualification_status: Option<QualificationStatus>,
-    pub assistant_id: Option<Option<Uuid>>,
+    pub assistant_id: Option<Option<AssistantId>>,
     pub ai_enabled: Option<bool>,
-    pub client_id: Option<Option<Uuid>>,
+    pub client_id: Option<Option<ClientId>>,
     pub identity: Option<Identity>,
     pub last_read_at: Option<Option<DateTime<Utc>>>,
     pub unread_count: Option<i32>,
@@ -223,7 +223,7 @@ pub struct ConversationChanges {
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: ConversationId,
     changes: &ConversationChanges,
 ) -> QueryResult<ConversationRow> {
     diesel::update(conversations::table.find(id))
@@ -236,15 +236,15 @@ pub async fn update(
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = conversation_guides)]
 struct GuideRow {
-    conversation_id: Uuid,
+    conversation_id: ConversationId,
     text: String,
     updated_at: DateTime<Utc>,
 }
 
 pub async fn find_guide(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    conversation_id: Uuid,
+    tenant_id: TenantId,
+    conversation_id: ConversationId,
 ) -> QueryResult<Option<Guide>> {
     conversation_guides::table
         .filter(conversation_guides::tenant_id.eq(tenant_id))
@@ -264,10 +264,10 @@ pub async fn find_guide(
 
 pub async fn upsert_guide(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    conversation_id: Uuid,
+    tenant_id: TenantId,
+    conversation_id: ConversationId,
     text: &str,
-    updated_by: Option<Uuid>,
+    updated_by: Option<UserId>,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
     diesel::insert_into(conversation_guides::table)
@@ -293,8 +293,8 @@ pub async fn upsert_guide(
 
 pub async fn delete_guide(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    conversation_id: Uuid,
+    tenant_id: TenantId,
+    conversation_id: ConversationId,
 ) -> QueryResult<bool> {
     diesel::delete(
         conversation_guides::table

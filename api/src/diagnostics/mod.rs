@@ -7,9 +7,9 @@ pub mod routes;
 use std::time::Duration;
 
 use diesel_async::AsyncPgConnection;
-use uuid::Uuid;
 
 use crate::agent::generations;
+use crate::ids::TenantId;
 use crate::state::AppState;
 use crate::wire::{CheckStatus, DiagnosticCheck, Diagnostics};
 use crate::{assistants, jobs, phone_numbers, webhooks};
@@ -36,7 +36,7 @@ pub enum AiHealth {
 pub async fn diagnose(
     state: &AppState,
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
 ) -> diesel::QueryResult<Diagnostics> {
     let now = state.clock.now();
     let day_ago = now - chrono::Duration::hours(24);
@@ -48,7 +48,7 @@ pub async fn diagnose(
         webhooks::storage::recent_failures(conn, tenant_id, day_ago, RECENT).await?;
     let recent_ai_errors =
         generations::storage::errors_since(conn, tenant_id, day_ago, RECENT).await?;
-    let (overdue, failed) = jobs::health(conn, tenant_id.into(), now, day_ago).await?;
+    let (overdue, failed) = jobs::health(conn, tenant_id, now, day_ago).await?;
     let numbers: Vec<&str> = numbers.iter().map(|n| n.number.as_str()).collect();
     let checks = vec![
         telnyx_api_key(simulator),

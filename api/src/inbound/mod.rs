@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::conversations::lifecycle;
 use crate::conversations::storage as conversation_storage;
+use crate::ids::{MessageId, TenantId};
 use crate::jobs::{self, Job};
 use crate::messages::storage::{self as message_storage, MessageRow};
 use crate::phone::E164;
@@ -31,14 +31,14 @@ const ATTEMPTS: u32 = 3;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Received {
     /// Stored in the tenant's conversation (a reply job may follow).
-    Stored { tenant_id: Uuid },
+    Stored { tenant_id: TenantId },
     /// Already stored (the same event, or the same message under another event id).
-    Duplicate { tenant_id: Uuid },
+    Duplicate { tenant_id: TenantId },
     /// No tenant owns the number it was sent to.
     UnknownNumber { numbers: String },
     /// The sender cannot hold a conversation (a short code, an alphanumeric sender); an
     /// opt-out keyword from it is still honoured.
-    NotAConversation { tenant_id: Uuid, reason: String },
+    NotAConversation { tenant_id: TenantId, reason: String },
 }
 
 /// Why a message could not be stored (Telnyx delivers it again), and whose it was when that
@@ -46,7 +46,7 @@ pub enum Received {
 #[derive(Debug, thiserror::Error)]
 #[error("{error}")]
 pub struct InboundFailure {
-    pub tenant_id: Option<Uuid>,
+    pub tenant_id: Option<TenantId>,
     #[source]
     pub error: InboundError,
 }
@@ -160,7 +160,7 @@ pub async fn receive(
 }
 
 struct Inbound {
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     window_days: i32,
     from: E164,
     to: String,
@@ -209,7 +209,7 @@ async fn record(
     let now = inbound.clock.now().max(conversation.updated_at);
     let info = sms::analyze(&inbound.text);
     let message = MessageRow {
-        id: Uuid::new_v4(),
+        id: MessageId::random(),
         tenant_id: inbound.tenant_id,
         conversation_id: conversation.id,
         direction: Direction::Inbound,
@@ -255,13 +255,13 @@ async fn record(
     // Keywords and opted-out customers get no AI reply; the AI step checks the rest.
     if keyword.is_none() && !opted_out && conversation.ai_enabled {
         let job = Job::AiReply {
-            conversation_id: conversation.id.into(),
-            message_id: message.id.into(),
+            conversation_id: conversation.id,
+            message_id: message.id,
         };
         // A moment for a second message, so that one reply answers both.
         jobs::enqueue(
             conn,
-            Some(inbound.tenant_id.into()),
+            Some(inbound.tenant_id),
             &job,
             now + inbound.ai_debounce,
             now,
@@ -276,7 +276,7 @@ async fn record(
 /// A keyword from a sender that cannot hold a conversation: applied once per event.
 async fn honour_keyword(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     sender: &str,
     text: &str,
     keyword: Option<Keyword>,

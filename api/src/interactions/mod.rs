@@ -4,11 +4,10 @@
 pub mod routes;
 pub mod storage;
 
-use uuid::Uuid;
-
 use crate::auth::Caller;
 use crate::clients;
 use crate::error::ApiError;
+use crate::ids::InteractionId;
 use crate::phone::E164;
 use crate::state::AppState;
 use crate::tenants;
@@ -81,7 +80,7 @@ pub async fn create(
     }
     let now = state.clock.now();
     let interaction = Interaction {
-        id: Uuid::new_v4(),
+        id: InteractionId::random(),
         client_id: client.as_ref().map(|c| c.id),
         // The client's number lets the SMS side find the interaction by phone.
         phone_number: phone_number.or_else(|| client.and_then(|c| c.phone_number)),

@@ -1,10 +1,10 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::ids::ClientId;
 use crate::pagination::{page_from, page_size, Cursor};
 use crate::phone::E164;
 use crate::state::AppState;
@@ -38,7 +38,7 @@ pub async fn create(
 pub struct InteractionQuery {
     /// E.164.
     pub phone_number: Option<String>,
-    pub client_id: Option<Uuid>,
+    pub client_id: Option<ClientId>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// The previous page's `next_cursor`.

@@ -1,18 +1,18 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
 use crate::db::schema::interactions;
+use crate::ids::{ClientId, InteractionId, TenantId};
 use crate::pagination::Cursor;
 use crate::wire::Interaction;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = interactions)]
 struct InteractionRow {
-    id: Uuid,
-    tenant_id: Uuid,
-    client_id: Option<Uuid>,
+    id: InteractionId,
+    tenant_id: TenantId,
+    client_id: Option<ClientId>,
     phone_number: Option<String>,
     channel: String,
     summary: String,
@@ -22,7 +22,7 @@ struct InteractionRow {
 
 pub async fn insert(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     interaction: &Interaction,
 ) -> QueryResult<()> {
     diesel::insert_into(interactions::table)
@@ -45,9 +45,9 @@ pub async fn insert(
 /// newest first.
 pub async fn recent_for(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     phone_number: Option<&str>,
-    client_id: Option<Uuid>,
+    client_id: Option<ClientId>,
     before: Option<Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<Interaction>> {

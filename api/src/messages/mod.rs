@@ -9,13 +9,13 @@ pub mod storage;
 
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
-use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::conversations::storage::{
     self as conversation_storage, ConversationChanges, ConversationRow,
 };
 use crate::error::ApiError;
+use crate::ids::{ConversationId, MessageId, UserId};
 use crate::jobs::{self, Job};
 use crate::opt_outs::{self, GuardError};
 use crate::pagination::{page_from, Cursor};
@@ -24,7 +24,7 @@ use crate::realtime::events;
 use crate::sms;
 use crate::state::AppState;
 use crate::wire::FeedPayload;
-use crate::wire::{AiProvider, Author, Direction, Message, MessageStatus, Page};
+use crate::wire::{AiProvider, Author, Direction, Message, MessageStatus, Page, SendMessage};
 use storage::MessageRow;
 
 pub use crate::sms::{MAX_SEGMENTS, MAX_TEXT_CHARS};
@@ -80,23 +80,42 @@ impl From<SendError> for ApiError {
     }
 }
 
-/// A sendable text: not blank, at most ten segments.
-pub fn validate_text(text: &str, field: &'static str) -> Result<(), SendError> {
-    if text.trim().is_empty() {
-        return Err(SendError::EmptyText { field });
+/// A text Telnyx will take: not blank, at most ten segments. Requests are parsed into one
+/// at the edge ([`SmsText::parse`]); nothing queues a message without one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsText(String);
+
+impl SmsText {
+    /// `field` names the request field in the error.
+    pub fn parse(text: String, field: &'static str) -> Result<SmsText, SendError> {
+        if text.trim().is_empty() {
+            return Err(SendError::EmptyText { field });
+        }
+        let segments = sms::analyze(&text).segments;
+        if segments > MAX_SEGMENTS {
+            return Err(SendError::TooLong { field, segments });
+        }
+        Ok(SmsText(text))
     }
-    let segments = sms::analyze(text).segments;
-    if segments > MAX_SEGMENTS {
-        return Err(SendError::TooLong { field, segments });
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
-    Ok(())
+}
+
+impl TryFrom<SendMessage> for SmsText {
+    type Error = SendError;
+
+    fn try_from(request: SendMessage) -> Result<SmsText, SendError> {
+        SmsText::parse(request.text, "text")
+    }
 }
 
 pub struct Outbound<'a> {
     pub conversation: &'a ConversationRow,
-    pub text: &'a str,
+    pub text: &'a SmsText,
     pub author: Author,
-    pub author_user_id: Option<Uuid>,
+    pub author_user_id: Option<UserId>,
     /// Which provider wrote an AI message.
     pub ai_provider: Option<AiProvider>,
 }
@@ -109,7 +128,7 @@ pub async fn queue_outbound(
     outbound: Outbound<'_>,
     now: DateTime<Utc>,
 ) -> Result<(MessageRow, ConversationRow), SendError> {
-    let info = sms::analyze(outbound.text);
+    let info = sms::analyze(outbound.text.as_str());
     let conversation = outbound.conversation;
     opt_outs::ensure_can_text(conn, conversation.tenant_id, &conversation.phone_number).await?;
     let from = phone_numbers::sending_number(
@@ -132,13 +151,13 @@ pub async fn queue_outbound(
         .await?;
     }
     let row = MessageRow {
-        id: Uuid::new_v4(),
+        id: MessageId::random(),
         tenant_id: conversation.tenant_id,
         conversation_id: conversation.id,
         direction: Direction::Outbound,
         author: outbound.author,
         author_user_id: outbound.author_user_id,
-        text: outbound.text.to_string(),
+        text: outbound.text.as_str().to_string(),
         encoding: info.encoding,
         segments: info.segments as i32,
         status: MessageStatus::Queued,
@@ -154,13 +173,16 @@ pub async fn queue_outbound(
         send_started_at: None,
     };
     storage::insert(conn, &row).await?;
-    let job = Job::SendSms {
-        message_id: row.id.into(),
-    };
-    jobs::enqueue(conn, Some(conversation.tenant_id.into()), &job, now, now).await?;
-    let updated =
-        conversation_storage::record_activity(conn, conversation.id, outbound.text, now, false)
-            .await?;
+    let job = Job::SendSms { message_id: row.id };
+    jobs::enqueue(conn, Some(conversation.tenant_id), &job, now, now).await?;
+    let updated = conversation_storage::record_activity(
+        conn,
+        conversation.id,
+        outbound.text.as_str(),
+        now,
+        false,
+    )
+    .await?;
     events::record(
         conn,
         row.tenant_id,
@@ -175,7 +197,7 @@ pub async fn queue_outbound(
 pub async fn history(
     state: &AppState,
     caller: &Caller,
-    conversation_id: Uuid,
+    conversation_id: ConversationId,
     before: Option<&str>,
     limit: i64,
 ) -> Result<Page<Message>, ApiError> {
@@ -207,16 +229,19 @@ mod tests {
 
     #[test]
     fn text_limits() {
+        let parse = |text: String| SmsText::parse(text, "text");
         assert!(matches!(
-            validate_text("  \n", "text"),
-            Err(SendError::EmptyText { .. })
+            parse("  \n".into()),
+            Err(SendError::EmptyText { field: "text" })
         ));
-        assert!(validate_text(&"a".repeat(1530), "text").is_ok());
+        assert!(parse("a".repeat(1530)).is_ok());
         assert!(matches!(
-            validate_text(&"a".repeat(1531), "text"),
+            parse("a".repeat(1531)),
             Err(SendError::TooLong { segments: 11, .. })
         ));
-        assert!(validate_text(&"Ж".repeat(670), "text").is_ok());
-        assert!(validate_text(&"Ж".repeat(671), "text").is_err());
+        assert!(parse("Ж".repeat(670)).is_ok());
+        assert!(parse("Ж".repeat(671)).is_err());
+        // A text is kept as written: whitespace is the sender's.
+        assert_eq!(parse(" hi ".into()).unwrap().as_str(), " hi ");
     }
 }

@@ -5,7 +5,6 @@
 //! (other 4xx) fails the message with Telnyx's own error.
 
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use uuid::Uuid;
 
 use super::status;
 use super::storage::{self, MessageChanges, MessageRow};
@@ -37,7 +36,7 @@ pub async fn give_up(
     reason: &str,
 ) -> Result<(), JobError> {
     let mut conn = state.pool.get().await?;
-    let Some(message) = storage::find(&mut conn, message_id.into()).await? else {
+    let Some(message) = storage::find(&mut conn, message_id).await? else {
         return Ok(());
     };
     if message.telnyx_message_id.is_some() || status::is_final(message.status()) {
@@ -71,7 +70,7 @@ pub async fn deliver(
     message_id: MessageId,
 ) -> Result<Outcome, JobError> {
     let mut conn = state.pool.get().await?;
-    let Some(message) = storage::find(&mut conn, message_id.into()).await? else {
+    let Some(message) = storage::find(&mut conn, message_id).await? else {
         return Ok(Outcome::Failed("the message no longer exists".into()));
     };
     if message.telnyx_message_id.is_some()
@@ -228,7 +227,7 @@ fn in_doubt_wait(state: &AppState) -> chrono::Duration {
 
 /// Where Telnyx posts this message's receipts: our webhook, naming the message, so that a
 /// receipt of a hand-over whose answer we never read still finds its message.
-pub fn receipt_webhook_url(webhook_url: &str, message_id: Uuid) -> String {
+pub fn receipt_webhook_url(webhook_url: &str, message_id: MessageId) -> String {
     let separator = if webhook_url.contains('?') { '&' } else { '?' };
     format!("{webhook_url}{separator}{RECEIPT_PARAMETER}={message_id}")
 }
@@ -271,7 +270,7 @@ fn failure_of(error: &TelnyxError, job: &ClaimedJob) -> Failure {
 async fn change_message(
     state: &AppState,
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: MessageId,
     allowed: impl Fn(&MessageRow) -> bool + Sync,
     changes: MessageChanges,
 ) -> Result<(), JobError> {
@@ -306,7 +305,7 @@ async fn change_message(
 async fn begin_hand_over(
     state: &AppState,
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: MessageId,
 ) -> Result<bool, JobError> {
     let now = state.clock.now();
     conn.transaction::<_, diesel::result::Error, _>(async |conn| {
@@ -343,7 +342,7 @@ async fn begin_hand_over(
 async fn end_hand_over(
     state: &AppState,
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: MessageId,
 ) -> Result<(), JobError> {
     let changes = MessageChanges {
         send_started_at: Some(None),
@@ -357,7 +356,7 @@ async fn end_hand_over(
 async fn record_acceptance(
     state: &AppState,
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: MessageId,
     telnyx_id: &str,
 ) -> Result<(), JobError> {
     let changes = MessageChanges {
@@ -371,7 +370,7 @@ async fn record_acceptance(
 async fn fail_message(
     state: &AppState,
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: MessageId,
     status: MessageStatus,
     failure: Failure,
 ) -> Result<(), JobError> {

@@ -3,11 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use uuid::Uuid;
 
 use super::status;
 use super::storage::{self, MessageChanges};
-use crate::ids::MessageId;
+use crate::ids::{MessageId, TenantId};
 use crate::jobs::{self, ClaimedJob, Job, JobError, Outcome};
 use crate::realtime::events;
 use crate::state::AppState;
@@ -18,13 +17,13 @@ use crate::wire::{Direction, Message, MessageStatus};
 #[derive(Debug, PartialEq)]
 pub enum ReceiptOutcome {
     Applied {
-        tenant_id: Uuid,
-        message_id: Uuid,
+        tenant_id: TenantId,
+        message_id: MessageId,
     },
     /// A late or repeated receipt: the message is already at or past this status.
     Unchanged {
-        tenant_id: Uuid,
-        message_id: Uuid,
+        tenant_id: TenantId,
+        message_id: MessageId,
     },
     /// No message carries this Telnyx id yet (the receipt overtook our own record of the send).
     Unknown,
@@ -38,7 +37,7 @@ pub enum ReceiptOutcome {
 pub async fn apply(
     conn: &mut AsyncPgConnection,
     event: &WebhookEvent,
-    sent_as: Option<Uuid>,
+    sent_as: Option<MessageId>,
     now: DateTime<Utc>,
 ) -> Result<ReceiptOutcome, diesel::result::Error> {
     let payload = event.payload();
@@ -111,7 +110,7 @@ pub async fn apply(
 /// the receipt's.
 async fn adopt(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: MessageId,
     event: &WebhookEvent,
     now: DateTime<Utc>,
 ) -> Result<Option<storage::MessageRow>, diesel::result::Error> {
@@ -166,7 +165,7 @@ pub async fn apply_deferred(
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
     let outcome = conn
-        .transaction(async |conn| apply(conn, &event, sent_as.map(Into::into), now).await)
+        .transaction(async |conn| apply(conn, &event, sent_as, now).await)
         .await?;
     Ok(match outcome {
         ReceiptOutcome::Unknown if !job.is_last_attempt() => Outcome::RetryAt(

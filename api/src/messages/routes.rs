@@ -1,10 +1,10 @@
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::ids::ConversationId;
 use crate::pagination::page_size;
 use crate::state::AppState;
 use crate::wire::{ErrorBody, Message, Page, SegmentsRequest, SegmentsResponse, SendMessage};
@@ -37,7 +37,7 @@ pub struct HistoryQuery {
 pub async fn history(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<ConversationId>,
     query: web::Query<HistoryQuery>,
 ) -> Result<web::Json<Page<Message>>, ApiError> {
     let limit = page_size(query.limit)?;
@@ -62,12 +62,16 @@ pub async fn history(
 pub async fn send(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<ConversationId>,
     body: JsonBody<SendMessage>,
 ) -> Result<HttpResponse, ApiError> {
-    let message =
-        crate::conversations::send::send(&state, &caller, id.into_inner(), body.into_inner().text)
-            .await?;
+    let message = crate::conversations::send::send(
+        &state,
+        &caller,
+        id.into_inner(),
+        body.into_inner().try_into()?,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(message))
 }
 

@@ -1,9 +1,9 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
 use crate::db::schema::messages;
+use crate::ids::{ConversationId, MessageId, TenantId, UserId};
 use crate::pagination::Cursor;
 use crate::sms::Encoding;
 use crate::wire::{AiProvider, Author, Direction, Message, MessageError, MessageStatus};
@@ -11,12 +11,12 @@ use crate::wire::{AiProvider, Author, Direction, Message, MessageError, MessageS
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = messages)]
 pub struct MessageRow {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
-    pub conversation_id: Uuid,
+    pub id: MessageId,
+    pub tenant_id: TenantId,
+    pub conversation_id: ConversationId,
     pub direction: Direction,
     pub author: Author,
-    pub author_user_id: Option<Uuid>,
+    pub author_user_id: Option<UserId>,
     pub text: String,
     pub encoding: Encoding,
     pub segments: i32,
@@ -75,7 +75,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &MessageRow) -> QueryResu
         .map(|_| ())
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<MessageRow>> {
+pub async fn find(conn: &mut AsyncPgConnection, id: MessageId) -> QueryResult<Option<MessageRow>> {
     messages::table
         .find(id)
         .select(MessageRow::as_select())
@@ -86,7 +86,7 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
 
 pub async fn find_for_update(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: MessageId,
 ) -> QueryResult<Option<MessageRow>> {
     messages::table
         .find(id)
@@ -113,8 +113,8 @@ pub async fn find_by_telnyx_id_for_update(
 /// A page of history, newest first, strictly before `before` (created_at, id).
 pub async fn page_before(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    conversation_id: Uuid,
+    tenant_id: TenantId,
+    conversation_id: ConversationId,
     before: Option<Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<MessageRow>> {
@@ -138,8 +138,8 @@ pub async fn page_before(
 /// Who wrote the conversation's messages after `after` (to see whether someone answered).
 pub async fn authors_after(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    conversation_id: Uuid,
+    tenant_id: TenantId,
+    conversation_id: ConversationId,
     after: DateTime<Utc>,
 ) -> QueryResult<Vec<String>> {
     messages::table
@@ -154,8 +154,8 @@ pub async fn authors_after(
 
 pub async fn count_by_author(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    conversation_id: Uuid,
+    tenant_id: TenantId,
+    conversation_id: ConversationId,
     author: crate::wire::Author,
 ) -> QueryResult<i64> {
     messages::table
@@ -184,7 +184,7 @@ pub struct MessageChanges {
 
 pub async fn update(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: MessageId,
     changes: &MessageChanges,
 ) -> QueryResult<MessageRow> {
     diesel::update(messages::table.find(id))

@@ -6,9 +6,9 @@ pub mod storage;
 
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
-use uuid::Uuid;
 
 use crate::conversations::storage as conversation_storage;
+use crate::ids::TenantId;
 use crate::realtime::events;
 use crate::wire::FeedPayload;
 use crate::wire::{OptOut, OptOutChanged};
@@ -28,7 +28,7 @@ pub enum GuardError {
 /// have written STOP in between).
 pub async fn ensure_can_text(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     phone: &str,
 ) -> Result<(), GuardError> {
     if storage::is_opted_out(conn, tenant_id, phone).await? {
@@ -40,7 +40,7 @@ pub async fn ensure_can_text(
 /// Records an opt-out (inside the caller's transaction); false when it already was.
 pub async fn opt_out(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     phone: &str,
     keyword: &str,
     now: DateTime<Utc>,
@@ -66,7 +66,7 @@ pub async fn opt_out(
 /// conversation is announced too, so inboxes drop the opted-out marker.
 pub async fn opt_in(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     phone: &str,
     now: DateTime<Utc>,
 ) -> diesel::QueryResult<bool> {
@@ -94,7 +94,7 @@ pub async fn opt_in(
 /// STOP opts the sender out, START back in; HELP needs nothing here.
 pub async fn apply_keyword(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     sender: &str,
     text: &str,
     keyword: Option<Keyword>,

@@ -1,14 +1,14 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
 use crate::db::schema::opt_outs;
+use crate::ids::TenantId;
 use crate::wire::OptOut;
 
 pub async fn is_opted_out(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     phone_number: &str,
 ) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
@@ -25,7 +25,7 @@ pub async fn is_opted_out(
 /// Marks the number opted out; a repeated STOP keeps the first time.
 pub async fn insert(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     phone_number: &str,
     keyword: &str,
     now: DateTime<Utc>,
@@ -45,7 +45,7 @@ pub async fn insert(
 
 pub async fn delete(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     phone_number: &str,
 ) -> QueryResult<bool> {
     diesel::delete(
@@ -60,7 +60,7 @@ pub async fn delete(
     .map(|count| count > 0)
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<Vec<OptOut>> {
+pub async fn list(conn: &mut AsyncPgConnection, tenant_id: TenantId) -> QueryResult<Vec<OptOut>> {
     opt_outs::table
         .filter(opt_outs::tenant_id.eq(tenant_id))
         .order(opt_outs::created_at.desc())

@@ -5,9 +5,9 @@ pub mod storage;
 
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
-use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::ids::{PhoneNumberId, TenantId};
 use crate::phone::E164;
 use crate::wire::PhoneNumber;
 
@@ -52,7 +52,7 @@ pub const MAX_PROFILE_ID_CHARS: usize = 100;
 /// tenant has no number at all.
 pub async fn sending_number(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     conversation_number: &str,
 ) -> diesel::QueryResult<Option<PhoneNumber>> {
     storage::preferred_of_tenant(conn, tenant_id, conversation_number).await
@@ -60,7 +60,7 @@ pub async fn sending_number(
 
 pub async fn add(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     number: &str,
     messaging_profile_id: Option<String>,
     now: DateTime<Utc>,
@@ -80,7 +80,7 @@ pub async fn add(
         .map(|id| id.trim().to_string())
         .filter(|id| !id.is_empty());
     let phone_number = PhoneNumber {
-        id: Uuid::new_v4(),
+        id: PhoneNumberId::random(),
         tenant_id,
         number: number.into_string(),
         messaging_profile_id,

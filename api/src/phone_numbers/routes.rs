@@ -1,9 +1,9 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::ids::PhoneNumberId;
 use crate::pagination::{paginate, Cursor, PageQuery};
 use crate::phone::E164;
 use crate::state::AppState;
@@ -69,7 +69,7 @@ pub async fn create(
 pub async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<PhoneNumberId>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let mut conn = state.db().await?;

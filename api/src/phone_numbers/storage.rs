@@ -1,16 +1,16 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
 use crate::db::schema::phone_numbers;
+use crate::ids::{PhoneNumberId, TenantId};
 use crate::wire::PhoneNumber;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = phone_numbers)]
 struct PhoneNumberRow {
-    id: Uuid,
-    tenant_id: Uuid,
+    id: PhoneNumberId,
+    tenant_id: TenantId,
     number: String,
     messaging_profile_id: Option<String>,
     created_at: DateTime<Utc>,
@@ -42,7 +42,10 @@ pub async fn insert(conn: &mut AsyncPgConnection, number: &PhoneNumber) -> Query
         .map(|_| ())
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<Vec<PhoneNumber>> {
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    tenant_id: TenantId,
+) -> QueryResult<Vec<PhoneNumber>> {
     phone_numbers::table
         .filter(phone_numbers::tenant_id.eq(tenant_id))
         .order((phone_numbers::created_at, phone_numbers::id))
@@ -55,7 +58,7 @@ pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<
 /// The tenant's number `preferred` when the tenant owns it, else its first registered one.
 pub async fn preferred_of_tenant(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     preferred: &str,
 ) -> QueryResult<Option<PhoneNumber>> {
     phone_numbers::table
@@ -86,7 +89,11 @@ pub async fn find_by_number(
         .map(|row| row.map(PhoneNumber::from))
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<bool> {
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    tenant_id: TenantId,
+    id: PhoneNumberId,
+) -> QueryResult<bool> {
     diesel::delete(
         phone_numbers::table.filter(
             phone_numbers::tenant_id

@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
 use crate::db::schema::events;
+use crate::ids::TenantId;
 use crate::wire::{FeedEvent, FeedPayload};
 
 /// The channel `NOTIFY` wakes listeners on; the payload is `<tenant id>:<event id>`.
@@ -22,7 +22,7 @@ struct NextId {
 /// counter row stays locked until that transaction ends, so ids commit in order.
 pub async fn record(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     payload: FeedPayload,
     now: DateTime<Utc>,
 ) -> QueryResult<i64> {
@@ -89,7 +89,7 @@ impl EventRow {
 /// The tenant's events after `after`, in order.
 pub async fn after(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     after: i64,
     limit: i64,
 ) -> QueryResult<Vec<FeedEvent>> {
@@ -106,7 +106,7 @@ pub async fn after(
 }
 
 /// The tenant's newest event id (0 when none).
-pub async fn latest_id(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<i64> {
+pub async fn latest_id(conn: &mut AsyncPgConnection, tenant_id: TenantId) -> QueryResult<i64> {
     events::table
         .filter(events::tenant_id.eq(tenant_id))
         .select(diesel::dsl::max(events::id))
@@ -116,7 +116,10 @@ pub async fn latest_id(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryRe
 }
 
 /// The tenant's oldest kept event id, if any.
-pub async fn oldest_id(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<Option<i64>> {
+pub async fn oldest_id(
+    conn: &mut AsyncPgConnection,
+    tenant_id: TenantId,
+) -> QueryResult<Option<i64>> {
     events::table
         .filter(events::tenant_id.eq(tenant_id))
         .select(diesel::dsl::min(events::id))

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::ids::TenantId;
 use tokio::sync::{broadcast, watch};
-use uuid::Uuid;
 
 use crate::auth::principal::Principal;
 use crate::wire::FeedEvent;
@@ -40,19 +40,19 @@ struct TenantFeed {
 
 #[derive(Default)]
 pub struct Hub {
-    feeds: Mutex<HashMap<Uuid, TenantFeed>>,
+    feeds: Mutex<HashMap<TenantId, TenantFeed>>,
     /// Per principal with sessions here: turns `true` when it is revoked.
     principals: Mutex<HashMap<Principal, watch::Sender<bool>>>,
 }
 
 impl Hub {
-    fn feeds(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, TenantFeed>> {
+    fn feeds(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, TenantFeed>> {
         self.feeds
             .lock()
             .unwrap_or_else(|poison| poison.into_inner())
     }
 
-    pub fn subscribe(&self, tenant_id: Uuid) -> broadcast::Receiver<Arc<Frame>> {
+    pub fn subscribe(&self, tenant_id: TenantId) -> broadcast::Receiver<Arc<Frame>> {
         let mut feeds = self.feeds();
         feeds
             .entry(tenant_id)
@@ -65,7 +65,7 @@ impl Hub {
     }
 
     /// Whether anyone here listens to the tenant, and the last id they were given.
-    pub fn watching(&self, tenant_id: Uuid) -> Option<Option<i64>> {
+    pub fn watching(&self, tenant_id: TenantId) -> Option<Option<i64>> {
         let mut feeds = self.feeds();
         match feeds.get(&tenant_id) {
             Some(feed) if feed.sender.receiver_count() > 0 => Some(feed.delivered),
@@ -78,7 +78,7 @@ impl Hub {
     }
 
     /// Tenants with subscribers and what they have been given (for catching up).
-    pub fn watched(&self) -> Vec<(Uuid, Option<i64>)> {
+    pub fn watched(&self) -> Vec<(TenantId, Option<i64>)> {
         let mut feeds = self.feeds();
         feeds.retain(|_, feed| feed.sender.receiver_count() > 0);
         feeds
@@ -88,7 +88,7 @@ impl Hub {
     }
 
     /// Hands events (in id order, all newer than the last published) to the subscribers.
-    pub fn publish(&self, tenant_id: Uuid, events: Vec<FeedEvent>) {
+    pub fn publish(&self, tenant_id: TenantId, events: Vec<FeedEvent>) {
         let mut feeds = self.feeds();
         let Some(feed) = feeds.get_mut(&tenant_id) else {
             return;
@@ -147,6 +147,7 @@ impl Hub {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::{ApiKeyId, UserId};
 
     fn event(id: i64) -> FeedEvent {
         FeedEvent {
@@ -161,7 +162,7 @@ mod tests {
     #[test]
     fn publishes_each_id_once_and_in_order() {
         let hub = Hub::default();
-        let tenant = Uuid::new_v4();
+        let tenant = TenantId::random();
         let mut receiver = hub.subscribe(tenant);
         hub.publish(tenant, vec![event(1), event(2)]);
         hub.publish(tenant, vec![event(2), event(3)]);
@@ -177,8 +178,8 @@ mod tests {
     #[test]
     fn revoking_signals_that_principals_sessions_only() {
         let hub = Hub::default();
-        let key = Principal::ApiKey(Uuid::new_v4());
-        let user = Principal::User(Uuid::new_v4());
+        let key = Principal::ApiKey(ApiKeyId::random());
+        let user = Principal::User(UserId::random());
         let first = hub.watch_principal(key);
         let second = hub.watch_principal(key);
         let other = hub.watch_principal(user);

@@ -6,10 +6,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use crate::ids::TenantId;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::{FutureExt, StreamExt};
 use tokio_util::sync::CancellationToken;
-use uuid::Uuid;
 
 use super::{events, revocations};
 use crate::state::AppState;
@@ -64,7 +64,7 @@ async fn listen(state: &AppState, conn: &mut AsyncPgConnection, shutdown: &Cance
             _ = shutdown.cancelled() => return,
         };
         // Everything already waiting goes in the same round: one read per tenant.
-        let mut earliest: HashMap<Uuid, i64> = HashMap::new();
+        let mut earliest: HashMap<TenantId, i64> = HashMap::new();
         let mut next = first;
         loop {
             match next {
@@ -98,12 +98,12 @@ async fn listen(state: &AppState, conn: &mut AsyncPgConnection, shutdown: &Cance
     }
 }
 
-fn parse(payload: &str) -> Option<(Uuid, i64)> {
+fn parse(payload: &str) -> Option<(TenantId, i64)> {
     let (tenant, id) = payload.split_once(':')?;
     Some((tenant.parse().ok()?, id.parse().ok()?))
 }
 
-async fn deliver_all(state: &AppState, earliest: HashMap<Uuid, i64>) {
+async fn deliver_all(state: &AppState, earliest: HashMap<TenantId, i64>) {
     for (tenant, id) in earliest {
         if let Some(delivered) = state.hub.watching(tenant) {
             deliver(state, tenant, delivered.unwrap_or(id - 1)).await;
@@ -120,7 +120,7 @@ async fn catch_up(state: &AppState) {
     }
 }
 
-async fn deliver(state: &AppState, tenant: Uuid, mut after: i64) {
+async fn deliver(state: &AppState, tenant: TenantId, mut after: i64) {
     let Ok(mut conn) = state.pool.get().await else {
         tracing::warn!("event listener cannot read events: no database connection");
         return;
@@ -150,7 +150,7 @@ mod tests {
 
     #[test]
     fn payloads_and_urls() {
-        let tenant = Uuid::new_v4();
+        let tenant = TenantId::random();
         assert_eq!(parse(&format!("{tenant}:42")), Some((tenant, 42)));
         assert_eq!(parse("garbage"), None);
         assert_eq!(

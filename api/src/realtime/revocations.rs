@@ -12,6 +12,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use crate::ids::{ApiKeyId, UserId};
+
 use crate::api_keys::storage as api_key_storage;
 use crate::auth::principal::Principal;
 use crate::state::AppState;
@@ -33,8 +35,8 @@ pub fn parse(payload: &str) -> Option<Principal> {
     let (kind, id) = payload.split_once(':')?;
     let id: Uuid = id.parse().ok()?;
     match kind {
-        "api_key" => Some(Principal::ApiKey(id)),
-        "user" => Some(Principal::User(id)),
+        "api_key" => Some(Principal::ApiKey(ApiKeyId(id))),
+        "user" => Some(Principal::User(UserId(id))),
         _ => None,
     }
 }
@@ -135,7 +137,7 @@ mod tests {
     #[test]
     fn payloads_round_trip() {
         let id = Uuid::new_v4();
-        for principal in [Principal::ApiKey(id), Principal::User(id)] {
+        for principal in [Principal::ApiKey(ApiKeyId(id)), Principal::User(UserId(id))] {
             assert_eq!(parse(&payload(principal)), Some(principal));
         }
         assert_eq!(parse("tenant:x"), None);

@@ -4,9 +4,9 @@ pub mod storage;
 
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
-use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::ids::TenantId;
 use crate::phone::parse_region;
 use crate::wire::Tenant;
 
@@ -73,7 +73,7 @@ pub async fn create(
         });
     }
     let tenant = Tenant {
-        id: Uuid::new_v4(),
+        id: TenantId::random(),
         name,
         default_region: region,
         resume_window_days: window,

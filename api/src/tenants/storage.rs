@@ -1,14 +1,14 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
 use crate::db::schema::tenants;
+use crate::ids::TenantId;
 use crate::wire::Tenant;
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = tenants)]
 struct TenantRow {
-    id: Uuid,
+    id: TenantId,
     name: String,
     default_region: String,
     resume_window_days: i32,
@@ -45,7 +45,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, tenant: &Tenant) -> QueryResul
         .map(|_| ())
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Tenant>> {
+pub async fn find(conn: &mut AsyncPgConnection, id: TenantId) -> QueryResult<Option<Tenant>> {
     tenants::table
         .find(id)
         .select(TenantRow::as_select())

@@ -6,9 +6,9 @@ pub mod storage;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel_async::AsyncPgConnection;
-use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::ids::TenantId;
 use crate::wire::{Direction, Usage, UsageDay};
 use storage::{MessageCount, TokenCount};
 
@@ -103,7 +103,7 @@ fn covered_until(from: NaiveDate, to: NaiveDate) -> NaiveDate {
 /// The report for the range's days.
 pub async fn report(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     range: DayRange,
 ) -> diesel::QueryResult<Usage> {
     let (start, end) = range.instants();

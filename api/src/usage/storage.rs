@@ -2,8 +2,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::sql_types::{BigInt, Date, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
+use crate::ids::TenantId;
 use crate::wire::{Direction, MessageStatus};
 
 /// Messages of one UTC day and direction, and their segments.
@@ -34,7 +34,7 @@ pub struct TokenCount {
 /// that failed before reaching the carrier is not counted.
 pub async fn messages_per_day(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> diesel::QueryResult<Vec<MessageCount>> {
@@ -57,7 +57,7 @@ pub async fn messages_per_day(
 /// The tenant's AI tokens from `start` until before `end`, per UTC day.
 pub async fn tokens_per_day(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
 ) -> diesel::QueryResult<Vec<TokenCount>> {

@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use uuid::Uuid;
 
 use crate::auth::password::{
     PasswordError, Passwords, BUSY_RETRY_AFTER, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH,
 };
 use crate::auth::principal::Principal;
 use crate::error::ApiError;
+use crate::ids::{TenantId, UserId};
 use crate::realtime::revocations;
 use crate::wire::{Role, User};
 
@@ -75,7 +75,7 @@ pub fn normalize_email(email: &str) -> Result<String, UserError> {
 }
 
 pub struct NewUser {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub email: String,
     pub password: String,
     pub role: Role,
@@ -105,7 +105,7 @@ pub async fn create(
             PasswordError::Hash(error) => UserError::Hashing(error.to_string()),
         })?;
     let user = User {
-        id: Uuid::new_v4(),
+        id: UserId::random(),
         tenant_id: input.tenant_id,
         email,
         role: input.role,
@@ -125,8 +125,8 @@ pub async fn create(
 /// tokens already stop working: each request looks the user up).
 pub async fn remove(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: UserId,
 ) -> Result<(), UserError> {
     conn.transaction::<(), UserError, _>(async |conn| {
         if !storage::delete(conn, tenant_id, id).await? {

@@ -1,9 +1,9 @@
 use actix_web::{web, HttpResponse};
-use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::ids::UserId;
 use crate::pagination::{paginate, Cursor, PageQuery};
 use crate::state::AppState;
 use crate::wire::{CreateUser, ErrorBody, Page, Role, User};
@@ -73,7 +73,7 @@ pub async fn create(
 pub async fn delete(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let id = id.into_inner();

@@ -1,16 +1,16 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
 use crate::db::schema::users;
+use crate::ids::{TenantId, UserId};
 use crate::wire::{Role, User};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users)]
 struct UserRow {
-    id: Uuid,
-    tenant_id: Uuid,
+    id: UserId,
+    tenant_id: TenantId,
     email: String,
     role: Role,
     created_at: DateTime<Utc>,
@@ -65,8 +65,8 @@ pub async fn find_for_login(
 
 pub async fn find(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
-    id: Uuid,
+    tenant_id: TenantId,
+    id: UserId,
 ) -> QueryResult<Option<User>> {
     users::table
         .filter(users::tenant_id.eq(tenant_id).and(users::id.eq(id)))
@@ -77,7 +77,7 @@ pub async fn find(
         .map(|row| row.map(User::from))
 }
 
-pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<Vec<User>> {
+pub async fn list(conn: &mut AsyncPgConnection, tenant_id: TenantId) -> QueryResult<Vec<User>> {
     users::table
         .filter(users::tenant_id.eq(tenant_id))
         .order((users::created_at, users::id))
@@ -88,7 +88,10 @@ pub async fn list(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> QueryResult<
 }
 
 /// Those of these users that still exist.
-pub async fn existing_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+pub async fn existing_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[UserId],
+) -> QueryResult<Vec<UserId>> {
     users::table
         .filter(users::id.eq_any(ids))
         .select(users::id)
@@ -96,7 +99,11 @@ pub async fn existing_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryRe
         .await
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, tenant_id: Uuid, id: Uuid) -> QueryResult<bool> {
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    tenant_id: TenantId,
+    id: UserId,
+) -> QueryResult<bool> {
     diesel::delete(users::table.filter(users::tenant_id.eq(tenant_id).and(users::id.eq(id))))
         .execute(conn)
         .await

@@ -7,9 +7,9 @@ pub mod storage;
 
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::ids::TenantId;
 use crate::inbound::{self, Received};
 use crate::messages::receipts::{self, ReceiptOutcome};
 use crate::state::AppState;
@@ -201,7 +201,7 @@ async fn apply_receipt(
         .map_err(|e| WebhookError::Failed(e.to_string()))?;
     let raw_text = String::from_utf8_lossy(raw).into_owned();
     let (outcome, tenant_id) = conn
-        .transaction::<(Outcome, Option<Uuid>), diesel::result::Error, _>(async |conn| {
+        .transaction::<(Outcome, Option<TenantId>), diesel::result::Error, _>(async |conn| {
             if !storage::mark_processed(conn, event.id(), now).await? {
                 let tenant = crate::messages::storage::find_by_telnyx_id_for_update(
                     conn,
@@ -211,7 +211,7 @@ async fn apply_receipt(
                 .map(|m| m.tenant_id);
                 return Ok((Outcome::Duplicate, tenant));
             }
-            match receipts::apply(conn, event, context.sent_as.map(Into::into), now).await? {
+            match receipts::apply(conn, event, context.sent_as, now).await? {
                 ReceiptOutcome::Applied { tenant_id, .. }
                 | ReceiptOutcome::Unchanged { tenant_id, .. } => {
                     Ok((Outcome::Processed, Some(tenant_id)))

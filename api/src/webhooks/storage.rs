@@ -1,9 +1,9 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
 use crate::db::schema::{processed_webhook_events, webhook_deliveries};
+use crate::ids::{TenantId, WebhookDeliveryId};
 use crate::pagination::Cursor;
 use crate::wire::{DeliveryOutcome, WebhookDelivery};
 
@@ -13,8 +13,8 @@ const MAX_LOGGED_BODY: usize = 64 * 1024;
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = webhook_deliveries)]
 pub struct DeliveryRow {
-    pub id: Uuid,
-    pub tenant_id: Option<Uuid>,
+    pub id: WebhookDeliveryId,
+    pub tenant_id: Option<TenantId>,
     pub event_id: Option<String>,
     pub event_type: Option<String>,
     pub telnyx_message_id: Option<String>,
@@ -38,7 +38,7 @@ impl DeliveryRow {
             body.truncate(cut);
         }
         DeliveryRow {
-            id: Uuid::new_v4(),
+            id: WebhookDeliveryId::random(),
             tenant_id: None,
             event_id: None,
             event_type: None,
@@ -69,7 +69,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &DeliveryRow) -> QueryRes
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = webhook_deliveries)]
 struct DeliveryView {
-    id: Uuid,
+    id: WebhookDeliveryId,
     event_id: Option<String>,
     event_type: Option<String>,
     telnyx_message_id: Option<String>,
@@ -99,7 +99,7 @@ impl From<DeliveryView> for WebhookDelivery {
 
 pub async fn recent_failures(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     since: DateTime<Utc>,
     limit: i64,
 ) -> QueryResult<Vec<WebhookDelivery>> {
@@ -123,7 +123,7 @@ pub async fn recent_failures(
 
 pub async fn recent(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     before: Option<Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<WebhookDelivery>> {

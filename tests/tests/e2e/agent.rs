@@ -552,7 +552,7 @@ async fn diagnostics_say_what_is_wrong_and_what_to_do() {
 /// A generation logged directly, `hours_ago` before the test clock's now.
 async fn logged_generation(
     app: &TestApp,
-    tenant_id: uuid::Uuid,
+    tenant_id: parley::ids::TenantId,
     outcome: parley::wire::GenerationOutcome,
     hours_ago: i64,
 ) {
@@ -560,7 +560,7 @@ async fn logged_generation(
     parley::agent::generations::insert(
         &mut conn,
         &parley::agent::generations::GenerationRow {
-            id: uuid::Uuid::new_v4(),
+            id: parley::ids::GenerationId::random(),
             tenant_id,
             conversation_id: None,
             message_id: None,

@@ -9,7 +9,12 @@ use parley_tests::{json_with_status, TestApp};
 
 /// Adds `count` conversations straight to the table, with a company name of `width`
 /// characters; many share a creation second, so pages meet inside runs of equal times.
-async fn many_conversations(app: &TestApp, tenant_id: uuid::Uuid, count: i64, width: i64) {
+async fn many_conversations(
+    app: &TestApp,
+    tenant_id: parley::ids::TenantId,
+    count: i64,
+    width: i64,
+) {
     let mut conn = app.state.pool.get().await.unwrap();
     diesel::sql_query(
         "INSERT INTO conversations (id, tenant_id, phone_number, tenant_phone_number, company, created_at, updated_at)

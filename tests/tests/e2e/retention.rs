@@ -4,7 +4,6 @@ use diesel_async::RunQueryDsl;
 use parley::agent::generations::{self, GenerationRow};
 use parley::wire::{GenerationOutcome, GenerationPurpose};
 use parley_tests::{expect_error, TestApp};
-use uuid::Uuid;
 
 const OUR_NUMBER: &str = "+14165550100";
 
@@ -20,12 +19,12 @@ async fn delivered_message(app: &TestApp, token: &str, phone: &str) {
     .await;
 }
 
-async fn generation(app: &TestApp, tenant_id: Uuid) {
+async fn generation(app: &TestApp, tenant_id: parley::ids::TenantId) {
     let mut conn = app.state.pool.get().await.unwrap();
     generations::insert(
         &mut conn,
         &GenerationRow {
-            id: Uuid::new_v4(),
+            id: parley::ids::GenerationId::random(),
             tenant_id,
             conversation_id: None,
             message_id: None,

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use uuid::Uuid;
+use parley::wire::ConversationId;
 
 use crate::api::Api;
 use crate::components::form::{ErrorLine, FormActions, SubmitButton};
@@ -12,7 +12,7 @@ use crate::util::local_time;
 
 #[component]
 pub fn GuideDialog(
-    conversation_id: Uuid,
+    conversation_id: ConversationId,
     on_close: Callback<()>,
     /// Called with whether the conversation has a guide after a save or a clear.
     on_change: Callback<bool>,

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use parley::wire::AssistantId;
 use parley::wire::{Assistant, CreateAssistant, UpdateAssistant, DEFAULT_MAX_SEGMENTS};
-use uuid::Uuid;
 
 use crate::api::Api;
 use crate::components::form::{ErrorLine, FormActions, SubmitButton};
@@ -16,7 +16,7 @@ use crate::util::local_time;
 enum Editing {
     Closed,
     New,
-    Existing(Uuid),
+    Existing(AssistantId),
 }
 
 #[component]
@@ -27,7 +27,7 @@ pub fn AssistantsPage() -> impl IntoView {
     let items = RwSignal::new(None::<Vec<Assistant>>);
     let error = RwSignal::new(None::<String>);
     let editing = RwSignal::new(Editing::Closed);
-    let confirm_delete = RwSignal::new(None::<Uuid>);
+    let confirm_delete = RwSignal::new(None::<AssistantId>);
 
     let reload = move || {
         spawn_local(async move {
@@ -43,7 +43,7 @@ pub fn AssistantsPage() -> impl IntoView {
     };
     reload();
 
-    let make_default = move |id: Uuid| {
+    let make_default = move |id: AssistantId| {
         error.set(None);
         spawn_local(async move {
             let changes = UpdateAssistant {
@@ -58,7 +58,7 @@ pub fn AssistantsPage() -> impl IntoView {
             }
         });
     };
-    let delete = move |id: Uuid| {
+    let delete = move |id: AssistantId| {
         error.set(None);
         spawn_local(async move {
             match api.delete_assistant(id).await {

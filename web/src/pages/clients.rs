@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use parley::wire::ClientId;
 use parley::wire::{Client, CreateClient, UpdateClient};
-use uuid::Uuid;
 
 use crate::api::Api;
 use crate::components::form::{ErrorLine, FieldError, FormActions, RetryError, SubmitButton};
@@ -17,7 +17,7 @@ const PAGE: u32 = 50;
 enum Editing {
     Closed,
     New,
-    Existing(Uuid),
+    Existing(ClientId),
 }
 
 fn full_name(client: &Client) -> String {

@@ -10,10 +10,10 @@ use leptos::task::spawn_local;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
+use parley::wire::ConversationId;
 use parley::wire::{
     Channel, ContactIdentified, Conversation, ConversationStatus, FeedPayload, QualificationStatus,
 };
-use uuid::Uuid;
 use wasm_bindgen::JsCast;
 
 use crate::api::Api;
@@ -34,7 +34,7 @@ pub struct Inbox {
     pub items: RwSignal<Vec<Conversation>>,
     pub filters: Memo<Filters>,
     /// The conversation open beside the list, from the URL.
-    pub selected: Memo<Option<Uuid>>,
+    pub selected: Memo<Option<ConversationId>>,
     /// A short notice over the list ("resumed the existing conversation").
     pub notice: RwSignal<Option<String>>,
     next_cursor: RwSignal<Option<String>>,
@@ -163,7 +163,7 @@ impl Inbox {
     }
 
     /// The path of a conversation, keeping the current filters.
-    pub fn href(&self, id: Uuid) -> String {
+    pub fn href(&self, id: ConversationId) -> String {
         format!("/c/{id}{}", self.filters.with(Filters::to_query))
     }
 
@@ -191,7 +191,7 @@ pub fn InboxPage() -> impl IntoView {
     let selected = Memo::new(move |_| {
         location.pathname.with(|path| {
             path.strip_prefix("/c/")
-                .and_then(|id| Uuid::parse_str(id.trim_end_matches('/')).ok())
+                .and_then(|id| id.trim_end_matches('/').parse::<ConversationId>().ok())
         })
     });
     let inbox = Inbox {

@@ -5,9 +5,9 @@ pub mod routes;
 pub mod storage;
 
 use diesel_async::AsyncPgConnection;
-use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::ids::TenantId;
 use crate::pagination::{page_from, Cursor};
 use crate::wire::{AiGeneration, GenerationOutcome, Page};
 pub use storage::{attach_message, insert, GenerationRow};
@@ -53,7 +53,7 @@ pub fn outcome_of<T, E>(result: &Result<T, E>) -> GenerationOutcome {
 /// One page of the tenant's generations, newest first.
 pub async fn page(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     outcome: Option<GenerationOutcome>,
     before: Option<Cursor>,
     limit: i64,

@@ -1,20 +1,20 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
 use crate::db::schema::ai_generations;
+use crate::ids::{AssistantId, ConversationId, GenerationId, MessageId, TenantId};
 use crate::pagination::Cursor;
 use crate::wire::{AiGeneration, GenerationOutcome, GenerationPurpose};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = ai_generations)]
 pub struct GenerationRow {
-    pub id: Uuid,
-    pub tenant_id: Uuid,
-    pub conversation_id: Option<Uuid>,
-    pub message_id: Option<Uuid>,
-    pub assistant_id: Option<Uuid>,
+    pub id: GenerationId,
+    pub tenant_id: TenantId,
+    pub conversation_id: Option<ConversationId>,
+    pub message_id: Option<MessageId>,
+    pub assistant_id: Option<AssistantId>,
     pub purpose: GenerationPurpose,
     pub provider: String,
     pub model: String,
@@ -57,8 +57,8 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &GenerationRow) -> QueryR
 /// Links a generation to the reply it produced.
 pub async fn attach_message(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
-    message_id: Uuid,
+    id: GenerationId,
+    message_id: MessageId,
 ) -> QueryResult<()> {
     diesel::update(ai_generations::table.find(id))
         .set(ai_generations::message_id.eq(message_id))
@@ -70,7 +70,7 @@ pub async fn attach_message(
 /// The tenant's generations before the cursor (of one outcome, when given), newest first.
 pub async fn recent(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     outcome: Option<GenerationOutcome>,
     before: Option<Cursor>,
     limit: i64,
@@ -102,7 +102,7 @@ pub async fn recent(
 /// The tenant's failed generations since `since`, newest first.
 pub async fn errors_since(
     conn: &mut AsyncPgConnection,
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     since: DateTime<Utc>,
     limit: i64,
 ) -> QueryResult<Vec<AiGeneration>> {

@@ -2,8 +2,8 @@
 //! or reopening the conversation. Each change goes to the server through the store.
 
 use leptos::prelude::*;
+use parley::wire::AssistantId;
 use parley::wire::{ConversationStatus, QualificationStatus, UpdateConversation};
-use uuid::Uuid;
 
 use super::store::ConversationStore;
 use crate::components::form::EnumSelect;
@@ -50,7 +50,7 @@ pub fn Controls(
                         let value = event_target_value(&event);
                         store
                             .update(UpdateConversation {
-                                assistant_id: Some(Uuid::parse_str(&value).ok()),
+                                assistant_id: Some(value.parse::<AssistantId>().ok()),
                                 ..Default::default()
                             });
                     }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use uuid::Uuid;
+use parley::wire::ConversationId;
 use wasm_bindgen::JsCast;
 
 use crate::components::composer::Composer;
@@ -26,8 +26,9 @@ use store::ConversationStore;
 #[component]
 pub fn ConversationRoute() -> impl IntoView {
     let params = use_params_map();
-    let id =
-        Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| Uuid::parse_str(&id).ok())));
+    let id = Memo::new(move |_| {
+        params.with(|p| p.get("id").and_then(|id| id.parse::<ConversationId>().ok()))
+    });
     move || match id.get() {
         Some(id) => view! { <ConversationView id=id /> }.into_any(),
         None => view! {
@@ -40,7 +41,7 @@ pub fn ConversationRoute() -> impl IntoView {
 }
 
 #[component]
-fn ConversationView(id: Uuid) -> impl IntoView {
+fn ConversationView(id: ConversationId) -> impl IntoView {
     let store = ConversationStore::new(id);
     store.load();
     feed::subscribe(move |message| store.apply_feed(message));

@@ -7,10 +7,9 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use parley::wire::{
-    AiResponseGenerated, Assistant, ContactIdentified, Conversation, Direction, FeedPayload,
-    Message, UpdateConversation,
+    AiResponseGenerated, Assistant, ContactIdentified, Conversation, ConversationId, Direction,
+    FeedPayload, Message, UpdateConversation,
 };
-use uuid::Uuid;
 
 use crate::api::Api;
 use crate::components::status::status_rank;
@@ -114,7 +113,7 @@ enum FeedChange<'a> {
     None,
 }
 
-fn feed_change(id: Uuid, message: &FeedMessage) -> FeedChange<'_> {
+fn feed_change(id: ConversationId, message: &FeedMessage) -> FeedChange<'_> {
     let payload = match message {
         FeedMessage::Resync => return FeedChange::Reload,
         FeedMessage::Event(payload) => payload,
@@ -144,7 +143,7 @@ fn feed_change(id: Uuid, message: &FeedMessage) -> FeedChange<'_> {
 /// One conversation as shown, shared by its header, history and composer.
 #[derive(Clone, Copy)]
 pub struct ConversationStore {
-    pub id: Uuid,
+    pub id: ConversationId,
     pub conversation: RwSignal<Option<Conversation>>,
     /// Why the conversation could not be shown: whether it is missing, and the message.
     pub load_error: RwSignal<Option<(bool, String)>>,
@@ -169,7 +168,7 @@ pub struct ConversationStore {
 
 impl ConversationStore {
     /// The store of conversation `id`, owned by the calling component; [`Self::load`] fills it.
-    pub fn new(id: Uuid) -> Self {
+    pub fn new(id: ConversationId) -> Self {
         ConversationStore {
             id,
             conversation: RwSignal::new(None),
@@ -434,6 +433,7 @@ impl ConversationStore {
 mod tests {
     use super::*;
     use parley::wire::OptOutChanged;
+    use uuid::Uuid;
 
     fn message(id: u128, text: &str, status: &str, minute: u32) -> Message {
         serde_json::from_value(serde_json::json!({
@@ -527,7 +527,7 @@ mod tests {
 
     #[test]
     fn the_feed_changes_only_this_conversation() {
-        let ours = Uuid::from_u128(99);
+        let ours = ConversationId(Uuid::from_u128(99));
         let mut inbound = serde_json::to_value(message(1, "Hi", "received", 1)).expect("json");
         inbound["direction"] = "inbound".into();
         inbound["author"] = "customer".into();
@@ -556,7 +556,10 @@ mod tests {
             FeedChange::Message { message, unread: false } if message.text == "Hello"
         ));
         // Another conversation's message is not ours.
-        assert_eq!(feed_change(Uuid::from_u128(5), &created), FeedChange::None);
+        assert_eq!(
+            feed_change(ConversationId(Uuid::from_u128(5)), &created),
+            FeedChange::None
+        );
 
         let conversation = serde_json::json!({
             "id": ours, "phone_number": "+14165551234", "tenant_phone_number": "+14165550100",
@@ -581,7 +584,7 @@ mod tests {
             FeedChange::Conversation(c) if c.contact_name.as_deref() == Some("Ada")
         ));
         assert_eq!(
-            feed_change(Uuid::from_u128(5), &identified),
+            feed_change(ConversationId(Uuid::from_u128(5)), &identified),
             FeedChange::None
         );
 
