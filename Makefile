@@ -72,7 +72,8 @@ test: fmt clippy graph web build
 	  $(CARGO) test --workspace --no-fail-fast; \
 	fi
 
-bench:
+bench: web
 	@set -e; export DATABASE_URL=$$(.ci/postgres.sh); \
 	ulimit -n 16384 2>/dev/null || true; \
+	$(CARGO) bench -p parley-tests --bench load; \
 	$(CARGO) bench -p parley-tests --bench feed

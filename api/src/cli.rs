@@ -12,7 +12,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{self, ProcessEnv, Settings};
 use crate::db::{self, DbPool};
 use crate::ids::TenantId;
-use crate::wire::Role;
+use crate::wire::{CreatePhoneNumber, NumberType, Role};
 use crate::{api_keys, demo, ops, phone_numbers, tenants, users};
 
 #[derive(Parser)]
@@ -84,7 +84,18 @@ enum PhoneNumberCommand {
         number: String,
         #[arg(long)]
         messaging_profile_id: Option<String>,
+        /// long_code (default), toll_free or short_code: decides the default sending rate.
+        #[arg(long, value_parser = parse_number_type)]
+        number_type: Option<NumberType>,
+        /// The rate Telnyx granted the number (e.g. its 10DLC campaign's), messages a second.
+        #[arg(long)]
+        messages_per_second: Option<f64>,
     },
+}
+
+fn parse_number_type(text: &str) -> Result<NumberType, String> {
+    NumberType::parse(text)
+        .ok_or_else(|| format!("`{text}` is not long_code, toll_free or short_code"))
 }
 
 #[derive(Subcommand)]
@@ -211,19 +222,21 @@ async fn execute(command: Command) -> Result<(), CliError> {
             tenant,
             number,
             messaging_profile_id,
+            number_type,
+            messages_per_second,
         }) => {
             let pool = prepared_pool().await?;
             let mut conn = pool.get().await.map_err(db::DbError::from)?;
             require_tenant(&mut conn, tenant).await?;
-            let added = phone_numbers::add(
-                &mut conn,
-                tenant,
-                &number,
+            let request = CreatePhoneNumber {
+                number,
                 messaging_profile_id,
-                clock.now(),
-            )
-            .await
-            .map_err(failed)?;
+                number_type,
+                messages_per_second,
+            };
+            let added = phone_numbers::add(&mut conn, tenant, request, clock.now())
+                .await
+                .map_err(failed)?;
             print_json(&added)
         }
         Command::User(UserCommand::Create {

@@ -84,6 +84,9 @@ pub fn database_url(source: &dyn Source) -> Result<String, ConfigError> {
     Ok(url)
 }
 
+/// Telnyx's SMS limit of an account, messages a second, unless raised.
+pub const DEFAULT_TELNYX_ACCOUNT_MESSAGES_PER_SECOND: f64 = 50.0;
+
 /// Telnyx: the messages API we send through and the key its webhooks are signed with.
 #[derive(Clone)]
 pub struct TelnyxSettings {
@@ -93,6 +96,11 @@ pub struct TelnyxSettings {
     pub api_key: Option<String>,
     pub public_key: Option<VerifyingKey>,
     pub api_base: String,
+    /// The account's SMS limit (Telnyx: 50 a second unless raised).
+    pub account_messages_per_second: f64,
+    /// How far ahead of its rate a sender may run before the outbox paces it (Telnyx queues
+    /// a short excess; a sustained one waits here).
+    pub send_burst: Duration,
 }
 
 impl std::fmt::Debug for TelnyxSettings {
@@ -160,8 +168,13 @@ pub struct Settings {
     /// How long feed events are kept for reconnecting clients.
     pub event_retention: chrono::Duration,
     pub retention: RetentionSettings,
-    /// Job workers in this instance (0: this instance only serves HTTP).
+    /// Job workers in this instance (0: this instance only serves HTTP); each runs a lane
+    /// of sends and a lane of AI replies.
     pub workers: usize,
+    /// Sends and receipts one worker runs at once.
+    pub send_concurrency: usize,
+    /// AI replies one worker runs at once (they mostly wait for the model).
+    pub ai_concurrency: usize,
     /// How long a worker's claim on a job lasts unless renewed; it renews it while working,
     /// so this is how soon another instance takes over the jobs of one that died.
     pub job_lease: Duration,
@@ -325,6 +338,20 @@ impl Settings {
             public_key,
             api_base: parse_http_url(source, "TELNYX_API_BASE")?
                 .unwrap_or_else(|| DEFAULT_TELNYX_API_BASE.to_string()),
+            account_messages_per_second: parse_number(
+                source,
+                "TELNYX_ACCOUNT_MESSAGES_PER_SECOND",
+                DEFAULT_TELNYX_ACCOUNT_MESSAGES_PER_SECOND,
+                |rate| (0.1..=100_000.0).contains(rate),
+                "a rate between 0.1 and 100000 messages a second",
+            )?,
+            send_burst: Duration::from_millis(parse_number(
+                source,
+                "PARLEY_SEND_BURST_MS",
+                5_000u64,
+                |ms| *ms <= 3_600_000,
+                "a number of milliseconds between 0 and 3600000",
+            )?),
         };
         let ai_timeout = parse_number(
             source,
@@ -395,9 +422,23 @@ impl Settings {
             workers: parse_number(
                 source,
                 "PARLEY_WORKERS",
-                2usize,
+                1usize,
                 |count| *count <= 64,
                 "a number of workers between 0 and 64",
+            )?,
+            send_concurrency: parse_number(
+                source,
+                "PARLEY_SEND_CONCURRENCY",
+                32usize,
+                |count| (1..=1024).contains(count),
+                "a number of concurrent sends between 1 and 1024",
+            )?,
+            ai_concurrency: parse_number(
+                source,
+                "PARLEY_AI_CONCURRENCY",
+                256usize,
+                |count| (1..=4096).contains(count),
+                "a number of concurrent AI replies between 1 and 4096",
             )?,
             job_lease: Duration::from_secs(parse_number(
                 source,

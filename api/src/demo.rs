@@ -40,12 +40,27 @@ pub struct DemoLogin {
     pub phone_number: String,
 }
 
+/// Why the demo could not be seeded.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Pool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+    #[error(transparent)]
+    PhoneNumber(#[from] phone_numbers::PhoneNumberError),
+    #[error(transparent)]
+    User(#[from] users::UserError),
+    #[error(transparent)]
+    Hash(#[from] crate::auth::password::HashError),
+}
+
 pub async fn seed(
     pool: &DbPool,
     public_url: &str,
     now: DateTime<Utc>,
-) -> Result<DemoLogin, String> {
-    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+) -> Result<DemoLogin, DemoError> {
+    let mut conn = pool.get().await?;
     let tenant = Tenant {
         id: DEMO_TENANT_ID,
         name: "Maple Dental (demo)".to_string(),
@@ -54,19 +69,22 @@ pub async fn seed(
         ai_idle_resume_minutes: tenants::DEFAULT_AI_IDLE_RESUME_MINUTES,
         created_at: now,
     };
-    tenants::storage::insert(&mut conn, &tenant)
-        .await
-        .map_err(|e| e.to_string())?;
-    match phone_numbers::add(&mut conn, DEMO_TENANT_ID, DEMO_NUMBER, None, now).await {
+    tenants::storage::insert(&mut conn, &tenant).await?;
+    let number = crate::wire::CreatePhoneNumber {
+        number: DEMO_NUMBER.into(),
+        messaging_profile_id: None,
+        number_type: None,
+        messages_per_second: None,
+    };
+    match phone_numbers::add(&mut conn, DEMO_TENANT_ID, number, now).await {
         Ok(_) | Err(phone_numbers::PhoneNumberError::Taken(_)) => {}
-        Err(error) => return Err(error.to_string()),
+        Err(error) => return Err(error.into()),
     }
     if users::storage::find_for_login(&mut conn, DEMO_EMAIL)
-        .await
-        .map_err(|e| e.to_string())?
+        .await?
         .is_none()
     {
-        let passwords = Arc::new(Passwords::new().map_err(|e| e.to_string())?);
+        let passwords = Arc::new(Passwords::new()?);
         let admin = users::NewUser {
             tenant_id: DEMO_TENANT_ID,
             email: DEMO_EMAIL.to_string(),
@@ -75,17 +93,14 @@ pub async fn seed(
         };
         match users::create(&mut conn, passwords, admin, now).await {
             Ok(_) | Err(users::UserError::EmailTaken(_)) => {}
-            Err(error) => return Err(error.to_string()),
+            Err(error) => return Err(error.into()),
         }
     }
     if conversation_storage::latest_for_phone(&mut conn, DEMO_TENANT_ID, NEW_LEAD)
-        .await
-        .map_err(|e| e.to_string())?
+        .await?
         .is_none()
     {
-        seed_inbox(&mut conn, now)
-            .await
-            .map_err(|e| e.to_string())?;
+        seed_inbox(&mut conn, now).await?;
     }
     Ok(DemoLogin {
         tenant_id: DEMO_TENANT_ID,
@@ -206,6 +221,7 @@ async fn insert_conversation(
                 updated_at: when,
                 ai_provider: (line.author == Author::Ai).then_some(AiProvider::OfflineDemo),
                 send_started_at: None,
+                send_slot_at: None,
             },
         )
         .await?;

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use ed25519_dalek::VerifyingKey;
 use metrics_exporter_prometheus::PrometheusHandle;
-use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::agent::provider::Provider;
@@ -17,6 +16,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{self, DbConn, DbPool};
 use crate::error::ApiError;
+use crate::jobs::wake::JobsWake;
 use crate::realtime::hub::Hub;
 use crate::telnyx::simulator::SimulatorHandle;
 use crate::telnyx::TelnyxClient;
@@ -34,7 +34,7 @@ pub struct AppState {
     /// Verifies Telnyx's webhook signatures; `None` refuses every webhook.
     pub webhook_key: Option<VerifyingKey>,
     /// Wakes the job workers when work is enqueued.
-    pub jobs_wake: Arc<Notify>,
+    pub jobs_wake: Arc<JobsWake>,
     /// The URL the world reaches this instance at.
     pub public_url: String,
     /// Where Telnyx (or the simulator) posts delivery receipts for the messages we send.
@@ -83,7 +83,7 @@ impl AppState {
             passwords: Arc::new(passwords),
             metrics,
             telnyx: Arc::new(telnyx),
-            jobs_wake: Arc::new(Notify::new()),
+            jobs_wake: Arc::new(JobsWake::default()),
             webhook_url: simulator
                 .as_ref()
                 .and_then(|sim| sim.inbound_webhook_url())

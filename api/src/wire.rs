@@ -119,6 +119,10 @@ pub struct PhoneNumber {
     /// E.164, e.g. `+14165550100`.
     pub number: String,
     pub messaging_profile_id: Option<String>,
+    pub number_type: NumberType,
+    /// How many messages a second Parley sends from this number: the rate set for it, else
+    /// its type's default (long code 4, toll-free 20, short code 1000).
+    pub messages_per_second: f64,
     pub created_at: DateTime<Utc>,
 }
 
@@ -128,6 +132,14 @@ pub struct CreatePhoneNumber {
     pub number: String,
     #[serde(default)]
     pub messaging_profile_id: Option<String>,
+    /// Default `long_code`.
+    #[serde(default)]
+    pub number_type: Option<NumberType>,
+    /// The rate Telnyx granted this number (a 10DLC campaign's throughput, say); default:
+    /// the type's.
+    #[serde(default)]
+    #[schema(minimum = 0.01, maximum = 10000)]
+    pub messages_per_second: Option<f64>,
 }
 
 /// Who is calling: a signed-in user or an API key, and its tenant.
@@ -290,6 +302,29 @@ macro_rules! wire_enum {
 
 /// Other modules declare their text enums (SMS encoding, job status, …) with the same macro.
 pub(crate) use wire_enum;
+
+wire_enum!(
+    /// What kind of Telnyx number: it decides how fast Telnyx lets the number send.
+    NumberType {
+        LongCode => "long_code",
+        TollFree => "toll_free",
+        ShortCode => "short_code",
+    }
+);
+
+impl NumberType {
+    /// The throughput assumed for the kind, in messages a second. Toll-free and short codes:
+    /// Telnyx's defaults. Long codes: 4, the lowest 10DLC campaign class (AT&T's 240 a
+    /// minute); Telnyx decides US long-code throughput per campaign, so set the campaign's
+    /// rate on the number (and 0.1 for a number texting abroad).
+    pub fn default_messages_per_second(self) -> f64 {
+        match self {
+            NumberType::LongCode => 4.0,
+            NumberType::TollFree => 20.0,
+            NumberType::ShortCode => 1000.0,
+        }
+    }
+}
 
 wire_enum!(
     /// What a user or API key may do: admins manage numbers, keys, users and assistants.
@@ -502,12 +537,13 @@ pub struct SendMessage {
     pub text: String,
 }
 
-/// The AI guide of a conversation: instructions the assistant follows there.
+/// The AI guide of a conversation: instructions the assistant follows there. A conversation
+/// without one has an empty `text` and no `updated_at`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Guide {
     pub conversation_id: ConversationId,
     pub text: String,
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

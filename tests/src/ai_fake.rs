@@ -74,6 +74,8 @@ struct FakeState {
     script: Mutex<VecDeque<Step>>,
     recorded: Mutex<Vec<RecordedRequest>>,
     default_reply: Mutex<Option<String>>,
+    /// How long every request takes, on top of scripted delays (the model thinking).
+    latency: Mutex<Duration>,
     ids: AtomicU64,
 }
 
@@ -153,6 +155,7 @@ async fn chat_completions(
     };
     let json_mode = body["response_format"]["type"] == "json_object";
     let (delay, step) = state.take(json_mode);
+    let delay = delay + *state.latency.lock().expect("latency lock");
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
@@ -310,6 +313,11 @@ impl AiFake {
     /// The next request waits this long before it is answered.
     pub fn push_delay(&self, delay: Duration) {
         self.push(Step::Delay(delay));
+    }
+
+    /// Every request takes this long (like a model thinking); requests wait side by side.
+    pub fn set_latency(&self, latency: Duration) {
+        *self.state.latency.lock().expect("latency lock") = latency;
     }
 
     /// What plain requests get once the script is used up.

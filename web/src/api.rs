@@ -352,16 +352,12 @@ impl Api {
         .await
     }
 
-    /// The AI guide, or `None` when the conversation has none (404).
+    /// The AI guide, or `None` when the conversation has none (an empty one).
     pub async fn guide(&self, id: ConversationId) -> Result<Option<Guide>, ApiError> {
-        match self
+        let guide = self
             .get::<Guide>(&format!("/api/v1/conversations/{id}/guide"))
-            .await
-        {
-            Ok(guide) => Ok(Some(guide)),
-            Err(error) if error.is_not_found() => Ok(None),
-            Err(error) => Err(error),
-        }
+            .await?;
+        Ok((!guide.text.is_empty()).then_some(guide))
     }
 
     pub async fn put_guide(&self, id: ConversationId, text: &str) -> Result<Guide, ApiError> {

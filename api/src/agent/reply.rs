@@ -581,7 +581,7 @@ async fn commit(
         })
         .await?;
     if committed {
-        state.jobs_wake.notify_one();
+        state.jobs_wake.notify();
     }
     Ok(Outcome::Done)
 }

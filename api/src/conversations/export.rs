@@ -64,12 +64,27 @@ fn record(row: &ExportRow) -> Vec<String> {
     .collect()
 }
 
-fn csv_line(cells: &[String]) -> Result<Vec<u8>, String> {
+/// Why an export stopped; the client sees a broken download.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("cannot write CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("cannot finish a CSV line: {0}")]
+    Line(#[from] std::io::Error),
+    #[error(transparent)]
+    Pool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+fn csv_line(cells: &[String]) -> Result<Vec<u8>, ExportError> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
-    writer.write_record(cells).map_err(|e| e.to_string())?;
-    writer.into_inner().map_err(|e| e.to_string())
+    writer.write_record(cells)?;
+    writer
+        .into_inner()
+        .map_err(|error| ExportError::Line(error.into_error()))
 }
 
 pub type Chunk = Result<Bytes, std::io::Error>;
@@ -100,11 +115,9 @@ async fn read_page(
     filters: &Filters,
     after: Option<(DateTime<Utc>, Uuid)>,
     snapshot: DateTime<Utc>,
-) -> Result<Vec<ExportRow>, String> {
-    let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-    list::export_page(&mut conn, tenant_id, filters, after, snapshot, PAGE_ROWS)
-        .await
-        .map_err(|e| e.to_string())
+) -> Result<Vec<ExportRow>, ExportError> {
+    let mut conn = pool.get().await?;
+    Ok(list::export_page(&mut conn, tenant_id, filters, after, snapshot, PAGE_ROWS).await?)
 }
 
 async fn produce(
@@ -113,7 +126,7 @@ async fn produce(
     filters: &Filters,
     snapshot: DateTime<Utc>,
     sender: &mpsc::Sender<Chunk>,
-) -> Result<(), String> {
+) -> Result<(), ExportError> {
     let header: Vec<String> = HEADER.iter().map(|h| h.to_string()).collect();
     let mut buffer = csv_line(&header)?;
     let mut after = None;

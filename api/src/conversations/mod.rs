@@ -233,9 +233,14 @@ pub async fn guide(
     storage::find(&mut conn, caller.tenant_id, id)
         .await?
         .ok_or(ConversationError::NotFound)?;
-    storage::find_guide(&mut conn, caller.tenant_id, id)
+    // No guide is an empty one: the guide is part of the conversation, never missing.
+    Ok(storage::find_guide(&mut conn, caller.tenant_id, id)
         .await?
-        .ok_or_else(|| ApiError::not_found("guide").into())
+        .unwrap_or(Guide {
+            conversation_id: id,
+            text: String::new(),
+            updated_at: None,
+        }))
 }
 
 pub async fn put_guide(
@@ -274,7 +279,7 @@ pub async fn put_guide(
     Ok(Guide {
         conversation_id: id,
         text,
-        updated_at: now,
+        updated_at: Some(now),
     })
 }
 

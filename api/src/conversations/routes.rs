@@ -142,7 +142,7 @@ pub async fn update(
     ))
 }
 
-/// The conversation's AI guide; 404 when none is set.
+/// The conversation's AI guide: an empty `text` (and no `updated_at`) when none is set.
 #[utoipa::path(get, operation_id = "get_guide", path = "/api/v1/conversations/{id}/guide", tag = "conversations",
     params(("id" = Uuid, Path)),
     responses((status = 200, body = Guide), (status = 404, body = ErrorBody)),

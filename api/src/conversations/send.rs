@@ -76,6 +76,6 @@ pub async fn send(
             Ok(Message::from(row))
         })
         .await?;
-    state.jobs_wake.notify_one();
+    state.jobs_wake.notify();
     Ok(message)
 }

@@ -128,6 +128,6 @@ pub async fn start(
             other => break other?,
         }
     };
-    state.jobs_wake.notify_one();
+    state.jobs_wake.notify();
     Ok(started)
 }

@@ -257,7 +257,7 @@ pub async fn find_guide(
             row.map(|row| Guide {
                 conversation_id: row.conversation_id,
                 text: row.text,
-                updated_at: row.updated_at,
+                updated_at: Some(row.updated_at),
             })
         })
 }

@@ -18,6 +18,15 @@ diesel::table! {
         number -> Text,
         messaging_profile_id -> Nullable<Text>,
         created_at -> Timestamptz,
+        number_type -> Text,
+        messages_per_second -> Nullable<Float8>,
+    }
+}
+
+diesel::table! {
+    send_pacing (key) {
+        key -> Text,
+        next_at -> Timestamptz,
     }
 }
 
@@ -142,6 +151,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         ai_provider -> Nullable<Text>,
         send_started_at -> Nullable<Timestamptz>,
+        send_slot_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -154,7 +154,7 @@ pub async fn receive(
         }
     };
     if matches!(received, Received::Stored { .. }) {
-        state.jobs_wake.notify_one();
+        state.jobs_wake.notify();
     }
     Ok(received)
 }
@@ -229,6 +229,7 @@ async fn record(
         updated_at: now,
         ai_provider: None,
         send_started_at: None,
+        send_slot_at: None,
     };
     message_storage::insert(conn, &message).await?;
     let conversation =

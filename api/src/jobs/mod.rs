@@ -7,6 +7,7 @@
 //! [`Outcome`] or a [`JobError`]; the worker (`jobs::worker`) dispatches them.
 
 pub mod storage;
+pub mod wake;
 pub mod worker;
 
 use std::time::Duration;

@@ -1,17 +1,22 @@
-//! The background worker: claims due jobs and runs them, woken at once when work is enqueued
-//! and polling otherwise (jobs enqueued by another instance, retries coming due). It is the
-//! one place that knows which module handles which [`Job`].
+//! The background worker: claims due jobs and runs them in lanes (sends and receipts; AI
+//! replies), each with its own slots, woken at once when work is enqueued and polling
+//! otherwise (jobs enqueued by another instance, retries coming due). It is the one place
+//! that knows which module handles which [`Job`].
 
-use futures_util::future::join_all;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::{storage, ClaimedJob, Job, JobError, JobKind, Outcome};
 use crate::state::AppState;
 use crate::{agent, messages};
 
-const BATCH: i64 = 16;
 /// How soon a job whose handler could not decide (database away) is tried again.
 const TRANSIENT_RETRY: chrono::Duration = chrono::Duration::seconds(5);
+/// The most jobs one claim takes (a lane with more free slots claims again at once).
+const MAX_CLAIM: usize = 64;
 
 pub fn worker_id() -> String {
     format!(
@@ -21,35 +26,98 @@ pub fn worker_id() -> String {
     )
 }
 
-/// Runs until `shutdown`; the job in hand is finished first.
+/// A lane runs some kinds of job with its own number of slots, so that one kind never waits
+/// behind another: sends and receipts are quick and must not queue behind AI replies, which
+/// spend seconds waiting for the model.
+#[derive(Debug, Clone, Copy)]
+pub struct Lane {
+    pub name: &'static str,
+    pub kinds: &'static [JobKind],
+    pub slots: usize,
+}
+
+/// The lanes of one worker, sized by the settings.
+pub fn lanes(state: &AppState) -> [Lane; 2] {
+    [
+        Lane {
+            name: "sends",
+            kinds: &[JobKind::SendSms, JobKind::ApplyReceipt],
+            slots: state.settings.send_concurrency,
+        },
+        Lane {
+            name: "ai",
+            kinds: &[JobKind::AiReply],
+            slots: state.settings.ai_concurrency,
+        },
+    ]
+}
+
+/// Runs every lane until `shutdown`; the jobs in hand are finished first.
 pub async fn run(state: AppState, shutdown: CancellationToken) {
     let worker = worker_id();
     tracing::info!(worker, "job worker started");
+    let lanes =
+        lanes(&state).map(|lane| run_lane(state.clone(), lane, worker.clone(), shutdown.clone()));
+    futures_util::future::join_all(lanes).await;
+    tracing::info!(worker, "job worker stopped");
+}
+
+/// Claims jobs whenever a slot is free and runs each in its own task: a finished job frees
+/// its slot for the next at once (no batch waits for its slowest member).
+async fn run_lane(state: AppState, lane: Lane, worker: String, shutdown: CancellationToken) {
+    let slots = Arc::new(Semaphore::new(lane.slots.max(1)));
+    let mut running = JoinSet::new();
+    let mut wake = state.jobs_wake.subscribe();
     while !shutdown.is_cancelled() {
-        let claimed = match claim_batch(&state, &JobKind::ALL, &worker).await {
-            Ok(jobs) => jobs,
-            Err(error) => {
-                tracing::warn!(%error, "cannot claim jobs; retrying");
-                Vec::new()
-            }
-        };
-        if claimed.is_empty() {
+        while running.try_join_next().is_some() {}
+        let free = slots.available_permits().min(MAX_CLAIM);
+        if free == 0 {
             tokio::select! {
-                _ = state.jobs_wake.notified() => {}
-                _ = tokio::time::sleep(state.settings.worker_poll) => {}
+                _ = running.join_next() => {}
                 _ = shutdown.cancelled() => {}
             }
             continue;
         }
-        join_all(claimed.into_iter().map(|job| process(&state, job, &worker))).await;
+        // A wake seen before this claim is answered by it.
+        wake.borrow_and_update();
+        let claimed = match claim_batch(&state, lane.kinds, &worker, free as i64).await {
+            Ok(jobs) => jobs,
+            Err(error) => {
+                tracing::warn!(lane = lane.name, %error, "cannot claim jobs; retrying");
+                Vec::new()
+            }
+        };
+        let full = claimed.len() == free;
+        for job in claimed {
+            // Never waits: the claim took no more jobs than there were free slots.
+            let Ok(permit) = slots.clone().acquire_owned().await else {
+                break;
+            };
+            let state = state.clone();
+            let worker = worker.clone();
+            running.spawn(async move {
+                process(&state, job, &worker).await;
+                drop(permit);
+            });
+        }
+        if full {
+            continue;
+        }
+        tokio::select! {
+            _ = wake.changed() => {}
+            _ = tokio::time::sleep(state.settings.worker_poll) => {}
+            Some(_) = running.join_next(), if !running.is_empty() => {}
+            _ = shutdown.cancelled() => {}
+        }
     }
-    tracing::info!(worker, "job worker stopped");
+    while running.join_next().await.is_some() {}
 }
 
 async fn claim_batch(
     state: &AppState,
     kinds: &[JobKind],
     worker: &str,
+    limit: i64,
 ) -> Result<Vec<ClaimedJob>, JobError> {
     let mut conn = state.pool.get().await?;
     let now = state.clock.now();
@@ -69,7 +137,7 @@ async fn claim_batch(
         worker,
         now,
         state.settings.job_lease,
-        BATCH,
+        limit,
     )
     .await?)
 }
@@ -130,6 +198,26 @@ async fn process(state: &AppState, claimed: ClaimedJob, worker: &str) {
         // The lease will expire and the job will run again; handlers are idempotent.
         tracing::warn!(job = claimed.id, %error, "cannot record the job's outcome");
     }
+    if let Outcome::Wait(at, _) | Outcome::RetryAt(at, _) = outcome {
+        wake_at(state, at);
+    }
+}
+
+/// Wakes the lanes when a job postponed to `at` comes due, so that a paced send leaves on
+/// its slot rather than at the next poll. Far-off times are left to the poll.
+fn wake_at(state: &AppState, at: chrono::DateTime<chrono::Utc>) {
+    let Ok(wait) = (at - state.clock.now()).to_std() else {
+        state.jobs_wake.notify();
+        return;
+    };
+    if wait > std::time::Duration::from_secs(60) {
+        return;
+    }
+    let wake = state.jobs_wake.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(wait).await;
+        wake.notify();
+    });
 }
 
 /// Renews the job's lease every third of its length; never returns.

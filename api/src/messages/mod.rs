@@ -2,6 +2,7 @@
 //! transaction), history, and the status a message moves through.
 
 pub mod outbox;
+pub mod pacing;
 pub mod receipts;
 pub mod routes;
 pub mod status;
@@ -171,6 +172,7 @@ pub async fn queue_outbound(
         updated_at: now,
         ai_provider: outbound.ai_provider,
         send_started_at: None,
+        send_slot_at: None,
     };
     storage::insert(conn, &row).await?;
     let job = Job::SendSms { message_id: row.id };

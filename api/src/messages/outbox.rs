@@ -6,6 +6,7 @@
 
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
+use super::pacing::{self, Limits};
 use super::status;
 use super::storage::{self, MessageChanges, MessageRow};
 use crate::conversations::storage as conversation_storage;
@@ -153,6 +154,39 @@ pub async fn deliver(
             "the tenant has no number to send from".into(),
         ));
     };
+    // Paced: the number and the account each keep to their rate. A slot reserved earlier
+    // (the job waited for it) is used as it is.
+    let slot = match message.send_slot_at {
+        Some(slot) => slot,
+        None => {
+            let limits = Limits {
+                number_rate: from.messages_per_second,
+                account_rate: state.settings.telnyx.account_messages_per_second,
+                burst: state.settings.telnyx.send_burst,
+            };
+            pacing::reserve(&mut conn, &from.number, limits, now).await?
+        }
+    };
+    let wait = (slot - state.clock.now()).to_std().unwrap_or_default();
+    if wait > MAX_PACING_SLEEP {
+        let changes = MessageChanges {
+            send_slot_at: Some(Some(slot)),
+            ..Default::default()
+        };
+        storage::update(&mut conn, message.id, &changes).await?;
+        return Ok(Outcome::Wait(
+            slot,
+            format!(
+                "paced: {} sends {} a second",
+                from.number, from.messages_per_second
+            ),
+        ));
+    }
+    if !wait.is_zero() {
+        drop(conn);
+        tokio::time::sleep(wait).await;
+        conn = state.pool.get().await?;
+    }
     if !begin_hand_over(state, &mut conn, message.id).await? {
         // A receipt or another worker settled it meanwhile.
         return Ok(Outcome::Done);
@@ -193,14 +227,18 @@ pub async fn deliver(
             state.clock.now() + in_doubt_wait(state),
             error.to_string(),
         )),
+        // Telnyx asks us to slow down (429) or its queue for the number is full (40318):
+        // nothing is wrong with the message, so it waits without spending an attempt.
+        Err(error) if is_slow_down(&error) => {
+            end_hand_over(state, &mut conn, message.id).await?;
+            let wait = error.retry_after().unwrap_or(SLOW_DOWN_WAIT);
+            let at = state.clock.now()
+                + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(30));
+            Ok(Outcome::Wait(at, error.to_string()))
+        }
         Err(error) if error.is_retryable() && !job.is_last_attempt() => {
             end_hand_over(state, &mut conn, message.id).await?;
-            let wait = match &error {
-                TelnyxError::RateLimited {
-                    retry_after: Some(after),
-                } => (*after).max(jobs::backoff(job.attempts)),
-                _ => jobs::backoff(job.attempts),
-            };
+            let wait = jobs::backoff(job.attempts);
             let at = state.clock.now()
                 + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(30));
             Ok(Outcome::RetryAt(at, error.to_string()))
@@ -217,6 +255,25 @@ pub async fn deliver(
             .await?;
             Ok(Outcome::Failed(error.to_string()))
         }
+    }
+}
+
+/// The longest a send sleeps for its slot while holding a worker's slot; a later slot is
+/// waited for as a postponed job.
+const MAX_PACING_SLEEP: std::time::Duration = std::time::Duration::from_secs(1);
+/// How long a send waits after 429 without `Retry-After`, or after 40318 (queue full).
+const SLOW_DOWN_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+/// Telnyx's error code for a sender's queue that is full.
+pub const QUEUE_FULL: &str = "40318";
+
+/// Telnyx asks us to send more slowly: 429, or a full queue (40318).
+fn is_slow_down(error: &TelnyxError) -> bool {
+    match error {
+        TelnyxError::RateLimited { .. } => true,
+        TelnyxError::Rejected { errors, .. } | TelnyxError::Server { errors, .. } => {
+            errors.iter().any(|e| e.code == QUEUE_FULL)
+        }
+        _ => false,
     }
 }
 
@@ -319,6 +376,8 @@ async fn begin_hand_over(
         let changes = MessageChanges {
             status: first.then_some(MessageStatus::Sending),
             send_started_at: Some(Some(now)),
+            // The slot is spent; a retry reserves a new one.
+            send_slot_at: Some(None),
             updated_at: Some(now),
             ..Default::default()
         };

@@ -33,6 +33,8 @@ pub struct MessageRow {
     pub ai_provider: Option<AiProvider>,
     /// Set while a hand-over to Telnyx is in doubt (see the outbox).
     pub send_started_at: Option<DateTime<Utc>>,
+    /// The sending slot reserved for it (see `messages::pacing`), until it is handed over.
+    pub send_slot_at: Option<DateTime<Utc>>,
 }
 
 impl MessageRow {
@@ -179,6 +181,7 @@ pub struct MessageChanges {
     pub sent_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
     pub send_started_at: Option<Option<DateTime<Utc>>>,
+    pub send_slot_at: Option<Option<DateTime<Utc>>>,
     pub updated_at: Option<DateTime<Utc>>,
 }
 

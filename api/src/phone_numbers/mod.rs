@@ -9,7 +9,7 @@ use diesel_async::AsyncPgConnection;
 use crate::error::ApiError;
 use crate::ids::{PhoneNumberId, TenantId};
 use crate::phone::E164;
-use crate::wire::PhoneNumber;
+use crate::wire::{CreatePhoneNumber, NumberType, PhoneNumber};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PhoneNumberError {
@@ -17,6 +17,8 @@ pub enum PhoneNumberError {
     InvalidNumber(String),
     #[error("{0}")]
     InvalidProfile(String),
+    #[error("messages_per_second is a rate between 0.01 and 10000 messages a second")]
+    InvalidRate,
     #[error("the number {0} is already registered")]
     Taken(String),
     #[error("phone number not found")]
@@ -33,6 +35,9 @@ impl From<PhoneNumberError> for ApiError {
             }
             PhoneNumberError::InvalidProfile(message) => {
                 ApiError::invalid("invalid_field", "messaging_profile_id", message)
+            }
+            PhoneNumberError::InvalidRate => {
+                ApiError::invalid("invalid_field", "messages_per_second", error.to_string())
             }
             PhoneNumberError::Taken(_) => {
                 ApiError::conflict("phone_number_taken", Some("number"), error.to_string())
@@ -58,35 +63,74 @@ pub async fn sending_number(
     storage::preferred_of_tenant(conn, tenant_id, conversation_number).await
 }
 
+pub const MIN_MESSAGES_PER_SECOND: f64 = 0.01;
+pub const MAX_MESSAGES_PER_SECOND: f64 = 10_000.0;
+
+/// A validated `POST /phone-numbers`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPhoneNumber {
+    pub number: E164,
+    pub messaging_profile_id: Option<String>,
+    pub number_type: NumberType,
+    /// `None`: the type's default.
+    pub messages_per_second: Option<f64>,
+}
+
+impl TryFrom<CreatePhoneNumber> for NewPhoneNumber {
+    type Error = PhoneNumberError;
+
+    fn try_from(input: CreatePhoneNumber) -> Result<NewPhoneNumber, PhoneNumberError> {
+        // Telnyx numbers are always given in E.164.
+        let number = E164::parse_e164(&input.number)
+            .map_err(|error| PhoneNumberError::InvalidNumber(error.to_string()))?;
+        if input
+            .messaging_profile_id
+            .as_deref()
+            .is_some_and(|id| crate::text::length(id) > MAX_PROFILE_ID_CHARS)
+        {
+            return Err(PhoneNumberError::InvalidProfile(format!(
+                "a messaging profile id has at most {MAX_PROFILE_ID_CHARS} characters"
+            )));
+        }
+        if input.messages_per_second.is_some_and(|rate| {
+            !(MIN_MESSAGES_PER_SECOND..=MAX_MESSAGES_PER_SECOND).contains(&rate)
+        }) {
+            return Err(PhoneNumberError::InvalidRate);
+        }
+        Ok(NewPhoneNumber {
+            number,
+            messaging_profile_id: input
+                .messaging_profile_id
+                .map(|id| id.trim().to_string())
+                .filter(|id| !id.is_empty()),
+            number_type: input.number_type.unwrap_or(NumberType::LongCode),
+            messages_per_second: input.messages_per_second,
+        })
+    }
+}
+
+/// How fast a number sends: the rate set for it, else its type's default.
+pub fn messages_per_second(number_type: NumberType, rate: Option<f64>) -> f64 {
+    rate.unwrap_or_else(|| number_type.default_messages_per_second())
+}
+
 pub async fn add(
     conn: &mut AsyncPgConnection,
     tenant_id: TenantId,
-    number: &str,
-    messaging_profile_id: Option<String>,
+    input: CreatePhoneNumber,
     now: DateTime<Utc>,
 ) -> Result<PhoneNumber, PhoneNumberError> {
-    // Telnyx numbers are always given in E.164.
-    let number = E164::parse_e164(number)
-        .map_err(|error| PhoneNumberError::InvalidNumber(error.to_string()))?;
-    if messaging_profile_id
-        .as_deref()
-        .is_some_and(|id| crate::text::length(id) > MAX_PROFILE_ID_CHARS)
-    {
-        return Err(PhoneNumberError::InvalidProfile(format!(
-            "a messaging profile id has at most {MAX_PROFILE_ID_CHARS} characters"
-        )));
-    }
-    let messaging_profile_id = messaging_profile_id
-        .map(|id| id.trim().to_string())
-        .filter(|id| !id.is_empty());
+    let input = NewPhoneNumber::try_from(input)?;
     let phone_number = PhoneNumber {
         id: PhoneNumberId::random(),
         tenant_id,
-        number: number.into_string(),
-        messaging_profile_id,
+        number: input.number.into_string(),
+        messaging_profile_id: input.messaging_profile_id,
+        number_type: input.number_type,
+        messages_per_second: messages_per_second(input.number_type, input.messages_per_second),
         created_at: now,
     };
-    match storage::insert(conn, &phone_number).await {
+    match storage::insert(conn, &phone_number, input.messages_per_second).await {
         Ok(()) => Ok(phone_number),
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,

@@ -48,13 +48,11 @@ pub async fn create(
     body: JsonBody<CreatePhoneNumber>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
-    let body = body.into_inner();
     let mut conn = state.db().await?;
     let number = super::add(
         &mut conn,
         caller.tenant_id,
-        &body.number,
-        body.messaging_profile_id,
+        body.into_inner(),
         state.clock.now(),
     )
     .await?;

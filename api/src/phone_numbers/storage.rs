@@ -4,7 +4,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::schema::phone_numbers;
 use crate::ids::{PhoneNumberId, TenantId};
-use crate::wire::PhoneNumber;
+use crate::wire::{NumberType, PhoneNumber};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = phone_numbers)]
@@ -14,6 +14,9 @@ struct PhoneNumberRow {
     number: String,
     messaging_profile_id: Option<String>,
     created_at: DateTime<Utc>,
+    number_type: NumberType,
+    /// `None`: the type's default.
+    messages_per_second: Option<f64>,
 }
 
 impl From<PhoneNumberRow> for PhoneNumber {
@@ -23,12 +26,22 @@ impl From<PhoneNumberRow> for PhoneNumber {
             tenant_id: row.tenant_id,
             number: row.number,
             messaging_profile_id: row.messaging_profile_id,
+            number_type: row.number_type,
+            messages_per_second: super::messages_per_second(
+                row.number_type,
+                row.messages_per_second,
+            ),
             created_at: row.created_at,
         }
     }
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, number: &PhoneNumber) -> QueryResult<()> {
+/// `rate`: the rate set for the number (`None` keeps following its type's default).
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    number: &PhoneNumber,
+    rate: Option<f64>,
+) -> QueryResult<()> {
     diesel::insert_into(phone_numbers::table)
         .values(PhoneNumberRow {
             id: number.id,
@@ -36,6 +49,8 @@ pub async fn insert(conn: &mut AsyncPgConnection, number: &PhoneNumber) -> Query
             number: number.number.clone(),
             messaging_profile_id: number.messaging_profile_id.clone(),
             created_at: number.created_at,
+            number_type: number.number_type,
+            messages_per_second: rate,
         })
         .execute(conn)
         .await

@@ -226,7 +226,7 @@ async fn apply_receipt(
         .map_err(failed)?;
     log.tenant_id = tenant_id;
     if outcome == Outcome::Deferred {
-        state.jobs_wake.notify_one();
+        state.jobs_wake.notify();
     }
     Ok(outcome)
 }

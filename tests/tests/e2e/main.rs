@@ -19,6 +19,7 @@ mod openapi;
 mod ops;
 mod outage;
 mod outbox;
+mod pacing;
 mod receipts;
 mod retention;
 mod revocation;

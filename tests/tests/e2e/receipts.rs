@@ -56,6 +56,7 @@ async fn accepted_message(app: &TestApp, token: &str) -> (String, String, String
         .faults()
         .set(parley::telnyx::simulator::FaultConfig {
             send: None,
+            limits: None,
             webhooks: Some(WebhookFaults {
                 drop: true,
                 ..Default::default()
@@ -226,6 +227,7 @@ async fn duplicated_and_reordered_simulator_webhooks_end_delivered() {
         .faults()
         .set(parley::telnyx::simulator::FaultConfig {
             send: None,
+            limits: None,
             webhooks: Some(WebhookFaults {
                 duplicate: 3,
                 reorder: true,

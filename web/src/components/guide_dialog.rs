@@ -30,7 +30,9 @@ pub fn GuideDialog(
             Ok(Some(guide)) => {
                 text.try_set(guide.text.clone());
                 saved.try_set(Some(guide.text));
-                status.try_set(Some(format!("Last saved {}", local_time(guide.updated_at))));
+                if let Some(at) = guide.updated_at {
+                    status.try_set(Some(format!("Last saved {}", local_time(at))));
+                }
             }
             Ok(None) => {
                 status.try_set(Some("This conversation has no guide yet.".to_string()));
@@ -60,7 +62,9 @@ pub fn GuideDialog(
             match api.put_guide(conversation_id, &value).await {
                 Ok(guide) => {
                     saved.try_set(Some(guide.text));
-                    status.try_set(Some(format!("Saved {}", local_time(guide.updated_at))));
+                    if let Some(at) = guide.updated_at {
+                        status.try_set(Some(format!("Saved {}", local_time(at))));
+                    }
                     on_change.run(true);
                 }
                 Err(failure) => {

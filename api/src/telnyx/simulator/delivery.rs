@@ -37,7 +37,38 @@ impl Shared {
         if update.webhooks.is_some() {
             faults.webhooks = update.webhooks;
         }
+        if update.limits.is_some() {
+            faults.limits = update.limits;
+        }
         faults.clone()
+    }
+
+    /// Which limit a send from `from` now would break, counting the last second's sends.
+    pub(super) fn limit_reached(&self, from: &str, now: DateTime<Utc>) -> Option<LimitReached> {
+        let limits = lock(&self.faults).limits.clone()?;
+        let since = now - chrono::Duration::seconds(1);
+        let messages = lock(&self.messages);
+        let recent = messages.iter().rev().take_while(|m| m.accepted_at > since);
+        let (mut account, mut number) = (0u32, 0u32);
+        for message in recent {
+            account += 1;
+            if message.from == from {
+                number += 1;
+            }
+        }
+        if limits
+            .account_per_second
+            .is_some_and(|limit| account >= limit)
+        {
+            return Some(LimitReached::Account);
+        }
+        if limits
+            .number_per_second
+            .is_some_and(|limit| number >= limit)
+        {
+            return Some(LimitReached::Number);
+        }
+        None
     }
 
     pub(super) fn hang_for(&self, seconds: Option<u64>) -> Duration {

@@ -73,6 +73,18 @@ pub struct WebhookFaults {
     pub drop: bool,
 }
 
+/// Telnyx's throughput limits, enforced until cleared: over the account's rate a send is
+/// answered 429 (`Retry-After: 1`); over a number's, 40318 (the number's queue is full).
+/// Rates count the sends accepted in the last second.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendLimits {
+    #[serde(default)]
+    pub account_per_second: Option<u32>,
+    #[serde(default)]
+    pub number_per_second: Option<u32>,
+}
+
 /// `POST /sim/faults` body; the parts given replace the current ones.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -81,6 +93,8 @@ pub struct FaultConfig {
     pub send: Option<SendFault>,
     #[serde(default)]
     pub webhooks: Option<WebhookFaults>,
+    #[serde(default)]
+    pub limits: Option<SendLimits>,
 }
 
 /// Fault injection from Rust; the same as `POST /sim/faults`.
@@ -106,7 +120,15 @@ impl Faults {
     pub fn fail_sends(&self, count: u32, kind: SendFaultKind) {
         self.set(FaultConfig {
             send: Some(SendFault { kind, count }),
-            webhooks: None,
+            ..Default::default()
+        });
+    }
+
+    /// Enforces Telnyx's throughput limits (see [`SendLimits`]).
+    pub fn limit_sends(&self, limits: SendLimits) {
+        self.set(FaultConfig {
+            limits: Some(limits),
+            ..Default::default()
         });
     }
 

@@ -42,7 +42,7 @@ use crate::phone::E164;
 use crate::sms;
 
 use delivery::{media, message_type};
-pub use faults::{FaultConfig, Faults, SendFault, SendFaultKind, WebhookFaults};
+pub use faults::{FaultConfig, Faults, SendFault, SendFaultKind, SendLimits, WebhookFaults};
 use validate::{authorized, telnyx_error, validate, ValidSend};
 
 /// Telnyx's limit without chunking: more parts than this is refused with 40302.
@@ -71,6 +71,8 @@ pub struct SimulatorConfig {
     pub webhook_timeout: Duration,
     /// Pause between attempts at a failing webhook URL.
     pub retry_backoff: Duration,
+    /// How long every send takes to be answered (Telnyx's API latency).
+    pub answer_delay: Duration,
 }
 
 impl Default for SimulatorConfig {
@@ -83,6 +85,7 @@ impl Default for SimulatorConfig {
             receipt_delay: Duration::from_millis(20),
             webhook_timeout: Duration::from_secs(5),
             retry_backoff: Duration::from_millis(100),
+            answer_delay: Duration::ZERO,
         }
     }
 }
@@ -278,6 +281,9 @@ async fn create_message(
         return telnyx_error(StatusCode::UNAUTHORIZED, "10009", "The required authentication headers were either invalid or not included in the request.");
     }
     let shared = shared.into_inner();
+    if !shared.config.answer_delay.is_zero() {
+        tokio::time::sleep(shared.config.answer_delay).await;
+    }
     match shared.take_send_fault() {
         None => {}
         Some(SendFaultKind::ServerError) => {
@@ -331,9 +337,35 @@ async fn create_message(
         }
     }
     match validate(&body) {
-        Ok(send) => accept(&shared, send),
+        Ok(send) => match shared.limit_reached(&send.from, Utc::now()) {
+            None => accept(&shared, send),
+            Some(LimitReached::Account) => {
+                let mut response = telnyx_error(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "10011",
+                    "You have exceeded the account's messaging rate (simulated).",
+                );
+                response.headers_mut().insert(
+                    actix_web::http::header::RETRY_AFTER,
+                    actix_web::http::header::HeaderValue::from_static("1"),
+                );
+                response
+            }
+            Some(LimitReached::Number) => telnyx_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "40318",
+                "The sending number's message queue is full (simulated).",
+            ),
+        },
         Err(refusal) => refusal.response(),
     }
+}
+
+/// The throughput limit a send would break (see [`SendLimits`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LimitReached {
+    Account,
+    Number,
 }
 
 async fn list_messages(shared: web::Data<Shared>) -> HttpResponse {
