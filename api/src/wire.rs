@@ -300,7 +300,9 @@ macro_rules! wire_enum {
     };
 }
 
-/// Other modules declare their text enums (SMS encoding, job status, …) with the same macro.
+/// Other modules declare their text enums (job status, …) with the same macro; they are all
+/// server-side, so the SPA's build does not use the re-export.
+#[cfg_attr(not(feature = "server"), allow(unused_imports))]
 pub(crate) use wire_enum;
 
 wire_enum!(
