@@ -139,7 +139,9 @@ async fn ingest() {
     app.create_tenant_with_number("Bench", OUR_NUMBER).await;
     // Warm up: every customer's conversation exists, as in a running inbox.
     let (_, _, failed) = post_all(&app, events(customers, customers, "hello"), None).await;
-    assert_eq!(failed, 0, "warm-up webhooks failed");
+    if failed > 0 {
+        println!("  warm-up: {failed} webhooks refused");
+    }
 
     let (times, elapsed, failed) = post_all(&app, events(count, customers, "burst"), None).await;
     let rate = count as f64 / elapsed.as_secs_f64();
@@ -314,6 +316,8 @@ async fn ai_burst() {
         ("PARLEY_AI_BASE_URL", fake.base_url().to_string()),
         ("PARLEY_AI_API_KEY", "sk-bench".into()),
         ("PARLEY_AI_TIMEOUT_SECONDS", "30".into()),
+        // The product's default (tests otherwise hold replies back for a minute).
+        ("PARLEY_AI_DEBOUNCE_MS", "1500".into()),
     ])
     .await;
     let debounce = app.state.settings.ai.debounce;
@@ -324,7 +328,6 @@ async fn ai_burst() {
         .collect();
     let started = chrono::Utc::now();
     let (_, _, failed) = post_all(&app, inbound, None).await;
-    assert_eq!(failed, 0, "burst webhooks failed");
     let deadline = Instant::now() + Duration::from_secs(120);
     while app.sim.sent_messages().len() < customers && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -342,7 +345,10 @@ async fn ai_burst() {
         "\n2. AI burst: {customers} customers text at once; model 1.5 s, Telnyx 150 ms, debounce {} ms",
         debounce.as_millis()
     );
-    println!("  replies sent: {} of {customers}", latencies.len());
+    println!(
+        "  webhooks refused: {failed}; replies sent: {} of {customers}",
+        latencies.len()
+    );
     report(
         "inbound → reply at Telnyx: p50",
         ms(percentile(&latencies, 0.5)) / 1000.0,

@@ -393,6 +393,10 @@ async fn reply(
     if plan.known_first_name.is_none() && plan.confirm.is_none() {
         let transcript = names::transcript(&history);
         let request = names::extraction_request(&model, &transcript);
+        // No connection is held while the model thinks: under a burst, hundreds of replies
+        // wait on the model at once, and the pool is for everyone else (and for logging
+        // the generation).
+        drop(conn);
         let extraction = generate(Generation {
             tenant_id,
             conversation_id: conversation.id,
@@ -402,6 +406,7 @@ async fn reply(
             state,
         })
         .await;
+        conn = state.pool.get().await?;
         match extraction {
             Ok((response, _)) => {
                 if let Some(name) = names::parse_extraction_json(&response.content) {
