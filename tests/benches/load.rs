@@ -21,6 +21,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use futures_util::stream::{self, StreamExt};
 use parley::telnyx::simulator::{Simulator, SimulatorConfig};
 use parley_tests::ai_fake::AiFake;
+use parley_tests::bench::{env_number, percentile};
 use parley_tests::db::TestDb;
 use parley_tests::traffic::InboundEvent;
 use parley_tests::{json_with_status, repo_root, TestApp, SIM_SEED};
@@ -28,21 +29,6 @@ use serde_json::json;
 
 const OUR_NUMBER: &str = "+14165550100";
 const CONNECTIONS: usize = 32;
-
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index]
-}
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0

@@ -2,6 +2,7 @@
 //! from a migrated template and dropped afterwards, and the real server on port 0.
 
 pub mod ai_fake;
+pub mod bench;
 pub mod browser;
 pub mod chaos;
 pub mod db;

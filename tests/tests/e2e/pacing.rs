@@ -31,6 +31,18 @@ async fn wait_for_sends(app: &TestApp, count: usize, within: Duration) {
     }
 }
 
+/// When Telnyx accepted each send, in order.
+fn accepted_times(app: &TestApp) -> Vec<chrono::DateTime<chrono::Utc>> {
+    let mut times: Vec<_> = app
+        .sim
+        .sent_messages()
+        .into_iter()
+        .map(|m| m.accepted_at)
+        .collect();
+    times.sort();
+    times
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_number_keeps_to_its_rate_and_telnyx_never_refuses() {
     let app = TestApp::spawn_with(settings(&[("PARLEY_SEND_BURST_MS", "0")])).await;
@@ -60,13 +72,7 @@ async fn a_number_keeps_to_its_rate_and_telnyx_never_refuses() {
             .await;
     }
     wait_for_sends(&app, customers, Duration::from_secs(15)).await;
-    let mut times: Vec<_> = app
-        .sim
-        .sent_messages()
-        .into_iter()
-        .map(|m| m.accepted_at)
-        .collect();
-    times.sort();
+    let times = accepted_times(&app);
     let span = (*times.last().unwrap() - times[0]).num_milliseconds();
     // Ten sends at four a second: the last leaves 9 × 250 ms after the first (less the
     // first's own lateness).
@@ -99,13 +105,7 @@ async fn a_number_may_burst_then_keeps_to_its_rate() {
             .await;
     }
     wait_for_sends(&app, 5, Duration::from_secs(15)).await;
-    let mut times: Vec<_> = app
-        .sim
-        .sent_messages()
-        .into_iter()
-        .map(|m| m.accepted_at)
-        .collect();
-    times.sort();
+    let times = accepted_times(&app);
     let burst = (times[2] - times[0]).num_milliseconds();
     assert!(burst < 900, "the first three left together: {burst} ms");
     let paced = (times[4] - times[0]).num_milliseconds();
