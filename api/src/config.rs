@@ -113,6 +113,11 @@ impl std::fmt::Debug for TelnyxSettings {
     }
 }
 
+/// How long a reply waits for a second message by default. Short, because a message that
+/// arrives while the model is thinking also makes the reply wait for it (the reply job checks
+/// again before it commits): the window is this plus the model's time.
+pub const DEFAULT_AI_DEBOUNCE_MS: u64 = 500;
+
 /// The OpenAI-compatible provider; no base URL means the offline demo responder.
 #[derive(Clone)]
 pub struct AiSettings {
@@ -370,7 +375,7 @@ impl Settings {
             debounce: Duration::from_millis(parse_number(
                 source,
                 "PARLEY_AI_DEBOUNCE_MS",
-                1500u64,
+                DEFAULT_AI_DEBOUNCE_MS,
                 |ms| *ms <= 60_000,
                 "a number of milliseconds up to 60000",
             )?),

@@ -17,6 +17,7 @@ use crate::config::Settings;
 use crate::db::{self, DbConn, DbPool};
 use crate::error::ApiError;
 use crate::jobs::wake::JobsWake;
+use crate::phone_numbers::routing::Routes;
 use crate::realtime::hub::Hub;
 use crate::telnyx::simulator::SimulatorHandle;
 use crate::telnyx::TelnyxClient;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// The AI provider: OpenAI-compatible, or the offline demo responder.
     pub ai: Arc<Provider>,
+    /// Which tenant owns which number, as this instance last read it.
+    pub routes: Arc<Routes>,
     /// Cancelled when the instance stops: background tasks and feed sessions wind down.
     pub shutdown: CancellationToken,
 }
@@ -75,6 +78,7 @@ impl AppState {
             .map_err(|error| SetupError::Component(format!("AI provider: {error}")))?;
         Ok(AppState {
             ai: Arc::new(ai),
+            routes: Arc::default(),
             pool,
             tokens: Arc::new(Tokens::new(&settings.jwt_secret, settings.access_token_ttl)),
             webhook_key: settings.telnyx.public_key,

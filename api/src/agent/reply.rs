@@ -389,43 +389,12 @@ async fn reply(
         .clone()
         .unwrap_or_else(|| state.settings.ai.model.clone());
 
-    // No name in the words themselves: ask the provider for a structured extraction.
-    if plan.known_first_name.is_none() && plan.confirm.is_none() {
-        let transcript = names::transcript(&history);
-        let request = names::extraction_request(&model, &transcript);
-        // No connection is held while the model thinks: under a burst, hundreds of replies
-        // wait on the model at once, and the pool is for everyone else (and for logging
-        // the generation).
-        drop(conn);
-        let extraction = generate(Generation {
-            tenant_id,
-            conversation_id: conversation.id,
-            assistant_id: assistant.id,
-            purpose: GenerationPurpose::NameExtraction,
-            request,
-            state,
-        })
-        .await;
-        conn = state.pool.get().await?;
-        match extraction {
-            Ok((response, _)) => {
-                if let Some(name) = names::parse_extraction_json(&response.content) {
-                    plan.known_first_name = Some(name.first.clone());
-                    plan.extracted = Some(name);
-                    plan.ask_for_name = false;
-                }
-            }
-            // A failed extraction does not stop the reply.
-            Err(error) => tracing::info!(%error, "name extraction failed"),
-        }
-    }
-
     let verified_client = plan
         .link
         .as_ref()
         .map(|c| c.id)
         .or(linked.as_ref().map(|c| c.id));
-    let context = ReplyContext {
+    let mut context = ReplyContext {
         assistant_name: assistant.name.clone(),
         system_prompt: assistant.system_prompt.clone(),
         model: model.clone(),
@@ -441,16 +410,59 @@ async fn reply(
         business_name: Some(tenant.name.clone()),
         max_segments: assistant.max_segments.max(1) as u32,
     };
+    // No connection is held while the model thinks: under a burst, hundreds of replies wait
+    // on the model at once, and the pool is for everyone else (and for logging generations).
     drop(conn);
-    let (response, generation_id) = generate(Generation {
+    let generation = |purpose, request| Generation {
         tenant_id,
         conversation_id: conversation.id,
         assistant_id: assistant.id,
-        purpose: GenerationPurpose::Reply,
-        request: prompt::build_reply_request(&context),
+        purpose,
+        request,
         state,
-    })
-    .await?;
+    };
+    let reply_request = prompt::build_reply_request(&context);
+    // No name in the words themselves: the provider extracts one, beside the reply rather
+    // than before it, so the customer waits for one model call.
+    let (response, generation_id) = if plan.known_first_name.is_none() && plan.confirm.is_none() {
+        let transcript = names::transcript(&context.history);
+        let (extraction, reply) = tokio::join!(
+            generate(generation(
+                GenerationPurpose::NameExtraction,
+                names::extraction_request(&model, &transcript),
+            )),
+            generate(generation(GenerationPurpose::Reply, reply_request)),
+        );
+        let name = match extraction {
+            Ok((response, _)) => names::parse_extraction_json(&response.content),
+            // A failed extraction does not stop the reply.
+            Err(error) => {
+                tracing::info!(%error, "name extraction failed");
+                None
+            }
+        };
+        match name {
+            Some(name) => {
+                let asked = plan.ask_for_name;
+                plan.known_first_name = Some(name.first.clone());
+                plan.extracted = Some(name);
+                plan.ask_for_name = false;
+                if asked {
+                    // That reply asks for the name the customer has just given: write it
+                    // again knowing it.
+                    context.known_first_name = plan.known_first_name.clone();
+                    context.ask_for_name = false;
+                    let request = prompt::build_reply_request(&context);
+                    generate(generation(GenerationPurpose::Reply, request)).await?
+                } else {
+                    reply?
+                }
+            }
+            None => reply?,
+        }
+    } else {
+        generate(generation(GenerationPurpose::Reply, reply_request)).await?
+    };
     // Models overrun limits they were told; Telnyx refuses texts of more than ten segments.
     let fitted =
         crate::sms::fit_to_segments(&response.content, assistant.max_segments.max(1) as u32);

@@ -9,8 +9,6 @@ use diesel_async::AsyncPgConnection;
 use super::storage::{self, ConversationChanges, ConversationRow};
 use crate::ids::{ConversationId, TenantId};
 use crate::phone::E164;
-use crate::realtime::events;
-use crate::wire::FeedPayload;
 use crate::wire::{Channel, ConversationStatus, Identity, QualificationStatus};
 use crate::{assistants, clients};
 
@@ -86,6 +84,9 @@ async fn set_status(
 pub struct Destination {
     pub conversation: ConversationRow,
     pub created: bool,
+    /// The thread closed because it was past the window, for the caller's feed events (it
+    /// records them last, see [`crate::realtime::events::record_all`]).
+    pub closed: Option<crate::wire::Conversation>,
 }
 
 /// Resumption: the customer's active conversation when its last activity is within the
@@ -104,24 +105,19 @@ pub async fn destination_of_customer_message(
     now: DateTime<Utc>,
 ) -> Result<Destination, DieselError> {
     let active = storage::find_active_for_update(conn, tenant_id, from.as_str()).await?;
+    let mut closed_thread = None;
     match active {
         Some(active) if within_window(&active, window_days, now) => {
             return Ok(Destination {
                 conversation: active,
                 created: false,
+                closed: None,
             });
         }
         // Past the window: the old thread closes and a new one continues it.
         Some(active) => {
             let closed = close(conn, &active, now).await?;
-            let wire = super::to_wire(conn, closed).await?;
-            events::record(
-                conn,
-                tenant_id,
-                FeedPayload::ConversationUpdated(wire.clone()),
-                now,
-            )
-            .await?;
+            closed_thread = Some(super::to_wire(conn, closed).await?);
         }
         None => {
             if let Some(latest) = storage::latest_for_phone(conn, tenant_id, from.as_str()).await? {
@@ -136,6 +132,7 @@ pub async fn destination_of_customer_message(
                     return Ok(Destination {
                         conversation: reopened,
                         created: false,
+                        closed: None,
                     });
                 }
             }
@@ -148,6 +145,7 @@ pub async fn destination_of_customer_message(
     Ok(Destination {
         conversation: row,
         created: true,
+        closed: closed_thread,
     })
 }
 

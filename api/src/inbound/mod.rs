@@ -17,10 +17,10 @@ use crate::phone::E164;
 use crate::realtime::events;
 use crate::state::AppState;
 use crate::telnyx::wire::WebhookEvent;
-use crate::webhooks::storage as webhook_storage;
+use crate::webhooks::storage::{self as webhook_storage, DeliveryRow};
 use crate::wire::FeedPayload;
-use crate::wire::{Author, Direction, Message, MessageStatus};
-use crate::{opt_outs, phone_numbers, sms, tenants};
+use crate::wire::{Author, DeliveryOutcome, Direction, Message, MessageStatus};
+use crate::{opt_outs, sms};
 use opt_outs::keywords::{self, Keyword};
 
 /// Attempts at the transaction when a concurrent message for the same new customer wins the
@@ -30,7 +30,8 @@ const ATTEMPTS: u32 = 3;
 /// What became of a customer's message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Received {
-    /// Stored in the tenant's conversation (a reply job may follow).
+    /// Stored in the tenant's conversation (a reply job may follow), and the delivery logged
+    /// in the same transaction.
     Stored { tenant_id: TenantId },
     /// Already stored (the same event, or the same message under another event id).
     Duplicate { tenant_id: TenantId },
@@ -66,15 +67,15 @@ pub enum InboundError {
     Database(#[from] diesel::result::Error),
     #[error("no database connection: {0}")]
     Pool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
-    #[error("the tenant of {0} is gone")]
-    TenantGone(String),
 }
 
-/// Takes one `message.received` event.
+/// Takes one `message.received` event. A stored message and `log` (the delivery's entry in
+/// the webhook log, marked processed) are written in one transaction: one commit per message.
 pub async fn receive(
     state: &AppState,
     event: &WebhookEvent,
     now: DateTime<Utc>,
+    log: &DeliveryRow,
 ) -> Result<Received, InboundFailure> {
     let payload = event.payload();
     let mut conn = state.pool.get().await?;
@@ -85,12 +86,12 @@ pub async fn receive(
         .iter()
         .filter_map(|to| to.phone_number.as_deref())
     {
-        if let Some(number) = phone_numbers::storage::find_by_number(&mut conn, recipient).await? {
-            owner = Some(number);
+        if let Some(route) = state.routes.resolve(&mut conn, recipient).await? {
+            owner = Some(route);
             break;
         }
     }
-    let Some(number) = owner else {
+    let Some(route) = owner else {
         let numbers = payload
             .to
             .iter()
@@ -99,11 +100,9 @@ pub async fn receive(
             .join(", ");
         return Ok(Received::UnknownNumber { numbers });
     };
-    let tenant = tenants::storage::find(&mut conn, number.tenant_id)
-        .await?
-        .ok_or_else(|| InboundError::TenantGone(number.number.clone()))?;
+    let tenant_id = route.tenant_id;
     let failed = |error: diesel::result::Error| InboundFailure {
-        tenant_id: Some(tenant.id),
+        tenant_id: Some(tenant_id),
         error: error.into(),
     };
     let sender = payload.from_number().unwrap_or_default().trim();
@@ -116,28 +115,33 @@ pub async fn receive(
             let keyword = keywords::classify(&text);
             if keyword.is_some() && !sender.is_empty() {
                 conn.transaction(async |conn| {
-                    honour_keyword(conn, tenant.id, sender, &text, keyword, event.id(), now).await
+                    honour_keyword(conn, tenant_id, sender, &text, keyword, event.id(), now).await
                 })
                 .await
                 .map_err(failed)?;
             }
             return Ok(Received::NotAConversation {
-                tenant_id: tenant.id,
+                tenant_id,
                 reason: format!("the sender is not an E.164 number: {error}"),
             });
         }
     };
     let inbound = Inbound {
-        tenant_id: tenant.id,
-        window_days: tenant.resume_window_days,
+        tenant_id,
+        window_days: route.resume_window_days,
         from,
-        to: number.number.clone(),
+        to: route.number,
         text,
         telnyx_message_id: payload.id.clone(),
         event_id: event.id().to_string(),
         received_at: now,
         clock: state.clock.clone(),
         ai_debounce: chrono::Duration::from_std(state.settings.ai.debounce).unwrap_or_default(),
+        log: DeliveryRow {
+            tenant_id: Some(tenant_id),
+            outcome: DeliveryOutcome::Processed,
+            ..log.clone()
+        },
     };
     let mut attempt = 0;
     let received = loop {
@@ -146,11 +150,14 @@ pub async fn receive(
             .transaction(async |conn| record(conn, &inbound).await)
             .await;
         match result {
-            Err(diesel::result::Error::DatabaseError(
+            Ok(received) => break received,
+            // Rolled back: nothing of this delivery was written.
+            Err(RecordError::Duplicate) => break Received::Duplicate { tenant_id },
+            Err(RecordError::Database(diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
                 _,
-            )) if attempt < ATTEMPTS => {}
-            other => break other.map_err(failed)?,
+            ))) if attempt < ATTEMPTS => {}
+            Err(RecordError::Database(error)) => return Err(failed(error)),
         }
     };
     if matches!(received, Received::Stored { .. }) {
@@ -171,29 +178,33 @@ struct Inbound {
     /// Read again once the conversation is locked (see `record`).
     clock: Arc<dyn Clock>,
     ai_debounce: chrono::Duration,
+    /// The delivery's log entry, written with the message.
+    log: DeliveryRow,
 }
 
-async fn record(
-    conn: &mut AsyncPgConnection,
-    inbound: &Inbound,
-) -> Result<Received, diesel::result::Error> {
+/// Why `record` rolled back.
+#[derive(Debug, thiserror::Error)]
+enum RecordError {
+    /// The message is already stored (under another event id): nothing is written.
+    #[error("the message is already stored")]
+    Duplicate,
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+/// Stores the message in as few round trips as it takes, and takes the tenant's event
+/// counter last (see [`events::record_all`]), so that one tenant's webhooks overlap.
+async fn record(conn: &mut AsyncPgConnection, inbound: &Inbound) -> Result<Received, RecordError> {
     let now = inbound.received_at;
-    let duplicate = Received::Duplicate {
-        tenant_id: inbound.tenant_id,
-    };
     if !webhook_storage::mark_processed(conn, &inbound.event_id, now).await? {
-        return Ok(duplicate);
-    }
-    if message_storage::find_by_telnyx_id_for_update(conn, &inbound.telnyx_message_id)
-        .await?
-        .is_some()
-    {
-        // The same message under another event id.
-        return Ok(duplicate);
+        return Ok(Received::Duplicate {
+            tenant_id: inbound.tenant_id,
+        });
     }
     let lifecycle::Destination {
         conversation,
         created,
+        closed,
     } = lifecycle::destination_of_customer_message(
         conn,
         inbound.tenant_id,
@@ -231,7 +242,11 @@ async fn record(
         send_started_at: None,
         send_slot_at: None,
     };
-    message_storage::insert(conn, &message).await?;
+    // Telnyx's message id is unique: the same message under another event id stops here, and
+    // the conversation this transaction may have created or reopened is rolled back with it.
+    if !message_storage::insert_unless_stored(conn, &message).await? {
+        return Err(RecordError::Duplicate);
+    }
     let conversation =
         conversation_storage::record_activity(conn, conversation.id, &inbound.text, now, true)
             .await?;
@@ -239,20 +254,6 @@ async fn record(
     let phone = inbound.from.as_str();
     opt_outs::apply_keyword(conn, inbound.tenant_id, phone, &inbound.text, keyword, now).await?;
     let opted_out = opt_outs::storage::is_opted_out(conn, inbound.tenant_id, phone).await?;
-    events::record(
-        conn,
-        inbound.tenant_id,
-        FeedPayload::MessageCreated(Message::from(message.clone())),
-        now,
-    )
-    .await?;
-    let wire = conversation.clone().into_wire(opted_out);
-    let event = if created {
-        FeedPayload::ConversationCreated(wire)
-    } else {
-        FeedPayload::ConversationUpdated(wire)
-    };
-    events::record(conn, inbound.tenant_id, event, now).await?;
     // Keywords and opted-out customers get no AI reply; the AI step checks the rest.
     if keyword.is_none() && !opted_out && conversation.ai_enabled {
         let job = Job::AiReply {
@@ -269,6 +270,19 @@ async fn record(
         )
         .await?;
     }
+    webhook_storage::insert(conn, &inbound.log).await?;
+    let wire = conversation.into_wire(opted_out);
+    let mut feed = Vec::with_capacity(3);
+    if let Some(closed) = closed {
+        feed.push(FeedPayload::ConversationUpdated(closed));
+    }
+    feed.push(FeedPayload::MessageCreated(Message::from(message)));
+    feed.push(if created {
+        FeedPayload::ConversationCreated(wire)
+    } else {
+        FeedPayload::ConversationUpdated(wire)
+    });
+    events::record_all(conn, inbound.tenant_id, feed, now).await?;
     Ok(Received::Stored {
         tenant_id: inbound.tenant_id,
     })

@@ -77,6 +77,20 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &MessageRow) -> QueryResu
         .map(|_| ())
 }
 
+/// Inserts a message unless one with its Telnyx id is stored already (answers whether it was
+/// inserted). A concurrent insert of the same id waits for the other to commit or roll back.
+pub async fn insert_unless_stored(
+    conn: &mut AsyncPgConnection,
+    row: &MessageRow,
+) -> QueryResult<bool> {
+    diesel::insert_into(messages::table)
+        .values(row.clone())
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|inserted| inserted == 1)
+}
+
 pub async fn find(conn: &mut AsyncPgConnection, id: MessageId) -> QueryResult<Option<MessageRow>> {
     messages::table
         .find(id)

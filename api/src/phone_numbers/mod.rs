@@ -1,6 +1,7 @@
 //! The tenant's Telnyx numbers: what it sends from, and how inbound messages find it.
 
 pub mod routes;
+pub mod routing;
 pub mod storage;
 
 use chrono::{DateTime, Utc};

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Jsonb, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::schema::events;
@@ -12,12 +12,6 @@ use crate::wire::{FeedEvent, FeedPayload};
 /// The channel `NOTIFY` wakes listeners on; the payload is `<tenant id>:<event id>`.
 pub const CHANNEL: &str = "parley_events";
 
-#[derive(QueryableByName)]
-struct NextId {
-    #[diesel(sql_type = BigInt)]
-    last_id: i64,
-}
-
 /// Records an event; call it inside the transaction that makes the change. The tenant's
 /// counter row stays locked until that transaction ends, so ids commit in order.
 pub async fn record(
@@ -25,40 +19,62 @@ pub async fn record(
     tenant_id: TenantId,
     payload: FeedPayload,
     now: DateTime<Utc>,
-) -> QueryResult<i64> {
-    let event_type = payload.type_name();
-    let data = match serde_json::to_value(payload)
-        .map_err(|error| diesel::result::Error::SerializationError(Box::new(error)))?
-    {
-        serde_json::Value::Object(mut tagged) => tagged.remove("data").unwrap_or_default(),
-        _ => serde_json::Value::Null,
-    };
-    let id = diesel::sql_query(
-        "INSERT INTO tenant_event_counters (tenant_id, last_id) VALUES ($1, 1)
-         ON CONFLICT (tenant_id) DO UPDATE SET last_id = tenant_event_counters.last_id + 1
-         RETURNING last_id",
+) -> QueryResult<()> {
+    record_all(conn, tenant_id, vec![payload], now).await
+}
+
+/// Records a transaction's events in one statement (counter, rows and `NOTIFY` together).
+/// Called as the transaction's last write, the tenant's counter row is
+/// locked only from here to the commit, so one tenant's concurrent writers overlap for
+/// everything else while their ids still commit in order.
+pub async fn record_all(
+    conn: &mut AsyncPgConnection,
+    tenant_id: TenantId,
+    payloads: Vec<FeedPayload>,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    if payloads.is_empty() {
+        return Ok(());
+    }
+    let mut types = Vec::with_capacity(payloads.len());
+    let mut bodies = Vec::with_capacity(payloads.len());
+    for payload in payloads {
+        types.push(payload.type_name().to_string());
+        bodies.push(
+            match serde_json::to_value(payload)
+                .map_err(|error| diesel::result::Error::SerializationError(Box::new(error)))?
+            {
+                serde_json::Value::Object(mut tagged) => tagged.remove("data").unwrap_or_default(),
+                _ => serde_json::Value::Null,
+            },
+        );
+    }
+    let count = types.len() as i64;
+    // Listeners read the table from the first new id on; the notification only wakes them,
+    // and is delivered when the transaction commits.
+    diesel::sql_query(
+        "WITH next AS (
+             INSERT INTO tenant_event_counters (tenant_id, last_id) VALUES ($1, $2)
+             ON CONFLICT (tenant_id) DO UPDATE SET last_id = tenant_event_counters.last_id + $2
+             RETURNING last_id - $2 AS base),
+         written AS (
+             INSERT INTO events (tenant_id, id, type, data, occurred_at)
+             SELECT $1, next.base + item.position, item.type, item.data, $5
+               FROM next, unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS item(type, data, position)
+             RETURNING id)
+         SELECT first.first_id
+           FROM (SELECT min(id) AS first_id FROM written) AS first,
+                LATERAL (SELECT pg_notify($6, $1::text || ':' || first.first_id::text)) AS notified",
     )
     .bind::<SqlUuid, _>(tenant_id)
-    .get_result::<NextId>(conn)
-    .await?
-    .last_id;
-    diesel::insert_into(events::table)
-        .values((
-            events::tenant_id.eq(tenant_id),
-            events::id.eq(id),
-            events::event_type.eq(event_type),
-            events::data.eq(data),
-            events::occurred_at.eq(now),
-        ))
-        .execute(conn)
-        .await?;
-    // Delivered to listeners when the transaction commits; a wake-up, never the only copy.
-    diesel::sql_query("SELECT pg_notify($1, $2)")
-        .bind::<Text, _>(CHANNEL)
-        .bind::<Text, _>(format!("{tenant_id}:{id}"))
-        .execute(conn)
-        .await?;
-    Ok(id)
+    .bind::<BigInt, _>(count)
+    .bind::<Array<Text>, _>(types)
+    .bind::<Array<Jsonb>, _>(bodies)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Text, _>(CHANNEL)
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 #[derive(Queryable, Selectable)]

@@ -1,7 +1,8 @@
 //! One dedicated connection per instance LISTENs for new events; the events themselves are
 //! read from the table by id, so a lost notification (a restart, a dropped connection) loses
 //! nothing: after reconnecting, every watched tenant catches up from its last delivered id.
-//! The same connection hears revocations (see [`revocations`]).
+//! The same connection hears revocations (see [`revocations`]) and routing changes (see
+//! [`routing`]).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -12,6 +13,7 @@ use futures_util::{FutureExt, StreamExt};
 use tokio_util::sync::CancellationToken;
 
 use super::{events, revocations};
+use crate::phone_numbers::routing;
 use crate::state::AppState;
 
 /// The listener's connection names itself, so operators (and tests) can find it.
@@ -29,14 +31,17 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
         match AsyncPgConnection::establish(&listener_url(&state.settings.database_url)).await {
             Ok(mut conn) => match conn
                 .batch_execute(&format!(
-                    "LISTEN {}; LISTEN {}",
+                    "LISTEN {}; LISTEN {}; LISTEN {}",
                     events::CHANNEL,
-                    revocations::CHANNEL
+                    revocations::CHANNEL,
+                    routing::CHANNEL
                 ))
                 .await
             {
                 Ok(()) => {
                     retry = Duration::from_millis(200);
+                    // Routing changes announced while we were not listening are unknown.
+                    state.routes.forget_all();
                     catch_up(&state).await;
                     // Revocations announced while we were not listening are found this way.
                     revocations::recheck(&state).await;
@@ -68,6 +73,9 @@ async fn listen(state: &AppState, conn: &mut AsyncPgConnection, shutdown: &Cance
         let mut next = first;
         loop {
             match next {
+                Some(Ok(notification)) if notification.channel == routing::CHANNEL => {
+                    state.routes.forget_all();
+                }
                 Some(Ok(notification)) if notification.channel == revocations::CHANNEL => {
                     if let Some(principal) = revocations::parse(&notification.payload) {
                         state.hub.revoke(principal);

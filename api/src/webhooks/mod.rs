@@ -99,7 +99,12 @@ pub async fn receive(
     let mut log = DeliveryRow::new(raw, now);
     let result = process(state, &headers, context, raw, now, &mut log).await;
     match &result {
-        Ok(outcome) => log.outcome = outcome.logged(),
+        // Written with the message, in its transaction.
+        Ok(Handled {
+            logged: true,
+            outcome,
+        }) => return Ok(*outcome),
+        Ok(Handled { outcome, .. }) => log.outcome = outcome.logged(),
         Err(error) => {
             log.outcome = match error {
                 WebhookError::NoPublicKey | WebhookError::BadSignature(_) => {
@@ -119,7 +124,22 @@ pub async fn receive(
         }
         Err(error) => tracing::warn!(%error, "cannot log a webhook delivery"),
     }
-    result
+    result.map(|handled| handled.outcome)
+}
+
+/// What `process` did with a delivery, and whether it already wrote the delivery's log entry.
+struct Handled {
+    outcome: Outcome,
+    logged: bool,
+}
+
+impl From<Outcome> for Handled {
+    fn from(outcome: Outcome) -> Self {
+        Handled {
+            outcome,
+            logged: false,
+        }
+    }
 }
 
 async fn process(
@@ -129,7 +149,7 @@ async fn process(
     raw: &[u8],
     now: DateTime<Utc>,
     log: &mut DeliveryRow,
-) -> Result<Outcome, WebhookError> {
+) -> Result<Handled, WebhookError> {
     let key = state
         .webhook_key
         .as_ref()
@@ -152,36 +172,38 @@ async fn process(
     log.attempt = event.attempt().map(|attempt| attempt as i32);
     match event.kind() {
         TelnyxEvent::MessageSent | TelnyxEvent::MessageFinalized => {
-            apply_receipt(state, &event, context, raw, now, log).await
+            apply_receipt(state, &event, context, raw, now, log)
+                .await
+                .map(Handled::from)
         }
         TelnyxEvent::MessageReceived => {
-            let received = inbound::receive(state, &event, now)
+            let received = inbound::receive(state, &event, now, log)
                 .await
                 .map_err(|failure| {
                     log.tenant_id = failure.tenant_id;
                     WebhookError::Failed(failure.to_string())
                 })?;
             Ok(match received {
-                Received::Stored { tenant_id } => {
-                    log.tenant_id = Some(tenant_id);
-                    Outcome::Processed
-                }
+                Received::Stored { .. } => Handled {
+                    outcome: Outcome::Processed,
+                    logged: true,
+                },
                 Received::Duplicate { tenant_id } => {
                     log.tenant_id = Some(tenant_id);
-                    Outcome::Duplicate
+                    Outcome::Duplicate.into()
                 }
                 Received::UnknownNumber { numbers } => {
                     log.error = Some(format!("no tenant owns {numbers}"));
-                    Outcome::UnknownNumber
+                    Outcome::UnknownNumber.into()
                 }
                 Received::NotAConversation { tenant_id, reason } => {
                     log.tenant_id = Some(tenant_id);
                     log.error = Some(reason);
-                    Outcome::Ignored
+                    Outcome::Ignored.into()
                 }
             })
         }
-        TelnyxEvent::Unknown(_) => Ok(Outcome::Ignored),
+        TelnyxEvent::Unknown(_) => Ok(Outcome::Ignored.into()),
     }
 }
 
