@@ -115,6 +115,21 @@ pub fn messages_per_second(number_type: NumberType, rate: Option<f64>) -> f64 {
     rate.unwrap_or_else(|| number_type.default_messages_per_second())
 }
 
+/// Gives a number up. This instance stops routing to it at once; the others when the
+/// routing trigger's announcement reaches them (milliseconds).
+pub async fn remove(
+    conn: &mut AsyncPgConnection,
+    routes: &routing::Routes,
+    tenant_id: TenantId,
+    id: PhoneNumberId,
+) -> Result<(), PhoneNumberError> {
+    if !storage::delete(conn, tenant_id, id).await? {
+        return Err(PhoneNumberError::NotFound);
+    }
+    routes.forget_all();
+    Ok(())
+}
+
 pub async fn add(
     conn: &mut AsyncPgConnection,
     tenant_id: TenantId,

@@ -71,11 +71,8 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_admin()?;
     let mut conn = state.db().await?;
-    if super::storage::delete(&mut conn, caller.tenant_id, id.into_inner()).await? {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(super::PhoneNumberError::NotFound.into())
-    }
+    super::remove(&mut conn, &state.routes, caller.tenant_id, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]

@@ -1,3 +1,7 @@
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use parley_tests::traffic::InboundEvent;
 use parley_tests::{expect_error, json_with_status, TestApp};
 use serde_json::json;
 
@@ -99,4 +103,78 @@ async fn phone_numbers_are_e164_and_owned_once() {
         "phone_number_taken",
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_number_given_up_routes_to_its_new_owner_on_every_instance() {
+    const NUMBER: &str = "+14165550188";
+    let first = TestApp::spawn().await;
+    let second = TestApp::spawn_on(first.db.shared(), HashMap::new()).await;
+    let acme = first.create_tenant_with_number("Acme", NUMBER).await;
+    let globex = first.create_tenant("Globex").await;
+    let client = reqwest::Client::new();
+    let deliver = |app: &TestApp, text: &str| {
+        let url = format!("{}/webhooks/telnyx", app.address);
+        let event = InboundEvent::new("+14165557001", NUMBER, text);
+        let client = client.clone();
+        async move {
+            let answer = event
+                .deliver(&client, &url, 1, Duration::from_secs(10))
+                .await;
+            assert!(answer.is_success(), "{}", answer.describe());
+        }
+    };
+    let messages_of = |tenant: &'static str| {
+        format!(
+            "SELECT count(*) FROM messages m JOIN tenants t ON t.id = m.tenant_id \
+             WHERE t.name = '{tenant}' AND m.direction = 'inbound'"
+        )
+    };
+    // Both instances route the number to Acme, and remember that.
+    deliver(&first, "to Acme through the first").await;
+    deliver(&second, "to Acme through the second").await;
+    assert_eq!(first.count(&messages_of("Acme")).await, 2);
+
+    // Through the first instance, Acme gives the number up and Globex takes it.
+    let numbers = json_with_status(
+        first.get("/api/v1/phone-numbers", &acme.admin_token).await,
+        200,
+    )
+    .await;
+    let id = numbers["data"][0]["id"].as_str().expect("a number id");
+    assert_eq!(
+        first
+            .delete(&format!("/api/v1/phone-numbers/{id}"), &acme.admin_token)
+            .await
+            .status(),
+        204
+    );
+    json_with_status(
+        first
+            .post_json(
+                "/api/v1/phone-numbers",
+                Some(&globex.admin_token),
+                &json!({ "number": NUMBER }),
+            )
+            .await,
+        201,
+    )
+    .await;
+
+    // The first instance routes to Globex at once.
+    deliver(&first, "to Globex through the first").await;
+    assert_eq!(first.count(&messages_of("Globex")).await, 1);
+    // The second one as soon as the announcement reaches it (well before its answers expire).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        deliver(&second, "to Globex through the second").await;
+        if first.count(&messages_of("Globex")).await == 2 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the second instance still routes the number to its former owner"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
