@@ -135,6 +135,36 @@ async fn a_new_customer_is_asked_for_a_name_gives_it_and_is_addressed_by_it() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_name_only_the_model_reads_is_used_in_the_same_reply() {
+    let fake = AiFake::start().await;
+    let app = spawn_with_ai(&fake).await;
+    let acme = app
+        .create_tenant_with_number("Maple Dental", OUR_NUMBER)
+        .await;
+    let token = acme.admin_token.as_str();
+    // The extraction runs beside the reply, which was written not knowing the name.
+    fake.push_json(json!({"first_name": "Priya", "last_name": null}));
+    fake.push_reply("Hi! Could I get your name first?");
+    fake.push_reply("Thanks, Priya! Yes, we offer whitening.");
+    customer_writes(&app, "do u do whitening? ty -p").await;
+    let id = conversation(&app, token).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sent = ai_messages(&app, token, &id, 1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sent_now = ai_messages(&app, token, &id, 1).await;
+    assert_eq!(sent_now.len(), 1, "one reply: {sent_now:?}");
+    assert_eq!(sent[0]["text"], "Thanks, Priya! Yes, we offer whitening.");
+    let requests = reply_requests(&fake);
+    assert_eq!(requests.len(), 2, "the reply asking for the name is written again");
+    assert!(system_prompt(&requests[0]).contains("ask for their name"));
+    assert!(system_prompt(&requests[1])
+        .contains("The customer's first name is Priya; address them by it."));
+    assert_eq!(conversation(&app, token).await["contact_name"], "Priya");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_known_client_is_asked_is_this_sarah_confirms_and_is_linked() {
     let fake = AiFake::start().await;
     let app = spawn_with_ai(&fake).await;
