@@ -23,6 +23,7 @@ mod pacing;
 mod receipts;
 mod retention;
 mod revocation;
+mod scaling;
 mod spa;
 mod telnyx;
 mod tenancy;
