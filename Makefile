@@ -72,8 +72,12 @@ test: fmt clippy graph web build
 	  $(CARGO) test --workspace --no-fail-fast; \
 	fi
 
+# The release binary is built first: the data bench runs it in a process of its own (its
+# memory is one of the figures), and `cargo bench` builds only the benches and their libraries.
 bench: web
 	@set -e; export DATABASE_URL=$$(.ci/postgres.sh); \
 	ulimit -n 16384 2>/dev/null || true; \
+	$(CARGO) build --release -p parley-api; \
 	$(CARGO) bench -p parley-tests --bench load; \
+	$(CARGO) bench -p parley-tests --bench data; \
 	$(CARGO) bench -p parley-tests --bench feed

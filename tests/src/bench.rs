@@ -18,3 +18,15 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index]
 }
+
+/// A memory figure of a running process from `/proc/<pid>/status` (`VmRSS`, its resident
+/// memory now; `VmHWM`, the most it has held), in megabytes; `None` off Linux or once the
+/// process is gone.
+pub fn process_memory_mb(pid: u32, field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let value = status
+        .lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))?;
+    let kb: f64 = value.split_whitespace().next()?.parse().ok()?;
+    Some(kb / 1024.0)
+}

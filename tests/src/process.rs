@@ -9,13 +9,27 @@ use serde_json::Value;
 
 /// `target/debug/parley`, built by `cargo build -p parley-api` (make test does).
 pub fn binary() -> PathBuf {
+    built_binary("debug", "cargo build -p parley-api", "make test")
+}
+
+/// `target/release/parley`, built by `cargo build --release -p parley-api` (make bench does):
+/// `cargo bench` builds only the benches and the libraries they use.
+pub fn release_binary() -> PathBuf {
+    built_binary(
+        "release",
+        "cargo build --release -p parley-api",
+        "make bench",
+    )
+}
+
+fn built_binary(profile: &str, build: &str, make: &str) -> PathBuf {
     let target = std::env::var("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| crate::repo_root().join("target"));
-    let path = target.join("debug/parley");
+    let path = target.join(profile).join("parley");
     assert!(
         path.exists(),
-        "{} is missing: run `cargo build -p parley-api` first (make test does)",
+        "{} is missing: run `{build}` first ({make} does)",
         path.display()
     );
     path
@@ -50,6 +64,7 @@ pub fn free_port() -> u16 {
 
 /// `parley serve` with a fixed environment; its logs go to a file per start.
 pub struct ServerProcess {
+    binary: PathBuf,
     env: Vec<(String, String)>,
     port: u16,
     log_dir: tempfile::TempDir,
@@ -60,12 +75,22 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts `parley serve` on `127.0.0.1:port` with only `env` (and `PATH`) set.
     pub fn start(port: u16, env: &[(&str, String)]) -> ServerProcess {
+        ServerProcess::start_binary(binary(), port, env)
+    }
+
+    /// The same from the release build ([`release_binary`]), for the benches.
+    pub fn start_release(port: u16, env: &[(&str, String)]) -> ServerProcess {
+        ServerProcess::start_binary(release_binary(), port, env)
+    }
+
+    fn start_binary(binary: PathBuf, port: u16, env: &[(&str, String)]) -> ServerProcess {
         let mut env: Vec<(String, String)> = env
             .iter()
             .map(|(key, value)| (key.to_string(), value.clone()))
             .collect();
         env.push(("PARLEY_LISTEN_ADDR".into(), format!("127.0.0.1:{port}")));
         let mut server = ServerProcess {
+            binary,
             env,
             port,
             log_dir: tempfile::tempdir().expect("a log directory"),
@@ -79,7 +104,7 @@ impl ServerProcess {
     fn spawn(&mut self) {
         self.starts += 1;
         let log = std::fs::File::create(self.log_path(self.starts)).expect("a log file");
-        let child = Command::new(binary())
+        let child = Command::new(&self.binary)
             .arg("serve")
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -98,6 +123,11 @@ impl ServerProcess {
 
     pub fn base_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The running process's id (none once killed).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     /// How many times the server was started.
