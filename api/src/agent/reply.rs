@@ -93,7 +93,10 @@ pub async fn run(
         return Ok(Outcome::Failed("the job has no tenant".into()));
     };
     let now = state.clock.now();
-    match reply(state, tenant_id, &payload).await {
+    let log = GenerationLog::default();
+    let replied = reply(state, tenant_id, &payload, &log).await;
+    log.flush(state).await;
+    match replied {
         Ok(outcome) => Ok(outcome),
         Err(error) if !job.is_last_attempt() && is_retryable(&error) => Ok(Outcome::RetryAt(
             jobs::retry_time(now, job.attempts),
@@ -274,9 +277,41 @@ struct Generation<'a> {
     purpose: GenerationPurpose,
     request: ChatRequest,
     state: &'a AppState,
+    log: &'a GenerationLog,
 }
 
-/// Calls the provider and logs the call, whatever its outcome.
+/// The model calls of one reply job. They are written with the reply, in its transaction
+/// (under a burst, a commit per call is what the database runs out of first), or on their
+/// own when the job ends without a reply.
+#[derive(Default)]
+struct GenerationLog(std::sync::Mutex<Vec<GenerationRow>>);
+
+impl GenerationLog {
+    fn rows(&self) -> std::sync::MutexGuard<'_, Vec<GenerationRow>> {
+        // Rows are plain data: a poisoned lock still holds whole rows.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Writes what no reply took, whatever the job's outcome.
+    async fn flush(&self, state: &AppState) {
+        let rows = std::mem::take(&mut *self.rows());
+        if rows.is_empty() {
+            return;
+        }
+        match state.pool.get().await {
+            Ok(mut conn) => {
+                if let Err(error) = generations::insert_all(&mut conn, &rows).await {
+                    tracing::warn!(%error, "cannot log AI generations");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "cannot log AI generations"),
+        }
+    }
+}
+
+/// Calls the provider and records the call in the job's log, whatever its outcome.
 async fn generate(
     generation: Generation<'_>,
 ) -> Result<(ChatResponse, GenerationId), ProviderError> {
@@ -310,14 +345,7 @@ async fn generate(
         error: result.as_ref().err().map(|e| e.to_string()),
         created_at: state.clock.now(),
     };
-    match state.pool.get().await {
-        Ok(mut conn) => {
-            if let Err(error) = generations::insert(&mut conn, &row).await {
-                tracing::warn!(%error, "cannot log an AI generation");
-            }
-        }
-        Err(error) => tracing::warn!(%error, "cannot log an AI generation"),
-    }
+    generation.log.rows().push(row);
     result.map(|response| (response, id))
 }
 
@@ -325,6 +353,7 @@ async fn reply(
     state: &AppState,
     tenant_id: TenantId,
     payload: &Payload,
+    log: &GenerationLog,
 ) -> Result<Outcome, ReplyError> {
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
@@ -420,6 +449,7 @@ async fn reply(
         purpose,
         request,
         state,
+        log,
     };
     let reply_request = prompt::build_reply_request(&context);
     // No name in the words themselves: the provider extracts one, beside the reply rather
@@ -476,7 +506,7 @@ async fn reply(
         plan,
         &text,
         &response,
-        generation_id,
+        (generation_id, log),
     )
     .await
 }
@@ -490,7 +520,7 @@ async fn commit(
     plan: identity::NamePlan,
     text: &SmsText,
     response: &ChatResponse,
-    generation_id: GenerationId,
+    (generation_id, log): (GenerationId, &GenerationLog),
 ) -> Result<Outcome, ReplyError> {
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
@@ -554,7 +584,11 @@ async fn commit(
                 now,
             )
             .await?;
-            generations::attach_message(conn, generation_id, message.id).await?;
+            let mut calls = log.rows().clone();
+            for call in calls.iter_mut().filter(|call| call.id == generation_id) {
+                call.message_id = Some(message.id);
+            }
+            generations::insert_all(conn, &calls).await?;
             let wire = conversation.into_wire(false);
             if let Some((source, client_id, name)) = identified {
                 let identified = ContactIdentified {
@@ -598,6 +632,8 @@ async fn commit(
         })
         .await?;
     if committed {
+        // Written with the reply.
+        log.rows().clear();
         state.jobs_wake.notify();
     }
     Ok(Outcome::Done)

@@ -161,7 +161,8 @@ pub async fn receive(
         }
     };
     if matches!(received, Received::Stored { .. }) {
-        state.jobs_wake.notify();
+        // The reply job comes due after the debounce.
+        state.jobs_wake.notify_in(state.settings.ai.debounce);
     }
     Ok(received)
 }

@@ -204,20 +204,10 @@ async fn process(state: &AppState, claimed: ClaimedJob, worker: &str) {
 }
 
 /// Wakes the lanes when a job postponed to `at` comes due, so that a paced send leaves on
-/// its slot rather than at the next poll. Far-off times are left to the poll.
+/// its slot rather than at the next poll.
 fn wake_at(state: &AppState, at: chrono::DateTime<chrono::Utc>) {
-    let Ok(wait) = (at - state.clock.now()).to_std() else {
-        state.jobs_wake.notify();
-        return;
-    };
-    if wait > std::time::Duration::from_secs(60) {
-        return;
-    }
-    let wake = state.jobs_wake.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(wait).await;
-        wake.notify();
-    });
+    let wait = (at - state.clock.now()).to_std().unwrap_or_default();
+    state.jobs_wake.notify_in(wait);
 }
 
 /// Renews the job's lease every third of its length; never returns.

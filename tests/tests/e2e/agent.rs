@@ -157,7 +157,11 @@ async fn a_name_only_the_model_reads_is_used_in_the_same_reply() {
     assert_eq!(sent_now.len(), 1, "one reply: {sent_now:?}");
     assert_eq!(sent[0]["text"], "Thanks, Priya! Yes, we offer whitening.");
     let requests = reply_requests(&fake);
-    assert_eq!(requests.len(), 2, "the reply asking for the name is written again");
+    assert_eq!(
+        requests.len(),
+        2,
+        "the reply asking for the name is written again"
+    );
     assert!(system_prompt(&requests[0]).contains("ask for their name"));
     assert!(system_prompt(&requests[1])
         .contains("The customer's first name is Priya; address them by it."));
@@ -339,6 +343,40 @@ async fn the_guide_history_and_other_channels_reach_the_request() {
     );
     let usage = json_with_status(app.get("/api/v1/usage", token).await, 200).await;
     assert!(usage["totals"]["ai_tokens"].as_i64().unwrap() > 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_debounced_reply_leaves_when_it_comes_due_not_at_the_next_poll() {
+    let fake = AiFake::start().await;
+    let settings: HashMap<String, String> = [
+        ("PARLEY_AI_BASE_URL", fake.base_url().to_string()),
+        ("PARLEY_AI_API_KEY", "sk-test".to_string()),
+        ("PARLEY_AI_DEBOUNCE_MS", "300".to_string()),
+        // The lanes look for due work every minute only: the reply must not wait for that.
+        ("PARLEY_WORKER_POLL_MS", "60000".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let app = TestApp::spawn_with(settings).await;
+    let acme = app
+        .create_tenant_with_number("Maple Dental", OUR_NUMBER)
+        .await;
+    let started = std::time::Instant::now();
+    customer_writes(&app, "Are you open on Saturday?").await;
+    let deadline = started + Duration::from_secs(15);
+    while app.sim.sent_messages().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the reply waited for the poll"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let id = conversation(&app, &acme.admin_token).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(ai_messages(&app, &acme.admin_token, &id, 1).await.len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]

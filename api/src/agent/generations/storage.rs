@@ -54,14 +54,10 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &GenerationRow) -> QueryR
         .map(|_| ())
 }
 
-/// Links a generation to the reply it produced.
-pub async fn attach_message(
-    conn: &mut AsyncPgConnection,
-    id: GenerationId,
-    message_id: MessageId,
-) -> QueryResult<()> {
-    diesel::update(ai_generations::table.find(id))
-        .set(ai_generations::message_id.eq(message_id))
+/// Writes several generations in one statement.
+pub async fn insert_all(conn: &mut AsyncPgConnection, rows: &[GenerationRow]) -> QueryResult<()> {
+    diesel::insert_into(ai_generations::table)
+        .values(rows.to_vec())
         .execute(conn)
         .await
         .map(|_| ())
