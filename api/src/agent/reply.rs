@@ -572,6 +572,7 @@ async fn commit(
             }
             let conversation =
                 conversation_storage::update(conn, conversation.id, &changes).await?;
+            let mut feed = Vec::with_capacity(4);
             let (message, conversation) = messages::queue_outbound(
                 conn,
                 Outbound {
@@ -582,6 +583,7 @@ async fn commit(
                     ai_provider: Some(provider),
                 },
                 now,
+                &mut feed,
             )
             .await?;
             let mut calls = log.rows().clone();
@@ -591,28 +593,15 @@ async fn commit(
             generations::insert_all(conn, &calls).await?;
             let wire = conversation.into_wire(false);
             if let Some((source, client_id, name)) = identified {
-                let identified = ContactIdentified {
+                feed.push(FeedPayload::ContactIdentified(ContactIdentified {
                     source: source.to_string(),
                     client_id,
                     name,
                     conversation: wire.clone(),
-                };
-                events::record(
-                    conn,
-                    tenant_id,
-                    FeedPayload::ContactIdentified(identified),
-                    now,
-                )
-                .await?;
+                }));
             }
-            events::record(
-                conn,
-                tenant_id,
-                FeedPayload::ConversationUpdated(wire.clone()),
-                now,
-            )
-            .await?;
-            let generated = AiResponseGenerated {
+            feed.push(FeedPayload::ConversationUpdated(wire.clone()));
+            feed.push(FeedPayload::AiResponseGenerated(AiResponseGenerated {
                 conversation_id: wire.id,
                 message: Message::from(message),
                 provider,
@@ -620,14 +609,9 @@ async fn commit(
                 model: response.model.clone(),
                 prompt_tokens: response.prompt_tokens,
                 completion_tokens: response.completion_tokens,
-            };
-            events::record(
-                conn,
-                tenant_id,
-                FeedPayload::AiResponseGenerated(generated),
-                now,
-            )
-            .await?;
+            }));
+            // Last, so the tenant's event counter is held only to the commit.
+            events::record_all(conn, tenant_id, feed, now).await?;
             Ok(true)
         })
         .await?;

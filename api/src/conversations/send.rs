@@ -39,6 +39,7 @@ pub async fn send(
                     ReopenError::AnotherActive => SendError::AnotherActive,
                     ReopenError::Database(error) => error.into(),
                 })?;
+            let mut feed = Vec::with_capacity(2);
             let (row, updated) = messages::queue_outbound(
                 conn,
                 Outbound {
@@ -49,6 +50,7 @@ pub async fn send(
                     ai_provider: None,
                 },
                 now,
+                &mut feed,
             )
             .await?;
             // A human took over: the AI stays quiet until the conversation has been idle
@@ -66,13 +68,8 @@ pub async fn send(
                 },
             )
             .await?;
-            events::record(
-                conn,
-                tenant_id,
-                FeedPayload::ConversationUpdated(updated.into_wire(false)),
-                now,
-            )
-            .await?;
+            feed.push(FeedPayload::ConversationUpdated(updated.into_wire(false)));
+            events::record_all(conn, tenant_id, feed, now).await?;
             Ok(Message::from(row))
         })
         .await?;

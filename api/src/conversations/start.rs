@@ -94,6 +94,7 @@ pub async fn start(
                             (row, false)
                         }
                     };
+                let mut feed = Vec::with_capacity(2);
                 let (message, conversation) = messages::queue_outbound(
                     conn,
                     Outbound {
@@ -104,15 +105,16 @@ pub async fn start(
                         ai_provider: None,
                     },
                     now,
+                    &mut feed,
                 )
                 .await?;
                 let wire = conversation.into_wire(false);
-                let event = if resumed {
+                feed.push(if resumed {
                     FeedPayload::ConversationUpdated(wire.clone())
                 } else {
                     FeedPayload::ConversationCreated(wire.clone())
-                };
-                events::record(conn, tenant_id, event, now).await?;
+                });
+                events::record_all(conn, tenant_id, feed, now).await?;
                 Ok(StartedConversation {
                     conversation: wire,
                     message: Message::from(message),

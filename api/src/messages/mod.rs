@@ -21,7 +21,7 @@ use crate::jobs::{self, Job};
 use crate::opt_outs::{self, GuardError};
 use crate::pagination::{page_from, Cursor};
 use crate::phone_numbers;
-use crate::realtime::events;
+
 use crate::sms;
 use crate::state::AppState;
 use crate::wire::FeedPayload;
@@ -121,13 +121,15 @@ pub struct Outbound<'a> {
     pub ai_provider: Option<AiProvider>,
 }
 
-/// Inside the caller's transaction: the message row (`queued`), its outbox job, the
-/// conversation's activity and the feed's events. The conversation answers from a number
-/// the tenant owns now (see [`phone_numbers::sending_number`]); none is `NoSendingNumber`.
+/// Inside the caller's transaction: the message row (`queued`), its outbox job and the
+/// conversation's activity; the feed's event goes into `feed`, which the caller records last
+/// with its own (see [`crate::realtime::events::record_all`]). The conversation answers from a number the
+/// tenant owns now (see [`phone_numbers::sending_number`]); none is `NoSendingNumber`.
 pub async fn queue_outbound(
     conn: &mut AsyncPgConnection,
     outbound: Outbound<'_>,
     now: DateTime<Utc>,
+    feed: &mut Vec<FeedPayload>,
 ) -> Result<(MessageRow, ConversationRow), SendError> {
     let info = sms::analyze(outbound.text.as_str());
     let conversation = outbound.conversation;
@@ -185,13 +187,7 @@ pub async fn queue_outbound(
         false,
     )
     .await?;
-    events::record(
-        conn,
-        row.tenant_id,
-        FeedPayload::MessageCreated(Message::from(row.clone())),
-        now,
-    )
-    .await?;
+    feed.push(FeedPayload::MessageCreated(Message::from(row.clone())));
     Ok((row, updated))
 }
 

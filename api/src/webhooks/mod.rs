@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 
 use crate::error::ApiError;
-use crate::ids::TenantId;
 use crate::inbound::{self, Received};
 use crate::messages::receipts::{self, ReceiptOutcome};
 use crate::state::AppState;
@@ -172,9 +171,7 @@ async fn process(
     log.attempt = event.attempt().map(|attempt| attempt as i32);
     match event.kind() {
         TelnyxEvent::MessageSent | TelnyxEvent::MessageFinalized => {
-            apply_receipt(state, &event, context, raw, now, log)
-                .await
-                .map(Handled::from)
+            apply_receipt(state, &event, context, raw, now, log).await
         }
         TelnyxEvent::MessageReceived => {
             let received = inbound::receive(state, &event, now, log)
@@ -214,7 +211,7 @@ async fn apply_receipt(
     raw: &[u8],
     now: DateTime<Utc>,
     log: &mut DeliveryRow,
-) -> Result<Outcome, WebhookError> {
+) -> Result<Handled, WebhookError> {
     let failed = |error: diesel::result::Error| WebhookError::Failed(error.to_string());
     let mut conn = state
         .pool
@@ -222,33 +219,45 @@ async fn apply_receipt(
         .await
         .map_err(|e| WebhookError::Failed(e.to_string()))?;
     let raw_text = String::from_utf8_lossy(raw).into_owned();
-    let (outcome, tenant_id) = conn
-        .transaction::<(Outcome, Option<TenantId>), diesel::result::Error, _>(async |conn| {
-            if !storage::mark_processed(conn, event.id(), now).await? {
+    let entry = &*log;
+    let outcome = conn
+        .transaction::<Outcome, diesel::result::Error, _>(async |conn| {
+            let (outcome, tenant_id) = if !storage::mark_processed(conn, event.id(), now).await? {
                 let tenant = crate::messages::storage::find_by_telnyx_id_for_update(
                     conn,
                     event.message_id(),
                 )
                 .await?
                 .map(|m| m.tenant_id);
-                return Ok((Outcome::Duplicate, tenant));
-            }
-            match receipts::apply(conn, event, context.sent_as, now).await? {
-                ReceiptOutcome::Applied { tenant_id, .. }
-                | ReceiptOutcome::Unchanged { tenant_id, .. } => {
-                    Ok((Outcome::Processed, Some(tenant_id)))
+                (Outcome::Duplicate, tenant)
+            } else {
+                match receipts::apply(conn, event, context.sent_as, now).await? {
+                    ReceiptOutcome::Applied { tenant_id, .. }
+                    | ReceiptOutcome::Unchanged { tenant_id, .. } => {
+                        (Outcome::Processed, Some(tenant_id))
+                    }
+                    ReceiptOutcome::Unknown => {
+                        receipts::defer(conn, &raw_text, context.sent_as, now).await?;
+                        (Outcome::Deferred, None)
+                    }
                 }
-                ReceiptOutcome::Unknown => {
-                    receipts::defer(conn, &raw_text, context.sent_as, now).await?;
-                    Ok((Outcome::Deferred, None))
-                }
-            }
+            };
+            // The delivery's log entry commits with what it did: one commit per receipt.
+            let logged = DeliveryRow {
+                tenant_id,
+                outcome: outcome.logged(),
+                ..entry.clone()
+            };
+            storage::insert(conn, &logged).await?;
+            Ok(outcome)
         })
         .await
         .map_err(failed)?;
-    log.tenant_id = tenant_id;
     if outcome == Outcome::Deferred {
         state.jobs_wake.notify();
     }
-    Ok(outcome)
+    Ok(Handled {
+        outcome,
+        logged: true,
+    })
 }
