@@ -618,7 +618,7 @@ async fn commit(
     if committed {
         // Written with the reply.
         log.rows().clear();
-        state.jobs_wake.notify();
+        state.jobs_wake.notify(crate::jobs::JobKind::SendSms);
     }
     Ok(Outcome::Done)
 }

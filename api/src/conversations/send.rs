@@ -73,6 +73,6 @@ pub async fn send(
             Ok(Message::from(row))
         })
         .await?;
-    state.jobs_wake.notify();
+    state.jobs_wake.notify(crate::jobs::JobKind::SendSms);
     Ok(message)
 }

@@ -130,6 +130,6 @@ pub async fn start(
             other => break other?,
         }
     };
-    state.jobs_wake.notify();
+    state.jobs_wake.notify(crate::jobs::JobKind::SendSms);
     Ok(started)
 }

@@ -11,7 +11,7 @@ use crate::clock::Clock;
 use crate::conversations::lifecycle;
 use crate::conversations::storage as conversation_storage;
 use crate::ids::{MessageId, TenantId};
-use crate::jobs::{self, Job};
+use crate::jobs::{self, Job, JobKind};
 use crate::messages::storage::{self as message_storage, MessageRow};
 use crate::phone::E164;
 use crate::realtime::events;
@@ -162,7 +162,9 @@ pub async fn receive(
     };
     if matches!(received, Received::Stored { .. }) {
         // The reply job comes due after the debounce.
-        state.jobs_wake.notify_in(state.settings.ai.debounce);
+        state
+            .jobs_wake
+            .notify_in(JobKind::AiReply, state.settings.ai.debounce);
     }
     Ok(received)
 }

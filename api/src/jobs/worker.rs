@@ -67,7 +67,9 @@ pub async fn run(state: AppState, shutdown: CancellationToken) {
 async fn run_lane(state: AppState, lane: Lane, worker: String, shutdown: CancellationToken) {
     let slots = Arc::new(Semaphore::new(lane.slots.max(1)));
     let mut running = JoinSet::new();
-    let mut wake = state.jobs_wake.subscribe();
+    let mut wake = state.jobs_wake.subscribe(lane.kinds);
+    // The sweep for jobs whose last attempt's worker died runs now and then, not per claim.
+    let mut next_sweep = std::time::Instant::now();
     while !shutdown.is_cancelled() {
         while running.try_join_next().is_some() {}
         let free = slots.available_permits().min(MAX_CLAIM);
@@ -79,8 +81,12 @@ async fn run_lane(state: AppState, lane: Lane, worker: String, shutdown: Cancell
             continue;
         }
         // A wake seen before this claim is answered by it.
-        wake.borrow_and_update();
-        let claimed = match claim_batch(&state, lane.kinds, &worker, free as i64).await {
+        wake.mark_seen();
+        let sweep = std::time::Instant::now() >= next_sweep;
+        if sweep {
+            next_sweep = std::time::Instant::now() + state.settings.worker_poll;
+        }
+        let claimed = match claim_batch(&state, lane.kinds, &worker, free as i64, sweep).await {
             Ok(jobs) => jobs,
             Err(error) => {
                 tracing::warn!(lane = lane.name, %error, "cannot claim jobs; retrying");
@@ -118,11 +124,15 @@ async fn claim_batch(
     kinds: &[JobKind],
     worker: &str,
     limit: i64,
+    sweep: bool,
 ) -> Result<Vec<ClaimedJob>, JobError> {
-    let mut conn = state.pool.get().await?;
     let now = state.clock.now();
-    let abandoned = storage::abandon_exhausted(&mut conn, kinds, now).await?;
-    drop(conn);
+    let abandoned = if sweep {
+        let mut conn = state.pool.get().await?;
+        storage::abandon_exhausted(&mut conn, kinds, now).await?
+    } else {
+        Vec::new()
+    };
     for job in abandoned {
         tracing::warn!(
             job = job.id,
@@ -198,16 +208,16 @@ async fn process(state: &AppState, claimed: ClaimedJob, worker: &str) {
         // The lease will expire and the job will run again; handlers are idempotent.
         tracing::warn!(job = claimed.id, %error, "cannot record the job's outcome");
     }
-    if let Outcome::Wait(at, _) | Outcome::RetryAt(at, _) = outcome {
-        wake_at(state, at);
+    if let (Outcome::Wait(at, _) | Outcome::RetryAt(at, _), Ok(job)) = (&outcome, &claimed.job) {
+        wake_at(state, job.kind(), *at);
     }
 }
 
 /// Wakes the lanes when a job postponed to `at` comes due, so that a paced send leaves on
 /// its slot rather than at the next poll.
-fn wake_at(state: &AppState, at: chrono::DateTime<chrono::Utc>) {
+fn wake_at(state: &AppState, kind: JobKind, at: chrono::DateTime<chrono::Utc>) {
     let wait = (at - state.clock.now()).to_std().unwrap_or_default();
-    state.jobs_wake.notify_in(wait);
+    state.jobs_wake.notify_in(kind, wait);
 }
 
 /// Renews the job's lease every third of its length; never returns.

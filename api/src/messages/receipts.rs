@@ -136,7 +136,11 @@ async fn adopt(
     storage::update(conn, id, &changes).await.map(Some)
 }
 
-/// Keeps a receipt that came too early as a job, to apply once the send is recorded.
+/// How long a receipt that came too early waits before it is tried again.
+pub const DEFER: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Keeps a receipt that came too early as a job, to apply once the send is recorded (its
+/// caller wakes the receipts' lane after [`DEFER`]).
 pub async fn defer(
     conn: &mut AsyncPgConnection,
     raw_event: &str,
@@ -147,7 +151,8 @@ pub async fn defer(
         event: raw_event.to_string(),
         sent_as,
     };
-    jobs::enqueue(conn, None, &job, now + chrono::Duration::seconds(1), now).await?;
+    let due = now + chrono::Duration::from_std(DEFER).unwrap_or(chrono::Duration::seconds(1));
+    jobs::enqueue(conn, None, &job, due, now).await?;
     Ok(())
 }
 

@@ -254,7 +254,9 @@ async fn apply_receipt(
         .await
         .map_err(failed)?;
     if outcome == Outcome::Deferred {
-        state.jobs_wake.notify();
+        state
+            .jobs_wake
+            .notify_in(crate::jobs::JobKind::ApplyReceipt, receipts::DEFER);
     }
     Ok(Handled {
         outcome,

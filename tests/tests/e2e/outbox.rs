@@ -161,7 +161,7 @@ async fn a_message_telnyx_accepted_is_never_sent_again() {
     )
     .await
     .unwrap();
-    app.state.jobs_wake.notify();
+    app.state.jobs_wake.notify(parley::jobs::JobKind::SendSms);
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
         app.count("SELECT count(*) AS count FROM jobs WHERE status = 'done'")
