@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::future::join_all;
-use parley_tests::bench::{env_number, percentile, process_memory_mb};
+use parley_tests::bench::{env_number, percentile, process_memory_mb, report};
 use parley_tests::process::{free_port, ServerProcess};
 use parley_tests::{TestApp, JWT_SECRET};
 use serde_json::Value;
@@ -156,12 +156,6 @@ SELECT gen_random_uuid(), '{tenant}'::uuid, s.id,
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-/// One line of the report: the figure, the limit it runs against and their ratio.
-fn report(figure: &str, value: f64, unit: &str, limit: f64, limit_text: &str) {
-    let ratio = if limit > 0.0 { value / limit } else { 0.0 };
-    println!("  {figure:<52} {value:>10.1} {unit:<6} | limit {limit_text:<46} | ratio {ratio:.2}");
 }
 
 /// p50 or p95 of request times, in milliseconds.

@@ -22,7 +22,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use futures_util::stream::{self, StreamExt};
 use parley::telnyx::simulator::{Simulator, SimulatorConfig};
 use parley_tests::ai_fake::AiFake;
-use parley_tests::bench::{env_number, percentile};
+use parley_tests::bench::{env_number, percentile, report};
 use parley_tests::db::TestDb;
 use parley_tests::traffic::InboundEvent;
 use parley_tests::{json_with_status, repo_root, TestApp, SIM_SEED};
@@ -33,12 +33,6 @@ const CONNECTIONS: usize = 32;
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-/// One line of the report: the figure, the limit it runs against and their ratio.
-fn report(figure: &str, value: f64, unit: &str, limit: f64, limit_text: &str) {
-    let ratio = if limit > 0.0 { value / limit } else { 0.0 };
-    println!("  {figure:<52} {value:>10.1} {unit:<6} | limit {limit_text:<46} | ratio {ratio:.2}");
 }
 
 fn settings(pairs: &[(&str, String)]) -> HashMap<String, String> {

@@ -30,3 +30,16 @@ pub fn process_memory_mb(pid: u32, field: &str) -> Option<f64> {
     let kb: f64 = value.split_whitespace().next()?.parse().ok()?;
     Some(kb / 1024.0)
 }
+
+/// One line of a bench's report: the figure, the limit it runs against and their ratio (a
+/// figure with no limit, `limit` 0, shows its context instead of a ratio).
+pub fn report(figure: &str, value: f64, unit: &str, limit: f64, limit_text: &str) {
+    if limit > 0.0 {
+        let ratio = value / limit;
+        println!(
+            "  {figure:<52} {value:>10.1} {unit:<6} | limit {limit_text:<46} | ratio {ratio:.2}"
+        );
+    } else {
+        println!("  {figure:<52} {value:>10.1} {unit:<6} | {limit_text}");
+    }
+}
