@@ -6,7 +6,8 @@
 //!    event, conversation upsert, message, job, event with its counter, NOTIFY; one
 //!    transaction each) from 32 tasks on the same pool; then p99 at half the rate.
 //! 2. AI burst: 200 customers text at once; the model answers in 1.5 s, Telnyx in 150 ms:
-//!    inbound → reply accepted by Telnyx, p50 and p99.
+//!    reply accepted by Telnyx, p50 and p99, from the burst's start and from each message's
+//!    arrival; and where the median message's time goes.
 //! 3. Outbox drain: 1,000 queued sends from a short code, Telnyx answering in 150 ms: the rate
 //!    the outbox keeps against Telnyx's account limit (50 a second).
 //! 4. The SPA's wasm, gzipped, against its budget.
@@ -317,10 +318,6 @@ async fn ai_burst() {
     .await;
     let debounce = app.state.settings.ai.debounce;
     let inbound = events(customers, customers, "Hi, can I book a cleaning?");
-    let posted: HashMap<String, chrono::DateTime<chrono::Utc>> = inbound
-        .iter()
-        .map(|e| (e.from.clone(), chrono::Utc::now()))
-        .collect();
     let started = chrono::Utc::now();
     let (_, _, failed) = post_all(&app, inbound, None).await;
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -328,14 +325,19 @@ async fn ai_burst() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let sent = app.sim.sent_messages();
+    // From the burst's start (every customer wrote then), and from the moment each
+    // customer's own message was stored (the webhooks reach us over a fraction of a second).
+    let stored = stored_times(&app).await;
     let mut latencies: Vec<Duration> = sent
         .iter()
-        .filter_map(|m| {
-            let from = posted.get(&m.to).copied().map(|_| started)?;
-            (m.accepted_at - from).to_std().ok()
-        })
+        .filter_map(|m| (m.accepted_at - started).to_std().ok())
         .collect();
     latencies.sort();
+    let mut own: Vec<Duration> = sent
+        .iter()
+        .filter_map(|m| (m.accepted_at - *stored.get(&m.to)?).to_std().ok())
+        .collect();
+    own.sort();
     println!(
         "\n2. AI burst: {customers} customers text at once; model 1.5 s, Telnyx 150 ms, debounce {} ms",
         debounce.as_millis()
@@ -345,15 +347,29 @@ async fn ai_burst() {
         latencies.len()
     );
     report(
-        "inbound → reply at Telnyx: p50",
+        "burst start → reply at Telnyx: p50",
         ms(percentile(&latencies, 0.5)) / 1000.0,
         "s",
         3.0,
         "goal: p50 ≤ 3 s",
     );
     report(
-        "inbound → reply at Telnyx: p99",
+        "burst start → reply at Telnyx: p99",
         ms(percentile(&latencies, 0.99)) / 1000.0,
+        "s",
+        5.0,
+        "goal: p99 ≤ 5 s",
+    );
+    report(
+        "its message stored → reply at Telnyx: p50",
+        ms(percentile(&own, 0.5)) / 1000.0,
+        "s",
+        3.0,
+        "goal: p50 ≤ 3 s",
+    );
+    report(
+        "its message stored → reply at Telnyx: p99",
+        ms(percentile(&own, 0.99)) / 1000.0,
         "s",
         5.0,
         "goal: p99 ≤ 5 s",
@@ -393,6 +409,29 @@ async fn ai_burst() {
         5.0,
         "(no queueing at all)",
     );
+}
+
+/// When each customer's message was stored, by the customer's number.
+async fn stored_times(app: &TestApp) -> HashMap<String, chrono::DateTime<chrono::Utc>> {
+    #[derive(diesel::QueryableByName)]
+    struct Stored {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        phone_number: String,
+        #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+        created_at: chrono::DateTime<chrono::Utc>,
+    }
+    let mut conn = app.state.pool.get().await.expect("connection");
+    diesel::sql_query(
+        "SELECT c.phone_number, min(m.created_at) AS created_at FROM messages m
+           JOIN conversations c ON c.id = m.conversation_id
+          WHERE m.author = 'customer' GROUP BY c.phone_number",
+    )
+    .load::<Stored>(&mut conn)
+    .await
+    .expect("stored times")
+    .into_iter()
+    .map(|row| (row.phone_number, row.created_at))
+    .collect()
 }
 
 async fn outbox_drain() {
