@@ -69,5 +69,10 @@ fn App() -> impl IntoView {
 }
 
 fn main() {
+    // A panic in wasm otherwise reaches the console as a bare "unreachable": say what and
+    // where, so that a report (or a browser test) shows it.
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&format!("Parley: {info}").into());
+    }));
     leptos::mount::mount_to_body(App);
 }
