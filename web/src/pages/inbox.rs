@@ -589,7 +589,8 @@ fn ConversationList(inbox: Inbox) -> impl IntoView {
     let scroller = NodeRef::<leptos::html::Div>::new();
     // Loads the next page when the end of the list comes near.
     let near_end = move || {
-        if let Some(element) = scroller.get_untracked() {
+        // Runs in an animation frame, which may come after the page is gone.
+        if let Some(element) = scroller.try_get_untracked().flatten() {
             let remaining =
                 element.scroll_height() - element.scroll_top() - element.client_height();
             if remaining < 240 {

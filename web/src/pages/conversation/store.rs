@@ -235,10 +235,11 @@ impl ConversationStore {
 
     /// Shows a newer version of the conversation (an older answer never moves it back).
     fn show(&self, fresh: Conversation) {
+        // Called from answers that may come after the page is gone.
         let newer = self
             .conversation
-            .with_untracked(|c| c.as_ref().is_none_or(|c| fresh.updated_at >= c.updated_at));
-        if newer {
+            .try_with_untracked(|c| c.as_ref().is_none_or(|c| fresh.updated_at >= c.updated_at));
+        if newer == Some(true) {
             self.conversation.set(Some(fresh));
         }
     }
@@ -283,7 +284,11 @@ impl ConversationStore {
         spawn_local(async move {
             match store.api.messages(store.id, HISTORY_PAGE, None).await {
                 Ok(page) => {
-                    let first = !store.history_loaded.get_untracked();
+                    // The answer may come after the page is gone.
+                    let Some(loaded) = store.history_loaded.try_get_untracked() else {
+                        return;
+                    };
+                    let first = !loaded;
                     store.rows.update(|rows| {
                         for message in page.data {
                             upsert(rows, message, None);
@@ -414,8 +419,9 @@ impl ConversationStore {
 
     fn scroll_to_end(&self) {
         let list = self.list;
+        // The frame may come after the page is gone (the agent went back to the list).
         leptos::leptos_dom::helpers::request_animation_frame(move || {
-            if let Some(list) = list.get_untracked() {
+            if let Some(list) = list.try_get_untracked().flatten() {
                 list.set_scroll_top(list.scroll_height());
             }
         });
