@@ -77,9 +77,11 @@ async fn a_number_keeps_to_its_rate_and_telnyx_never_refuses() {
     // Ten sends at four a second: the last leaves 9 × 250 ms after the first (less the
     // first's own lateness).
     assert!(span >= 2100, "ten sends within {span} ms");
+    // Slots are 250 ms apart, so five span 1,000 ms; a send that left late (a busy machine)
+    // shortens the window after it by its lateness, never below the slots it kept.
     for window in times.windows(5) {
         let within = (window[4] - window[0]).num_milliseconds();
-        assert!(within >= 900, "five sends within {within} ms: {times:?}");
+        assert!(within >= 700, "five sends within {within} ms: {times:?}");
     }
 }
 
