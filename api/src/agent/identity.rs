@@ -28,6 +28,15 @@ pub struct NamePlan {
     pub identity: Option<Identity>,
 }
 
+impl NamePlan {
+    /// The customer gave their name: address them by it, and stop asking for it.
+    pub fn learn(&mut self, name: PersonName) {
+        self.known_first_name = Some(name.first.clone());
+        self.extracted = Some(name);
+        self.ask_for_name = false;
+    }
+}
+
 fn first_word(name: &str) -> Option<String> {
     name.split_whitespace().next().map(str::to_string)
 }
@@ -80,8 +89,7 @@ pub fn plan_names(
     let identity = plan.identity.unwrap_or(identity);
     if plan.known_first_name.is_none() {
         if let Some(name) = names::extract_name_reply(latest, asked_before) {
-            plan.known_first_name = Some(name.first.clone());
-            plan.extracted = Some(name);
+            plan.learn(name);
             return plan;
         }
     }

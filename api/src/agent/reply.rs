@@ -471,24 +471,19 @@ async fn reply(
                 None
             }
         };
-        match name {
-            Some(name) => {
-                let asked = plan.ask_for_name;
-                plan.known_first_name = Some(name.first.clone());
-                plan.extracted = Some(name);
-                plan.ask_for_name = false;
-                if asked {
-                    // That reply asks for the name the customer has just given: write it
-                    // again knowing it.
-                    context.known_first_name = plan.known_first_name.clone();
-                    context.ask_for_name = false;
-                    let request = prompt::build_reply_request(&context);
-                    generate(generation(GenerationPurpose::Reply, request)).await?
-                } else {
-                    reply?
-                }
-            }
-            None => reply?,
+        let asked = plan.ask_for_name;
+        if let Some(name) = name {
+            plan.learn(name);
+        }
+        if asked && !plan.ask_for_name {
+            // That reply asks for the name the customer has just given: write it again
+            // knowing it.
+            context.known_first_name = plan.known_first_name.clone();
+            context.ask_for_name = false;
+            let request = prompt::build_reply_request(&context);
+            generate(generation(GenerationPurpose::Reply, request)).await?
+        } else {
+            reply?
         }
     } else {
         generate(generation(GenerationPurpose::Reply, reply_request)).await?

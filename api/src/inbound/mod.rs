@@ -32,7 +32,7 @@ const ATTEMPTS: u32 = 3;
 pub enum Received {
     /// Stored in the tenant's conversation (a reply job may follow), and the delivery logged
     /// in the same transaction.
-    Stored { tenant_id: TenantId },
+    Stored,
     /// Already stored (the same event, or the same message under another event id).
     Duplicate { tenant_id: TenantId },
     /// No tenant owns the number it was sent to.
@@ -160,7 +160,7 @@ pub async fn receive(
             Err(RecordError::Database(error)) => return Err(failed(error)),
         }
     };
-    if matches!(received, Received::Stored { .. }) {
+    if received == Received::Stored {
         // The reply job comes due after the debounce.
         state
             .jobs_wake
@@ -286,9 +286,7 @@ async fn record(conn: &mut AsyncPgConnection, inbound: &Inbound) -> Result<Recei
         FeedPayload::ConversationUpdated(wire)
     });
     events::record_all(conn, inbound.tenant_id, feed, now).await?;
-    Ok(Received::Stored {
-        tenant_id: inbound.tenant_id,
-    })
+    Ok(Received::Stored)
 }
 
 /// A keyword from a sender that cannot hold a conversation: applied once per event.

@@ -109,10 +109,11 @@ async fn run_lane(state: AppState, lane: Lane, worker: String, shutdown: Cancell
         if full {
             continue;
         }
+        // Nothing more is due: a finished job makes nothing due either (its follow-ups and
+        // retries wake the lane themselves), so only a wake or the poll claims again.
         tokio::select! {
             _ = wake.changed() => {}
             _ = tokio::time::sleep(state.settings.worker_poll) => {}
-            Some(_) = running.join_next(), if !running.is_empty() => {}
             _ = shutdown.cancelled() => {}
         }
     }

@@ -21,7 +21,6 @@ use crate::jobs::{self, Job};
 use crate::opt_outs::{self, GuardError};
 use crate::pagination::{page_from, Cursor};
 use crate::phone_numbers;
-
 use crate::sms;
 use crate::state::AppState;
 use crate::wire::FeedPayload;
@@ -123,8 +122,9 @@ pub struct Outbound<'a> {
 
 /// Inside the caller's transaction: the message row (`queued`), its outbox job and the
 /// conversation's activity; the feed's event goes into `feed`, which the caller records last
-/// with its own (see [`crate::realtime::events::record_all`]). The conversation answers from a number the
-/// tenant owns now (see [`phone_numbers::sending_number`]); none is `NoSendingNumber`.
+/// with its own (see [`crate::realtime::events::record_all`]). The conversation answers from
+/// a number the tenant owns now (see [`phone_numbers::sending_number`]); none is
+/// `NoSendingNumber`.
 pub async fn queue_outbound(
     conn: &mut AsyncPgConnection,
     outbound: Outbound<'_>,

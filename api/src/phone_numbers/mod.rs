@@ -18,7 +18,11 @@ pub enum PhoneNumberError {
     InvalidNumber(String),
     #[error("{0}")]
     InvalidProfile(String),
-    #[error("messages_per_second is a rate between 0.01 and 10000 messages a second")]
+    #[error(
+        "messages_per_second is a rate between {} and {} messages a second",
+        MIN_MESSAGES_PER_SECOND,
+        MAX_MESSAGES_PER_SECOND
+    )]
     InvalidRate,
     #[error("the number {0} is already registered")]
     Taken(String),

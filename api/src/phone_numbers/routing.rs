@@ -9,11 +9,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use diesel::prelude::*;
 use diesel::QueryResult;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 
-use crate::db::schema::{phone_numbers, tenants};
 use crate::ids::TenantId;
 
 /// The channel the routing triggers NOTIFY (migration `2026-11-30-000004_routing`).
@@ -64,7 +62,7 @@ impl Routes {
             }
             cache.generation
         };
-        let found = lookup(conn, number).await?;
+        let found = super::storage::route(conn, number).await?;
         if let Some(route) = &found {
             let mut cache = self.lock();
             if cache.generation == generation {
@@ -89,25 +87,4 @@ impl Routes {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-}
-
-async fn lookup(conn: &mut AsyncPgConnection, number: &str) -> QueryResult<Option<Route>> {
-    phone_numbers::table
-        .inner_join(tenants::table)
-        .filter(phone_numbers::number.eq(number))
-        .select((
-            phone_numbers::tenant_id,
-            phone_numbers::number,
-            tenants::resume_window_days,
-        ))
-        .first::<(TenantId, String, i32)>(conn)
-        .await
-        .optional()
-        .map(|row| {
-            row.map(|(tenant_id, number, resume_window_days)| Route {
-                tenant_id,
-                number,
-                resume_window_days,
-            })
-        })
 }

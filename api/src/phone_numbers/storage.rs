@@ -2,7 +2,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use crate::db::schema::phone_numbers;
+use super::routing::Route;
+use crate::db::schema::{phone_numbers, tenants};
 use crate::ids::{PhoneNumberId, TenantId};
 use crate::wire::{NumberType, PhoneNumber};
 
@@ -90,18 +91,26 @@ pub async fn preferred_of_tenant(
         .map(|row| row.map(PhoneNumber::from))
 }
 
-/// The number's owner, whoever it is (inbound routing).
-pub async fn find_by_number(
-    conn: &mut AsyncPgConnection,
-    number: &str,
-) -> QueryResult<Option<PhoneNumber>> {
+/// The number's owner, whoever it is, with the owner's resume window (inbound routing).
+pub async fn route(conn: &mut AsyncPgConnection, number: &str) -> QueryResult<Option<Route>> {
     phone_numbers::table
+        .inner_join(tenants::table)
         .filter(phone_numbers::number.eq(number))
-        .select(PhoneNumberRow::as_select())
-        .first(conn)
+        .select((
+            phone_numbers::tenant_id,
+            phone_numbers::number,
+            tenants::resume_window_days,
+        ))
+        .first::<(TenantId, String, i32)>(conn)
         .await
         .optional()
-        .map(|row| row.map(PhoneNumber::from))
+        .map(|row| {
+            row.map(|(tenant_id, number, resume_window_days)| Route {
+                tenant_id,
+                number,
+                resume_window_days,
+            })
+        })
 }
 
 pub async fn delete(

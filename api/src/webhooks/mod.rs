@@ -181,7 +181,7 @@ async fn process(
                     WebhookError::Failed(failure.to_string())
                 })?;
             Ok(match received {
-                Received::Stored { .. } => Handled {
+                Received::Stored => Handled {
                     outcome: Outcome::Processed,
                     logged: true,
                 },

@@ -16,16 +16,21 @@ async fn spawn_with_ai(fake: &AiFake) -> TestApp {
 }
 
 async fn spawn_with_ai_debounce(fake: &AiFake, debounce_ms: u64) -> TestApp {
-    let settings: HashMap<String, String> = [
-        ("PARLEY_AI_BASE_URL", fake.base_url().to_string()),
-        ("PARLEY_AI_API_KEY", "sk-test".to_string()),
-        ("PARLEY_AI_MODEL", "test-model".to_string()),
-        ("PARLEY_AI_TIMEOUT_SECONDS", "2".to_string()),
-        ("PARLEY_AI_DEBOUNCE_MS", debounce_ms.to_string()),
+    spawn_with_ai_settings(fake, &[("PARLEY_AI_DEBOUNCE_MS", &debounce_ms.to_string())]).await
+}
+
+/// A server whose AI is `fake`, with `extra` settings on top.
+async fn spawn_with_ai_settings(fake: &AiFake, extra: &[(&str, &str)]) -> TestApp {
+    let mut settings: HashMap<String, String> = [
+        ("PARLEY_AI_BASE_URL", fake.base_url()),
+        ("PARLEY_AI_API_KEY", "sk-test"),
+        ("PARLEY_AI_MODEL", "test-model"),
+        ("PARLEY_AI_TIMEOUT_SECONDS", "2"),
     ]
     .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
+    .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
+    settings.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     TestApp::spawn_with(settings).await
 }
 
@@ -47,6 +52,14 @@ fn system_prompt(request: &Value) -> String {
 async fn conversation(app: &TestApp, token: &str) -> Value {
     let page = json_with_status(app.get("/api/v1/conversations", token).await, 200).await;
     page["data"][0].clone()
+}
+
+/// The id of the tenant's newest conversation.
+async fn conversation_id(app: &TestApp, token: &str) -> String {
+    conversation(app, token).await["id"]
+        .as_str()
+        .expect("a conversation id")
+        .to_string()
 }
 
 /// Waits for the conversation's `n`-th AI message.
@@ -87,10 +100,7 @@ async fn a_new_customer_is_asked_for_a_name_gives_it_and_is_addressed_by_it() {
 
     fake.push_reply("Hi! Before we continue, could I get your name?");
     customer_writes(&app, "Hi, do you do teeth whitening?").await;
-    let id = conversation(&app, token).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = conversation_id(&app, token).await;
     let first = ai_messages(&app, token, &id, 1).await;
     assert_eq!(
         first[0]["text"],
@@ -147,10 +157,7 @@ async fn a_name_only_the_model_reads_is_used_in_the_same_reply() {
     fake.push_reply("Hi! Could I get your name first?");
     fake.push_reply("Thanks, Priya! Yes, we offer whitening.");
     customer_writes(&app, "do u do whitening? ty -p").await;
-    let id = conversation(&app, token).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = conversation_id(&app, token).await;
     let sent = ai_messages(&app, token, &id, 1).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let sent_now = ai_messages(&app, token, &id, 1).await;
@@ -184,10 +191,7 @@ async fn a_known_client_is_asked_is_this_sarah_confirms_and_is_linked() {
 
     fake.push_reply("Hi! I think we've spoken before - is this Sarah?");
     customer_writes(&app, "Hello, I need to move my appointment").await;
-    let id = conversation(&app, token).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = conversation_id(&app, token).await;
     ai_messages(&app, token, &id, 1).await;
     let system = system_prompt(&reply_requests(&fake).pop().unwrap());
     assert!(
@@ -235,10 +239,7 @@ async fn a_no_declines_the_match_and_the_name_is_asked_instead() {
     )
     .await;
     customer_writes(&app, "hi").await;
-    let id = conversation(&app, token).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = conversation_id(&app, token).await;
     ai_messages(&app, token, &id, 1).await;
     customer_writes(&app, "No, wrong person").await;
     ai_messages(&app, token, &id, 2).await;
@@ -348,17 +349,15 @@ async fn the_guide_history_and_other_channels_reach_the_request() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_debounced_reply_leaves_when_it_comes_due_not_at_the_next_poll() {
     let fake = AiFake::start().await;
-    let settings: HashMap<String, String> = [
-        ("PARLEY_AI_BASE_URL", fake.base_url().to_string()),
-        ("PARLEY_AI_API_KEY", "sk-test".to_string()),
-        ("PARLEY_AI_DEBOUNCE_MS", "300".to_string()),
-        // The lanes look for due work every minute only: the reply must not wait for that.
-        ("PARLEY_WORKER_POLL_MS", "60000".to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let app = TestApp::spawn_with(settings).await;
+    // The lanes look for due work every minute only: the reply must not wait for that.
+    let app = spawn_with_ai_settings(
+        &fake,
+        &[
+            ("PARLEY_AI_DEBOUNCE_MS", "300"),
+            ("PARLEY_WORKER_POLL_MS", "60000"),
+        ],
+    )
+    .await;
     let acme = app
         .create_tenant_with_number("Maple Dental", OUR_NUMBER)
         .await;
@@ -372,10 +371,7 @@ async fn a_debounced_reply_leaves_when_it_comes_due_not_at_the_next_poll() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let id = conversation(&app, &acme.admin_token).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = conversation_id(&app, &acme.admin_token).await;
     assert_eq!(ai_messages(&app, &acme.admin_token, &id, 1).await.len(), 1);
 }
 
@@ -399,10 +395,7 @@ async fn two_quick_messages_get_one_reply() {
     .await;
     customer_writes(&app, "Hi, this is Ana").await;
     customer_writes(&app, "Are you open on Saturday?").await;
-    let id = conversation(&app, token).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = conversation_id(&app, token).await;
     ai_messages(&app, token, &id, 1).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(ai_messages(&app, token, &id, 1).await.len(), 1, "one reply");
@@ -429,10 +422,7 @@ async fn ai_off_opted_out_and_a_human_reply_keep_the_ai_quiet() {
         .await;
     let token = acme.admin_token.as_str();
     customer_writes(&app, "Hi, my name is Omar").await;
-    let id = conversation(&app, token).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = conversation_id(&app, token).await;
     ai_messages(&app, token, &id, 1).await;
 
     // A human answers: the AI pauses, visibly.
@@ -500,10 +490,7 @@ async fn provider_errors_are_retried_then_recorded_and_nothing_is_lost() {
         fake.push_error(503);
     }
     customer_writes(&app, "My name is Lena, is anyone there?").await;
-    let id = conversation(&app, token).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = conversation_id(&app, token).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
         let c = conversation(&app, token).await;
@@ -553,10 +540,7 @@ async fn without_a_provider_the_offline_demo_replies_and_says_so() {
         .await;
     let token = acme.admin_token.as_str();
     customer_writes(&app, "Do you have any openings this week?").await;
-    let id = conversation(&app, token).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = conversation_id(&app, token).await;
     let first = ai_messages(&app, token, &id, 1).await;
     assert_eq!(first[0]["ai_provider"], "offline_demo");
     assert!(
@@ -625,9 +609,9 @@ async fn logged_generation(
     hours_ago: i64,
 ) {
     let mut conn = app.state.pool.get().await.unwrap();
-    parley::agent::generations::insert(
+    parley::agent::generations::insert_all(
         &mut conn,
-        &parley::agent::generations::GenerationRow {
+        &[parley::agent::generations::GenerationRow {
             id: parley::ids::GenerationId::random(),
             tenant_id,
             conversation_id: None,
@@ -642,7 +626,7 @@ async fn logged_generation(
             outcome,
             error: (outcome == parley::wire::GenerationOutcome::Error).then(|| "timeout".into()),
             created_at: app.clock_now() - chrono::Duration::hours(hours_ago),
-        },
+        }],
     )
     .await
     .unwrap();

@@ -21,9 +21,9 @@ async fn delivered_message(app: &TestApp, token: &str, phone: &str) {
 
 async fn generation(app: &TestApp, tenant_id: parley::ids::TenantId) {
     let mut conn = app.state.pool.get().await.unwrap();
-    generations::insert(
+    generations::insert_all(
         &mut conn,
-        &GenerationRow {
+        &[GenerationRow {
             id: parley::ids::GenerationId::random(),
             tenant_id,
             conversation_id: None,
@@ -38,7 +38,7 @@ async fn generation(app: &TestApp, tenant_id: parley::ids::TenantId) {
             outcome: GenerationOutcome::Ok,
             error: None,
             created_at: app.clock_now(),
-        },
+        }],
     )
     .await
     .unwrap();

@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::ids::TenantId;
 use crate::pagination::{page_from, Cursor};
 use crate::wire::{AiGeneration, GenerationOutcome, Page};
-pub use storage::{insert, insert_all, GenerationRow};
+pub use storage::{insert_all, GenerationRow};
 
 /// The one outcome `?outcome=` selects: the failed generations.
 pub const OUTCOME_FILTER: GenerationOutcome = GenerationOutcome::Error;

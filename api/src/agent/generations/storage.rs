@@ -46,14 +46,6 @@ impl From<GenerationRow> for AiGeneration {
     }
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, row: &GenerationRow) -> QueryResult<()> {
-    diesel::insert_into(ai_generations::table)
-        .values(row.clone())
-        .execute(conn)
-        .await
-        .map(|_| ())
-}
-
 /// Writes several generations in one statement.
 pub async fn insert_all(conn: &mut AsyncPgConnection, rows: &[GenerationRow]) -> QueryResult<()> {
     diesel::insert_into(ai_generations::table)
