@@ -118,6 +118,11 @@ async fn adopt(
     let Some(message) = storage::find_for_update(conn, id).await? else {
         return Ok(None);
     };
+    // The send's own record of this id committed while we waited for the row: it is the
+    // message the receipt is about, and the receipt applies now rather than a second later.
+    if message.telnyx_message_id.as_deref() == Some(payload.id.as_str()) {
+        return Ok(Some(message));
+    }
     let same_text = payload
         .text
         .as_deref()

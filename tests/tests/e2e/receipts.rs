@@ -245,3 +245,67 @@ async fn duplicated_and_reordered_simulator_webhooks_end_delivered() {
     let final_message: Value = app.messages(&acme.admin_token, conversation).await[0].clone();
     assert_eq!(final_message["status"], "delivered");
 }
+
+/// A receipt that arrives while the send is recording Telnyx's answer waits for that row,
+/// then applies at once: it is not put off as "too early" for a message that has the id.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_receipt_racing_the_sends_own_record_applies_at_once() {
+    use diesel_async::{AsyncConnection, RunQueryDsl};
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant_with_number("Acme", "+14165550100").await;
+    let (conversation, message, telnyx_id) = accepted_message(&app, &acme.admin_token).await;
+    // Back to the moment before the send recorded Telnyx's id...
+    app.count(&format!(
+        "WITH cleared AS (UPDATE messages SET telnyx_message_id = NULL WHERE id = '{message}' RETURNING 1) SELECT count(*) AS count FROM cleared"
+    ))
+    .await;
+    // ...then the send records it in a transaction that is still open when the receipt
+    // (naming our message in its URL, as our sends ask) comes in.
+    let mut conn = app.state.pool.get().await.unwrap();
+    let (locked_tx, locked) = tokio::sync::oneshot::channel();
+    let (commit_tx, commit) = tokio::sync::oneshot::channel::<()>();
+    let (recorded_id, recorded_message) = (telnyx_id.clone(), message.clone());
+    let recording = tokio::spawn(async move {
+        let (telnyx_id, message) = (recorded_id, recorded_message);
+        conn.transaction::<_, diesel::result::Error, _>(async |conn| {
+            diesel::sql_query(format!(
+                "UPDATE messages SET telnyx_message_id = '{telnyx_id}' WHERE id = '{message}'"
+            ))
+            .execute(conn)
+            .await?;
+            let _ = locked_tx.send(());
+            let _ = commit.await;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    });
+    locked.await.unwrap();
+    let body = receipt("e-race", &telnyx_id, "message.finalized", "delivered");
+    let url = app.url(&format!("/webhooks/telnyx?message_id={message}"));
+    let now = chrono::Utc::now().timestamp();
+    let request = app
+        .client
+        .post(url)
+        .header("content-type", "application/json")
+        .header("telnyx-timestamp", now.to_string())
+        .header(
+            "telnyx-signature-ed25519",
+            signature::sign(&sim_signing_key(), now, body.as_bytes()),
+        )
+        .body(body)
+        .send();
+    let posted = tokio::spawn(request);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    commit_tx.send(()).unwrap();
+    recording.await.unwrap();
+    json_with_status(posted.await.unwrap().unwrap(), 200).await;
+
+    let messages = app.messages(&acme.admin_token, &conversation).await;
+    assert_eq!(messages[0]["status"], "delivered");
+    assert_eq!(
+        app.count("SELECT count(*) AS count FROM jobs WHERE kind = 'apply_receipt'")
+            .await,
+        0
+    );
+}
