@@ -20,8 +20,8 @@ use crate::state::SetupError;
 use crate::telnyx::simulator::{Simulator, SimulatorConfig};
 use crate::{
     agent, api_keys, assistants, auth, clients, conversations, diagnostics, extract, interactions,
-    jobs, messages, openapi, ops, opt_outs, phone_numbers, realtime, retention, simulation, spa,
-    usage, users, webhooks,
+    jobs, messages, notes, openapi, ops, opt_outs, phone_numbers, realtime, retention, simulation,
+    spa, usage, users, webhooks,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +54,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(phone_numbers::routes::configure)
                 .configure(conversations::routes::configure)
                 .configure(messages::routes::configure)
+                .configure(notes::routes::configure)
                 .configure(assistants::routes::configure)
                 .configure(opt_outs::routes::configure)
                 .configure(webhooks::routes::configure)

@@ -108,6 +108,9 @@ enum UserCommand {
         email: String,
         #[arg(long)]
         password: String,
+        /// The name the team sees (default: the email's part before `@`).
+        #[arg(long)]
+        name: Option<String>,
         #[arg(long, value_parser = parse_role, default_value = "admin")]
         role: Role,
     },
@@ -243,6 +246,7 @@ async fn execute(command: Command) -> Result<(), CliError> {
             tenant,
             email,
             password,
+            name,
             role,
         }) => {
             let pool = prepared_pool().await?;
@@ -251,6 +255,7 @@ async fn execute(command: Command) -> Result<(), CliError> {
             let passwords = Arc::new(crate::auth::password::Passwords::new().map_err(failed)?);
             let input = users::NewUser {
                 tenant_id: tenant,
+                name,
                 email,
                 password,
                 role,

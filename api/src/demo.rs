@@ -28,6 +28,8 @@ use diesel_async::AsyncPgConnection;
 pub const DEMO_TENANT_ID: TenantId =
     TenantId(Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_d001));
 pub const DEMO_EMAIL: &str = "admin@demo.parley.test";
+/// The demo admin's name, as the team sees it on messages and notes.
+pub const DEMO_NAME: &str = "Jordan Lee";
 pub const DEMO_PASSWORD: &str = "parley-demo";
 pub const DEMO_NUMBER: &str = "+14165550100";
 
@@ -67,6 +69,7 @@ pub async fn seed(
         default_region: "CA".to_string(),
         resume_window_days: tenants::DEFAULT_RESUME_WINDOW_DAYS,
         ai_idle_resume_minutes: tenants::DEFAULT_AI_IDLE_RESUME_MINUTES,
+        auto_assign_on_reply: true,
         created_at: now,
     };
     tenants::storage::insert(&mut conn, &tenant).await?;
@@ -87,6 +90,7 @@ pub async fn seed(
         let passwords = Arc::new(Passwords::new()?);
         let admin = users::NewUser {
             tenant_id: DEMO_TENANT_ID,
+            name: Some(DEMO_NAME.to_string()),
             email: DEMO_EMAIL.to_string(),
             password: DEMO_PASSWORD.to_string(),
             role: Role::Admin,
@@ -185,9 +189,12 @@ async fn insert_conversation(
         ai_error: None,
         ai_error_at: None,
         name_requests: demo.name_requests,
+        assignee_id: None,
+        needs_human: false,
+        handoff_reason: None,
     };
     conversation_storage::insert(conn, &row).await?;
-    for line in demo.lines {
+    for line in demo.lines.iter() {
         let info = sms::analyze(line.text);
         let inbound = line.author == Author::Customer;
         let failed = line.status == MessageStatus::DeliveryFailed;
@@ -222,9 +229,29 @@ async fn insert_conversation(
                 ai_provider: (line.author == Author::Ai).then_some(AiProvider::OfflineDemo),
                 send_started_at: None,
                 send_slot_at: None,
+                author_name: (line.author == Author::Agent).then(|| DEMO_NAME.to_string()),
+                retry_of: None,
             },
         )
         .await?;
+    }
+    // Each demo user has read all but the conversation's `unread` latest customer messages.
+    let mut inbound: Vec<i64> = demo
+        .lines
+        .iter()
+        .filter(|line| line.author == Author::Customer)
+        .map(|line| line.minutes_ago)
+        .collect();
+    inbound.sort_unstable();
+    let read_at = match usize::try_from(demo.unread).unwrap_or(0) {
+        0 => now,
+        unread => inbound
+            .get(unread - 1)
+            .map(|&minutes| at(minutes) - chrono::Duration::seconds(1))
+            .unwrap_or(at(first) - chrono::Duration::seconds(1)),
+    };
+    for user in users::storage::list(conn, DEMO_TENANT_ID).await? {
+        conversation_storage::mark_read_by(conn, DEMO_TENANT_ID, row.id, user.id, read_at).await?;
     }
     Ok(row.id)
 }

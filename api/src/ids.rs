@@ -82,6 +82,8 @@ id_type! {
     GenerationId;
     /// One logged webhook delivery.
     WebhookDeliveryId;
+    /// An internal note in a conversation.
+    NoteId;
 }
 
 #[cfg(test)]

@@ -47,6 +47,8 @@ pub mod jobs;
 #[cfg(feature = "server")]
 pub mod messages;
 #[cfg(feature = "server")]
+pub mod notes;
+#[cfg(feature = "server")]
 pub mod openapi;
 #[cfg(feature = "server")]
 pub mod ops;

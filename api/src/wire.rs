@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 pub use crate::ids::{
     ApiKeyId, AssistantId, ClientId, ConversationId, GenerationId, InteractionId, MessageId,
-    PhoneNumberId, TenantId, UserId, WebhookDeliveryId,
+    NoteId, PhoneNumberId, TenantId, UserId, WebhookDeliveryId,
 };
 
 /// The error envelope every failing request answers with.
@@ -61,6 +61,8 @@ pub struct Tenant {
     pub resume_window_days: i32,
     /// After a human's reply the AI stays quiet until the conversation has been idle this long.
     pub ai_idle_resume_minutes: i32,
+    /// An agent's reply in an unassigned conversation assigns it to them.
+    pub auto_assign_on_reply: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -68,6 +70,9 @@ pub struct Tenant {
 pub struct User {
     pub id: UserId,
     pub tenant_id: TenantId,
+    /// The name the team sees: on messages and notes, in assignment.
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: String,
     pub email: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
@@ -78,6 +83,10 @@ pub struct User {
 pub struct CreateUser {
     pub email: String,
     pub password: String,
+    /// 1 to 100 characters; default: the part of the email before `@`.
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: Option<String>,
     #[serde(default)]
     pub role: Option<Role>,
 }
@@ -140,6 +149,14 @@ pub struct CreatePhoneNumber {
     #[serde(default)]
     #[schema(minimum = 0.01, maximum = 10000)]
     pub messages_per_second: Option<f64>,
+}
+
+/// `PATCH /api/v1/me`: the signed-in user changes their own name.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMe {
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: String,
 }
 
 /// Who is calling: a signed-in user or an API key, and its tenant.
@@ -438,6 +455,12 @@ pub struct Conversation {
     pub previous_conversation_id: Option<ConversationId>,
     /// A human replied, so the AI is quiet until this time (or until `ai_enabled` is set again).
     pub ai_paused_until: Option<DateTime<Utc>>,
+    /// The user this conversation is assigned to, if any.
+    pub assignee_id: Option<UserId>,
+    /// The AI handed the conversation to a person, who has not answered yet.
+    pub needs_human: bool,
+    /// Why the AI handed over, while `needs_human` holds.
+    pub handoff_reason: Option<String>,
     /// Why the last AI reply failed, until one succeeds.
     pub ai_error: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -503,6 +526,17 @@ pub struct UpdateConversation {
     )]
     #[schema(value_type = Option<Uuid>)]
     pub client_id: Option<Option<ClientId>>,
+    /// A user of the tenant, or `null` to unassign.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<Uuid>)]
+    pub assignee_id: Option<Option<UserId>>,
+    /// Only `false`: a person has dealt with the handoff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs_human: Option<bool>,
 }
 
 /// The carrier's reason a message failed.
@@ -531,6 +565,33 @@ pub struct Message {
     /// For AI replies, who wrote them: an OpenAI-compatible model, or the built-in offline
     /// demo responder used when no AI provider is configured.
     pub ai_provider: Option<AiProvider>,
+    /// The agent who wrote it (null for customers, the AI and API keys).
+    pub author_user_id: Option<UserId>,
+    /// The agent's name when they wrote it (null for customers and the AI).
+    pub author_name: Option<String>,
+    /// The failed message this one sends again.
+    pub retry_of: Option<MessageId>,
+}
+
+/// An internal note in a conversation's timeline: seen by the team, never sent by SMS.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Note {
+    pub id: NoteId,
+    pub conversation_id: ConversationId,
+    /// The user who wrote it (null when an API key did).
+    pub author_user_id: Option<UserId>,
+    /// The author's name when they wrote it (an API key's name for a key).
+    pub author_name: Option<String>,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateNote {
+    /// 1 to 5,000 characters.
+    #[schema(min_length = 1, max_length = 5000)]
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -804,6 +865,8 @@ pub enum FeedPayload {
     ContactIdentified(ContactIdentified),
     #[serde(rename = "opt_out.changed")]
     OptOutChanged(OptOutChanged),
+    #[serde(rename = "note.created")]
+    NoteCreated(Note),
     /// The events after the client's `after` were pruned: reload what is shown.
     #[serde(rename = "feed.reset")]
     FeedReset(FeedReset),
@@ -820,6 +883,7 @@ impl FeedPayload {
             FeedPayload::AiResponseGenerated(_) => "ai.response_generated",
             FeedPayload::ContactIdentified(_) => "contact.identified",
             FeedPayload::OptOutChanged(_) => "opt_out.changed",
+            FeedPayload::NoteCreated(_) => "note.created",
             FeedPayload::FeedReset(_) => "feed.reset",
         }
     }

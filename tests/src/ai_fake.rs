@@ -39,6 +39,13 @@ enum Step {
     },
     /// Answer a JSON-mode request with this object as the content.
     Json(Value),
+    /// Answer a plain request with a call of the tool `name` (OpenAI's `tool_calls`), and
+    /// this text as the content when there is one.
+    ToolCall {
+        name: String,
+        arguments: Value,
+        text: Option<String>,
+    },
     /// Answer any request with this status and an OpenAI-style error body.
     Error(u16),
     /// Answer any request with this status and body, verbatim.
@@ -50,7 +57,7 @@ enum Step {
 impl Step {
     fn applies_to(&self, json_mode: bool) -> bool {
         match self {
-            Step::Reply { .. } => !json_mode,
+            Step::Reply { .. } | Step::ToolCall { .. } => !json_mode,
             Step::Json(_) => json_mode,
             Step::Error(_) | Step::Raw { .. } | Step::Delay(_) => true,
         }
@@ -171,6 +178,33 @@ async fn chat_completions(
                 .body(body);
         }
         Some(Step::Reply { text, usage }) => (text, usage),
+        Some(Step::ToolCall {
+            name,
+            arguments,
+            text,
+        }) => {
+            let id = state.ids.fetch_add(1, Ordering::SeqCst) + 1;
+            return HttpResponse::Ok().json(json!({
+                "id": format!("chatcmpl-fake-{id}"),
+                "object": "chat.completion",
+                "created": 1_700_000_000u64 + id,
+                "model": body["model"].as_str().unwrap_or(FAKE_MODEL),
+                "choices": [{
+                    "index": 0,
+                    "message": {
+                        "role": "assistant",
+                        "content": text,
+                        "tool_calls": [{
+                            "id": format!("call_fake_{id}"),
+                            "type": "function",
+                            "function": {"name": name, "arguments": arguments.to_string()}
+                        }]
+                    },
+                    "finish_reason": "tool_calls"
+                }],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
+            }));
+        }
         Some(Step::Json(value)) => (value.to_string(), None),
         Some(Step::Delay(_)) | None if json_mode => (NULL_NAME.to_string(), None),
         Some(Step::Delay(_)) | None => (
@@ -289,6 +323,16 @@ impl AiFake {
         self.push(Step::Reply {
             text: text.into(),
             usage: Some((prompt_tokens, completion_tokens)),
+        });
+    }
+
+    /// The next plain request is answered with a call of the tool `name` with `arguments`
+    /// (sent as a JSON text, as OpenAI does), and `text` as the content (or `null`).
+    pub fn push_tool_call(&self, name: &str, arguments: Value, text: Option<&str>) {
+        self.push(Step::ToolCall {
+            name: name.to_string(),
+            arguments,
+            text: text.map(str::to_string),
         });
     }
 

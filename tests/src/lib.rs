@@ -267,6 +267,7 @@ impl TestApp {
             self.state.passwords.clone(),
             parley::users::NewUser {
                 tenant_id,
+                name: None,
                 email: email.to_string(),
                 password: ADMIN_PASSWORD.to_string(),
                 role,

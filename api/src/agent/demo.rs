@@ -9,7 +9,7 @@
 //! text the demo cannot follow; a real provider is needed for that.
 
 use super::names::extract_name_reply;
-use super::provider::{AgentFacts, ChatMessage, ChatRequest, ChatResponse, Role};
+use super::provider::{AgentFacts, ChatMessage, ChatRequest, ChatResponse, Role, Tool, ToolCall};
 use crate::wire::AiProvider;
 
 /// The `model` the demo responder reports.
@@ -30,22 +30,69 @@ pub struct DemoResponder;
 
 impl DemoResponder {
     pub fn respond(&self, request: &ChatRequest) -> ChatResponse {
-        let content = if request.json_mode {
-            NULL_NAME_JSON.to_string()
-        } else {
-            match &request.facts {
-                Some(facts) => reply(facts),
-                None => reply(&facts_from_messages(&request.messages)),
-            }
+        if request.json_mode {
+            return self.answer(NULL_NAME_JSON.to_string(), Vec::new());
+        }
+        let facts = match &request.facts {
+            Some(facts) => facts.clone(),
+            None => facts_from_messages(&request.messages),
         };
+        if request.tools.contains(&Tool::HandoffToHuman)
+            && asks_for_a_person(&facts.last_customer_message)
+        {
+            let known = facts
+                .known_first_name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty());
+            let lead = match known {
+                Some(name) => format!("Of course, {name}."),
+                None => "Of course.".to_string(),
+            };
+            return self.answer(
+                format!("{lead} I've asked a member of our team to take over; they'll reply here shortly."),
+                vec![ToolCall::HandoffToHuman {
+                    reason: "The customer asked to talk to a person.".to_string(),
+                }],
+            );
+        }
+        self.answer(reply(&facts), Vec::new())
+    }
+
+    fn answer(&self, content: String, tool_calls: Vec<ToolCall>) -> ChatResponse {
         ChatResponse {
             content,
+            tool_calls,
             model: DEMO_MODEL.to_string(),
             prompt_tokens: None,
             completion_tokens: None,
             provider: AiProvider::OfflineDemo,
         }
     }
+}
+
+/// The customer asks for a person: "can I talk to a real person?", "human please",
+/// "get me a manager". A word for a person alone is not enough ("my agent said…").
+pub fn asks_for_a_person(message: &str) -> bool {
+    let lower = message.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect();
+    let has = |options: &[&str]| words.iter().any(|word| options.contains(word));
+    let unmistakable = has(&[
+        "human",
+        "humans",
+        "representative",
+        "operator",
+        "manager",
+        "supervisor",
+    ]);
+    let someone = has(&["person", "someone", "somebody", "agent", "staff", "people"]);
+    let asking = has(&[
+        "talk", "speak", "real", "actual", "live", "get", "want", "need", "connect", "transfer",
+    ]);
+    (unmistakable && (asking || words.len() <= 3)) || (someone && asking)
 }
 
 /// Without facts, all the demo knows is the customer's last message.
@@ -337,6 +384,7 @@ mod tests {
             temperature: 0.7,
             max_tokens: None,
             json_mode: false,
+            tools: Vec::new(),
             facts: None,
         };
         let response = DemoResponder.respond(&request);
@@ -351,6 +399,7 @@ mod tests {
 
         let extraction = ChatRequest {
             json_mode: true,
+            tools: Vec::new(),
             ..request
         };
         assert_eq!(DemoResponder.respond(&extraction).content, NULL_NAME_JSON);

@@ -114,33 +114,7 @@ mod tests {
     use chrono::Utc;
 
     fn conversation() -> ConversationRow {
-        let now = Utc::now();
-        ConversationRow {
-            id: ConversationId::random(),
-            tenant_id: TenantId::random(),
-            phone_number: "+14165551234".into(),
-            tenant_phone_number: "+14165550100".into(),
-            contact_name: None,
-            company: None,
-            client_id: None,
-            assistant_id: None,
-            status: ConversationStatus::Active,
-            qualification_status: QualificationStatus::New,
-            channel: Channel::Sms,
-            ai_enabled: true,
-            identity: Identity::Unknown,
-            last_message_at: None,
-            last_message_preview: None,
-            last_read_at: None,
-            unread_count: 0,
-            previous_conversation_id: None,
-            created_at: now,
-            updated_at: now,
-            ai_paused_until: None,
-            ai_error: None,
-            ai_error_at: None,
-            name_requests: 0,
-        }
+        ConversationRow::example()
     }
 
     fn client(first: &str) -> ClientRow {

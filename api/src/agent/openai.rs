@@ -14,7 +14,7 @@ use reqwest::{StatusCode, Url};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::provider::{AiProvider, ChatRequest, ChatResponse, ProviderError};
+use super::provider::{AiProvider, ChatRequest, ChatResponse, ProviderError, ToolCall};
 use crate::config::AiSettings;
 
 /// Connecting takes at most this long (capped by the total timeout).
@@ -195,6 +195,7 @@ impl OpenAiCompatible {
                     temperature: 0.0,
                     max_tokens: Some(1),
                     json_mode: false,
+                    tools: Vec::new(),
                     facts: None,
                 };
                 match self.complete(&ping).await {
@@ -228,6 +229,8 @@ struct RequestBody<'a> {
     max_tokens: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     response_format: Option<ResponseFormat>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tools: Vec<Value>,
 }
 
 #[derive(Serialize)]
@@ -259,6 +262,7 @@ impl<'a> From<&'a ChatRequest> for RequestBody<'a> {
             response_format: request.json_mode.then_some(ResponseFormat {
                 kind: "json_object",
             }),
+            tools: request.tools.iter().map(|tool| tool.definition()).collect(),
         }
     }
 }
@@ -286,18 +290,38 @@ fn parse_completion(body: &[u8], requested_model: &str) -> Result<ChatResponse, 
         .get("choices")
         .and_then(Value::as_array)
         .and_then(|choices| choices.first());
-    let content = choice
-        .and_then(|choice| {
-            choice
-                .get("message")
-                .and_then(|message| message.get("content"))
-                .or_else(|| choice.get("text"))
+    let message = choice
+        .and_then(|choice| choice.get("message"))
+        .or_else(|| value.get("message"));
+    let tool_calls: Vec<ToolCall> = message
+        .and_then(|message| message.get("tool_calls"))
+        .and_then(Value::as_array)
+        .map(|calls| {
+            calls
+                .iter()
+                .filter_map(|call| {
+                    let function = call.get("function")?;
+                    let name = function.get("name")?.as_str()?;
+                    // OpenAI sends the arguments as a JSON text; Ollama as an object.
+                    let arguments = match function.get("arguments") {
+                        Some(Value::String(text)) => text.clone(),
+                        Some(other) => other.to_string(),
+                        None => String::new(),
+                    };
+                    ToolCall::parse(name, &arguments)
+                })
+                .collect()
         })
-        .or_else(|| value.get("message").and_then(|m| m.get("content")))
-        .and_then(content_text)
-        .ok_or_else(|| ProviderError::InvalidResponse("no message content".to_string()))?;
-    let content = strip_reasoning(&content).trim().to_string();
-    if content.is_empty() {
+        .unwrap_or_default();
+    let content = message
+        .and_then(|message| message.get("content"))
+        .or_else(|| choice.and_then(|choice| choice.get("text")))
+        .and_then(content_text);
+    let content = content
+        .as_deref()
+        .map(|text| strip_reasoning(text).trim().to_string())
+        .unwrap_or_default();
+    if content.is_empty() && tool_calls.is_empty() {
         return Err(ProviderError::InvalidResponse(
             "the message content is empty".to_string(),
         ));
@@ -312,6 +336,7 @@ fn parse_completion(body: &[u8], requested_model: &str) -> Result<ChatResponse, 
     };
     Ok(ChatResponse {
         content,
+        tool_calls,
         model: value
             .get("model")
             .and_then(Value::as_str)
@@ -452,6 +477,7 @@ mod tests {
             temperature: 0.5,
             max_tokens: None,
             json_mode: false,
+            tools: Vec::new(),
             facts: Some(AgentFacts::default()),
         };
         let value = serde_json::to_value(RequestBody::from(&request)).expect("json");
@@ -463,6 +489,7 @@ mod tests {
         let json_request = ChatRequest {
             max_tokens: Some(60),
             json_mode: true,
+            tools: Vec::new(),
             ..request
         };
         let value = serde_json::to_value(RequestBody::from(&json_request)).expect("json");

@@ -4,7 +4,7 @@
 //! identity, and cross-channel context within a budget; then the conversation itself.
 //! The same facts travel as [`AgentFacts`] for the offline demo responder.
 
-use super::provider::{AgentFacts, ChatMessage, ChatRequest, Role};
+use super::provider::{AgentFacts, ChatMessage, ChatRequest, Role, Tool};
 
 /// The conversation history a reply sees: the last 20 messages.
 pub const HISTORY_LIMIT: usize = 20;
@@ -205,6 +205,7 @@ pub fn build_reply_request(context: &ReplyContext) -> ChatRequest {
         temperature: context.temperature,
         max_tokens: Some(REPLY_MAX_TOKENS),
         json_mode: false,
+        tools: vec![Tool::HandoffToHuman],
         facts: Some(AgentFacts {
             known_first_name: non_empty(&context.known_first_name).map(clean_name),
             ask_for_name: context.ask_for_name,

@@ -70,6 +70,69 @@ pub struct AgentFacts {
     pub last_customer_message: String,
 }
 
+/// What the model may do besides writing, offered to it in the OpenAI tools format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// Hand the conversation to a person of the team.
+    HandoffToHuman,
+}
+
+impl Tool {
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::HandoffToHuman => "handoff_to_human",
+        }
+    }
+
+    /// The tool's entry in a chat-completions request's `tools`.
+    pub fn definition(self) -> serde_json::Value {
+        match self {
+            Tool::HandoffToHuman => serde_json::json!({
+                "type": "function",
+                "function": {
+                    "name": self.name(),
+                    "description": "Hand this conversation to a person of the team: when the customer asks for a person, is upset, or needs something you cannot do or promise (refunds, exceptions, medical, legal or billing questions). You may still write a short message telling the customer that a person will follow up.",
+                    "parameters": {
+                        "type": "object",
+                        "properties": {
+                            "reason": {
+                                "type": "string",
+                                "description": "For the team, in one sentence: why a person is needed."
+                            }
+                        },
+                        "required": ["reason"],
+                        "additionalProperties": false
+                    }
+                }
+            }),
+        }
+    }
+}
+
+/// An action the model took through a [`Tool`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolCall {
+    HandoffToHuman { reason: String },
+}
+
+impl ToolCall {
+    /// Reads a call as the model made it (its `arguments` are a JSON text); `None` for a tool
+    /// we did not offer. Arguments that are not the JSON asked for still hand off, with the
+    /// model's text as the reason: the customer's need matters more than the format.
+    pub fn parse(name: &str, arguments: &str) -> Option<ToolCall> {
+        match name {
+            "handoff_to_human" => {
+                let reason = serde_json::from_str::<serde_json::Value>(arguments)
+                    .ok()
+                    .and_then(|value| value.get("reason")?.as_str().map(str::to_string))
+                    .unwrap_or_else(|| arguments.to_string());
+                Some(ToolCall::HandoffToHuman { reason })
+            }
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChatRequest {
     pub model: String,
@@ -80,11 +143,16 @@ pub struct ChatRequest {
     pub json_mode: bool,
     /// For the demo responder only; see [`AgentFacts`].
     pub facts: Option<AgentFacts>,
+    /// The actions offered to the model.
+    pub tools: Vec<Tool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChatResponse {
+    /// What to text the customer; empty when the model only called a tool.
     pub content: String,
+    /// The actions the model took.
+    pub tool_calls: Vec<ToolCall>,
     /// The model that answered (as the provider names it).
     pub model: String,
     pub prompt_tokens: Option<u32>,

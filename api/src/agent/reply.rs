@@ -17,12 +17,13 @@ use super::generations::{self, GenerationRow};
 use super::identity;
 use super::names;
 use super::prompt::{self, ReplyContext, HISTORY_LIMIT};
-use super::provider::{AiProvider, ChatRequest, ChatResponse, ProviderError, Role};
+use super::provider::{AiProvider, ChatRequest, ChatResponse, ProviderError, Role, ToolCall};
 use crate::assistants::storage::{self as assistant_storage, AssistantRow};
 use crate::clients::storage as client_storage;
 use crate::conversations::storage::{
     self as conversation_storage, ConversationChanges, ConversationRow,
 };
+use crate::conversations::team;
 use crate::ids::{AssistantId, ClientId, ConversationId, GenerationId, MessageId, TenantId};
 use crate::interactions;
 use crate::jobs::{self, ClaimedJob, JobError, Outcome};
@@ -35,6 +36,7 @@ use crate::tenants;
 use crate::wire::FeedPayload;
 use crate::wire::{
     AiResponseGenerated, Author, Channel, ContactIdentified, GenerationPurpose, Identity, Message,
+    Tenant,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -149,6 +151,9 @@ async fn skip_reason(
 ) -> QueryResult<Option<&'static str>> {
     if !conversation.ai_enabled {
         return Ok(Some("AI is off for this conversation"));
+    }
+    if conversation.needs_human {
+        return Ok(Some("the conversation waits for a person"));
     }
     if conversation
         .ai_paused_until
@@ -491,32 +496,47 @@ async fn reply(
     // Models overrun limits they were told; Telnyx refuses texts of more than ten segments.
     let fitted =
         crate::sms::fit_to_segments(&response.content, assistant.max_segments.max(1) as u32);
-    let Ok(text) = SmsText::parse(fitted, "text") else {
+    let text = SmsText::parse(fitted, "text").ok();
+    let handoff = response.tool_calls.iter().find_map(|call| match call {
+        ToolCall::HandoffToHuman { reason } => Some(reason.as_str()),
+    });
+    if text.is_none() && handoff.is_none() {
         return Err(ProviderError::InvalidResponse("an empty reply".into()).into());
+    }
+    let answer = Answer {
+        text: text.as_ref(),
+        handoff,
     };
     commit(
         state,
-        tenant_id,
+        &tenant,
         payload,
         plan,
-        &text,
+        answer,
         &response,
         (generation_id, log),
     )
     .await
 }
 
+/// What the model decided: a text for the customer, a handoff to a person, or both.
+struct Answer<'a> {
+    text: Option<&'a SmsText>,
+    handoff: Option<&'a str>,
+}
+
 /// Writes the reply in one transaction, after checking again that nothing changed while the
 /// provider was thinking (a human replied, AI was turned off, the customer wrote again).
 async fn commit(
     state: &AppState,
-    tenant_id: TenantId,
+    tenant: &Tenant,
     payload: &Payload,
     plan: identity::NamePlan,
-    text: &SmsText,
+    answer: Answer<'_>,
     response: &ChatResponse,
     (generation_id, log): (GenerationId, &GenerationLog),
 ) -> Result<Outcome, ReplyError> {
+    let tenant_id = tenant.id;
     let now = state.clock.now();
     let mut conn = state.pool.get().await?;
     let provider = response.provider;
@@ -565,25 +585,39 @@ async fn commit(
             if plan.ask_for_name {
                 changes.name_requests = Some(conversation.name_requests + 1);
             }
+            if let Some(reason) = answer.handoff {
+                let handoff = team::handed_off(tenant, reason, now);
+                changes.needs_human = handoff.needs_human;
+                changes.handoff_reason = handoff.handoff_reason;
+                changes.ai_paused_until = handoff.ai_paused_until;
+            }
             let conversation =
                 conversation_storage::update(conn, conversation.id, &changes).await?;
             let mut feed = Vec::with_capacity(4);
-            let (message, conversation) = messages::queue_outbound(
-                conn,
-                Outbound {
-                    conversation: &conversation,
-                    text,
-                    author: Author::Ai,
-                    author_user_id: None,
-                    ai_provider: Some(provider),
-                },
-                now,
-                &mut feed,
-            )
-            .await?;
+            let (message, conversation) = match answer.text {
+                Some(text) => {
+                    let (message, conversation) = messages::queue_outbound(
+                        conn,
+                        Outbound {
+                            conversation: &conversation,
+                            text,
+                            author: Author::Ai,
+                            author_user_id: None,
+                            author_name: None,
+                            ai_provider: Some(provider),
+                            retry_of: None,
+                        },
+                        now,
+                        &mut feed,
+                    )
+                    .await?;
+                    (Some(message), conversation)
+                }
+                None => (None, conversation),
+            };
             let mut calls = log.rows().clone();
             for call in calls.iter_mut().filter(|call| call.id == generation_id) {
-                call.message_id = Some(message.id);
+                call.message_id = message.as_ref().map(|message| message.id);
             }
             generations::insert_all(conn, &calls).await?;
             let wire = conversation.into_wire(false);
@@ -596,15 +630,17 @@ async fn commit(
                 }));
             }
             feed.push(FeedPayload::ConversationUpdated(wire.clone()));
-            feed.push(FeedPayload::AiResponseGenerated(AiResponseGenerated {
-                conversation_id: wire.id,
-                message: Message::from(message),
-                provider,
-                offline_demo: provider == AiProvider::OfflineDemo,
-                model: response.model.clone(),
-                prompt_tokens: response.prompt_tokens,
-                completion_tokens: response.completion_tokens,
-            }));
+            if let Some(message) = message {
+                feed.push(FeedPayload::AiResponseGenerated(AiResponseGenerated {
+                    conversation_id: wire.id,
+                    message: Message::from(message),
+                    provider,
+                    offline_demo: provider == AiProvider::OfflineDemo,
+                    model: response.model.clone(),
+                    prompt_tokens: response.prompt_tokens,
+                    completion_tokens: response.completion_tokens,
+                }));
+            }
             // Last, so the tenant's event counter is held only to the commit.
             events::record_all(conn, tenant_id, feed, now).await?;
             Ok(true)

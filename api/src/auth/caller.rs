@@ -19,6 +19,8 @@ pub struct Caller {
     pub tenant_id: TenantId,
     pub role: Role,
     pub principal: Principal,
+    /// The name the team sees on what the caller writes: the user's, or the API key's.
+    pub name: String,
     /// When the access token stops being valid (API keys: until revoked).
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }

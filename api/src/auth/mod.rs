@@ -129,6 +129,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, AuthE
             tenant_id: key.tenant_id,
             role: key.role,
             principal: Principal::ApiKey(key.id),
+            name: key.name,
             expires_at: None,
         });
     }
@@ -147,6 +148,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, AuthE
         tenant_id: user.tenant_id,
         role: user.role,
         principal: Principal::User(user.id),
+        name: user.name,
         expires_at: chrono::DateTime::from_timestamp(claims.exp, 0),
     })
 }

@@ -4,12 +4,16 @@ use super::{Caller, Principal};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
-use crate::wire::{ErrorBody, LoginRequest, LoginResponse, Me};
+use crate::wire::{ErrorBody, LoginRequest, LoginResponse, Me, UpdateMe};
 use crate::{api_keys, tenants, users};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/auth/login").route(web::post().to(login)))
-        .service(web::resource("/me").route(web::get().to(me)));
+        .service(
+            web::resource("/me")
+                .route(web::get().to(me))
+                .route(web::patch().to(update_me)),
+        );
 }
 
 /// Sign in with email and password; answers an access token (JWT).
@@ -53,6 +57,38 @@ fn client_address(request: &HttpRequest, trust_forwarded_for: bool) -> String {
     security(("bearer" = []))
 )]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<Me>, ApiError> {
+    describe(&state, &caller).await.map(web::Json)
+}
+
+/// The signed-in user changes their own display name (an API key has none to change: 403).
+#[utoipa::path(
+    patch, operation_id = "update_me", path = "/api/v1/me", tag = "auth", request_body = UpdateMe,
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<UpdateMe>,
+) -> Result<web::Json<Me>, ApiError> {
+    let Some(user_id) = caller.user_id() else {
+        return Err(ApiError::forbidden(
+            "An API key has no name to change here; its name is set when it is created.",
+        ));
+    };
+    let mut conn = state.db().await?;
+    users::rename(
+        &mut conn,
+        caller.tenant_id,
+        user_id,
+        &body.into_inner().name,
+    )
+    .await?;
+    describe(&state, &caller).await.map(web::Json)
+}
+
+async fn describe(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
     let mut conn = state.db().await?;
     let tenant = tenants::storage::find(&mut conn, caller.tenant_id)
         .await?
@@ -69,11 +105,11 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<
             api_keys::storage::find(&mut conn, caller.tenant_id, id).await?,
         ),
     };
-    Ok(web::Json(Me {
+    Ok(Me {
         kind: kind.to_string(),
         role: caller.role,
         tenant,
         user,
         api_key,
-    }))
+    })
 }

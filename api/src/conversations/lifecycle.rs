@@ -195,6 +195,10 @@ pub async fn new_conversation(
         last_message_preview: None,
         last_read_at: None,
         unread_count: 0,
+        // A returning customer goes back to the person who looked after them.
+        assignee_id: previous.as_ref().and_then(|p| p.assignee_id),
+        needs_human: false,
+        handoff_reason: None,
         previous_conversation_id: previous.map(|p| p.id),
         created_at: now,
         updated_at: now,

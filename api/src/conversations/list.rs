@@ -31,6 +31,15 @@ pub struct Filters {
     pub qualification_status: Option<QualificationStatus>,
     pub channel: Option<Channel>,
     pub status: Option<ConversationStatus>,
+    pub assignee: Option<Assignee>,
+    pub needs_human: Option<bool>,
+}
+
+/// Whose conversations: nobody's, or one user's (`me` is resolved to the caller at the edge).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Assignee {
+    Unassigned,
+    User(crate::ids::UserId),
 }
 
 /// Reads `from`/`to`: RFC 3339, or a date (a whole UTC day).
@@ -169,6 +178,20 @@ fn push_filters(sql: &mut Sql, filters: &Filters, alias: &str, key: &str) {
     if let Some(qualification) = filters.qualification_status {
         sql.push(&format!(" AND {alias}.qualification_status = "))
             .param(Param::Text(qualification.as_str().into()));
+    }
+    match filters.assignee {
+        None => {}
+        Some(Assignee::Unassigned) => {
+            sql.push(&format!(" AND {alias}.assignee_id IS NULL"));
+        }
+        Some(Assignee::User(user)) => {
+            sql.push(&format!(" AND {alias}.assignee_id = "))
+                .param(Param::Uuid(user.into()));
+        }
+    }
+    if let Some(needs_human) = filters.needs_human {
+        sql.push(&format!(" AND {alias}.needs_human = "))
+            .push(if needs_human { "true" } else { "false" });
     }
     if let Some(channel) = filters.channel {
         sql.push(&format!(" AND {alias}.channel = "))

@@ -9,12 +9,13 @@ pub mod routes;
 pub mod send;
 pub mod start;
 pub mod storage;
+pub mod team;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::ids::{AssistantId, ClientId, ConversationId};
+use crate::ids::{AssistantId, ClientId, ConversationId, UserId};
 use crate::messages::SendError;
 use crate::realtime::events;
 use crate::state::AppState;
@@ -110,7 +111,9 @@ pub async fn get(
     let row = storage::find(&mut conn, caller.tenant_id, id)
         .await?
         .ok_or(ConversationError::NotFound)?;
-    Ok(to_wire(&mut conn, row).await?)
+    let mut wire = to_wire(&mut conn, row).await?;
+    team::personal_unread(&mut conn, caller, std::slice::from_mut(&mut wire)).await?;
+    Ok(wire)
 }
 
 /// A validated `PATCH /conversations/{id}`: names trimmed (blank clears), `Some(None)` clears.
@@ -123,6 +126,9 @@ pub struct ConversationEdit {
     pub assistant_id: Option<Option<AssistantId>>,
     pub ai_enabled: Option<bool>,
     pub client_id: Option<Option<ClientId>>,
+    pub assignee_id: Option<Option<UserId>>,
+    /// Only ever `Some(false)`: a person settled the handoff.
+    pub settle_handoff: bool,
 }
 
 impl TryFrom<UpdateConversation> for ConversationEdit {
@@ -143,6 +149,17 @@ impl TryFrom<UpdateConversation> for ConversationEdit {
             assistant_id: input.assistant_id,
             ai_enabled: input.ai_enabled,
             client_id: input.client_id,
+            assignee_id: input.assignee_id,
+            settle_handoff: match input.needs_human {
+                None => false,
+                Some(false) => true,
+                Some(true) => {
+                    return Err(ConversationError::Invalid {
+                        field: "needs_human",
+                        message: "only the AI hands a conversation to a person; `needs_human` can be set to false".into(),
+                    })
+                }
+            },
         })
     }
 }
@@ -168,9 +185,25 @@ pub async fn update(
         // Turning the AI on (again) ends a pause after a human reply.
         ai_paused_until: (input.ai_enabled == Some(true)).then_some(None),
         client_id: input.client_id,
+        assignee_id: input.assignee_id,
         updated_at: Some(now),
-        ..Default::default()
+        ..if input.settle_handoff {
+            team::handoff_settled()
+        } else {
+            ConversationChanges::default()
+        }
     };
+    if let Some(Some(assignee)) = input.assignee_id {
+        team::check_assignee(&mut conn, tenant_id, assignee)
+            .await
+            .map_err(|error| match error {
+                team::AssigneeError::NotInTenant => ConversationError::Invalid {
+                    field: "assignee_id",
+                    message: error.to_string(),
+                },
+                team::AssigneeError::Database(error) => error.into(),
+            })?;
+    }
     if let Some(Some(assistant_id)) = changes.assistant_id {
         if assistants::storage::find(&mut conn, tenant_id, assistant_id)
             .await?
@@ -221,7 +254,9 @@ pub async fn update(
             Ok(row)
         })
         .await?;
-    Ok(to_wire(&mut conn, row).await?)
+    let mut wire = to_wire(&mut conn, row).await?;
+    team::personal_unread(&mut conn, caller, std::slice::from_mut(&mut wire)).await?;
+    Ok(wire)
 }
 
 pub async fn guide(
@@ -313,6 +348,10 @@ pub struct ListQuery {
     pub channel: Option<String>,
     /// `active` or `closed`.
     pub status: Option<String>,
+    /// `me`, `unassigned`, or a user's id.
+    pub assignee: Option<String>,
+    /// `true`: only conversations the AI handed to a person; `false`: the others.
+    pub needs_human: Option<bool>,
     /// Page size, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
@@ -337,10 +376,14 @@ pub struct ExportQuery {
     pub channel: Option<String>,
     /// `active` or `closed`.
     pub status: Option<String>,
+    /// `me`, `unassigned`, or a user's id.
+    pub assignee: Option<String>,
+    /// `true`: only conversations the AI handed to a person; `false`: the others.
+    pub needs_human: Option<bool>,
 }
 
 impl ExportQuery {
-    pub fn filters(&self) -> Result<list::Filters, ApiError> {
+    pub fn filters(&self, caller: &Caller) -> Result<list::Filters, ApiError> {
         ListQuery {
             q: self.q.clone(),
             from: self.from.clone(),
@@ -348,10 +391,36 @@ impl ExportQuery {
             qualification_status: self.qualification_status.clone(),
             channel: self.channel.clone(),
             status: self.status.clone(),
+            assignee: self.assignee.clone(),
+            needs_human: self.needs_human,
             limit: None,
             cursor: None,
         }
-        .filters()
+        .filters(caller)
+    }
+}
+
+/// Reads `assignee`: `me` (a signed-in user), `unassigned`, or a user's id.
+fn parse_assignee(
+    value: Option<&str>,
+    caller: &Caller,
+) -> Result<Option<list::Assignee>, ApiError> {
+    let invalid = |message: &str| {
+        ApiError::bad_request("invalid_query", Some("assignee"), message.to_string())
+    };
+    match value.map(str::trim) {
+        None => Ok(None),
+        Some("unassigned") => Ok(Some(list::Assignee::Unassigned)),
+        Some("me") => caller
+            .user_id()
+            .map(|id| Some(list::Assignee::User(id)))
+            .ok_or_else(|| {
+                invalid("`assignee=me` needs a signed-in user; an API key names the user by id.")
+            }),
+        Some(text) => text
+            .parse::<UserId>()
+            .map(|id| Some(list::Assignee::User(id)))
+            .map_err(|_| invalid("`assignee` is `me`, `unassigned` or a user's id.")),
     }
 }
 
@@ -376,8 +445,10 @@ fn parse_choice<T: Copy>(
 }
 
 impl ListQuery {
-    pub fn filters(&self) -> Result<list::Filters, ApiError> {
+    pub fn filters(&self, caller: &Caller) -> Result<list::Filters, ApiError> {
         Ok(list::Filters {
+            assignee: parse_assignee(self.assignee.as_deref(), caller)?,
+            needs_human: self.needs_human,
             from: self
                 .from
                 .as_deref()
@@ -422,7 +493,7 @@ pub async fn list(
     query: &ListQuery,
     limit: i64,
 ) -> Result<Page<Conversation>, ApiError> {
-    let filters = query.filters()?;
+    let filters = query.filters(caller)?;
     let cursor = match query.cursor.as_deref() {
         None => None,
         Some(text) => Some(list::Cursor::decode(text).ok_or_else(|| {
@@ -443,16 +514,20 @@ pub async fn list(
         limit,
     )
     .await?;
+    let mut data: Vec<Conversation> = rows
+        .into_iter()
+        .map(|row| row.conversation.into_wire(row.opted_out))
+        .collect();
+    team::personal_unread(&mut conn, caller, &mut data).await?;
     Ok(Page {
-        data: rows
-            .into_iter()
-            .map(|row| row.conversation.into_wire(row.opted_out))
-            .collect(),
+        data,
         next_cursor: next.map(|cursor| cursor.encode()),
     })
 }
 
-/// Marks everything in the conversation as read for the tenant's agents.
+/// Marks everything in the conversation as read for the caller: a user's own read marker
+/// moves (other people's unread counts stay theirs), and the team's count, which API keys
+/// see, drops to zero.
 pub async fn mark_read(
     state: &AppState,
     caller: &Caller,
@@ -461,11 +536,14 @@ pub async fn mark_read(
     let tenant_id = caller.tenant_id;
     let now = state.clock.now();
     let mut conn = state.db().await?;
-    let wire = conn
+    let mut wire = conn
         .transaction::<_, ConversationError, _>(async |conn| {
             let row = storage::find_for_update(conn, tenant_id, id)
                 .await?
                 .ok_or(ConversationError::NotFound)?;
+            if let Some(user) = caller.user_id() {
+                storage::mark_read_by(conn, tenant_id, id, user, now).await?;
+            }
             if row.unread_count == 0 {
                 return Ok(to_wire(conn, row).await?);
             }
@@ -475,16 +553,9 @@ pub async fn mark_read(
                 ..Default::default()
             };
             let row = storage::update(conn, id, &changes).await?;
-            let wire = to_wire(conn, row).await?;
-            events::record(
-                conn,
-                tenant_id,
-                FeedPayload::ConversationUpdated(wire.clone()),
-                now,
-            )
-            .await?;
-            Ok(wire)
+            Ok(to_wire(conn, row).await?)
         })
         .await?;
+    team::personal_unread(&mut conn, caller, std::slice::from_mut(&mut wire)).await?;
     Ok(wire)
 }

@@ -61,7 +61,7 @@ pub async fn export(
     caller: Caller,
     query: web::Query<super::ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let filters = query.filters()?;
+    let filters = query.filters(&caller)?;
     let now = state.clock.now();
     let body = super::export::spawn(state.pool.clone(), caller.tenant_id, filters, now);
     let filename = format!("conversations-{}.csv", now.format("%Y-%m-%d"));

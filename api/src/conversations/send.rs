@@ -5,15 +5,16 @@
 use diesel_async::AsyncConnection;
 
 use super::lifecycle::{self, ReopenError};
-use super::storage::{self as conversation_storage, ConversationChanges};
+use super::storage as conversation_storage;
+use super::team;
 use crate::auth::Caller;
-use crate::ids::ConversationId;
-use crate::messages::{self, Outbound, SendError, SmsText};
+use crate::ids::{ConversationId, MessageId};
+use crate::messages::storage as message_storage;
+use crate::messages::{self, status, Outbound, SendError, SmsText};
 use crate::realtime::events;
 use crate::state::AppState;
-use crate::tenants;
 use crate::wire::FeedPayload;
-use crate::wire::{Author, Message};
+use crate::wire::{Author, Direction, Message};
 
 /// Sends a message from an agent (or API client) in a conversation.
 pub async fn send(
@@ -26,6 +27,7 @@ pub async fn send(
     let mut conn = state.db().await?;
     let tenant_id = caller.tenant_id;
     let author_user_id = caller.user_id();
+    let author_name = caller.name.clone();
     let message = conn
         .transaction::<_, SendError, _>(async |conn| {
             let mut conversation =
@@ -47,25 +49,79 @@ pub async fn send(
                     text: &text,
                     author: Author::Agent,
                     author_user_id,
+                    author_name: Some(author_name.clone()),
                     ai_provider: None,
+                    retry_of: None,
                 },
                 now,
                 &mut feed,
             )
             .await?;
-            // A human took over: the AI stays quiet until the conversation has been idle
-            // for the tenant's time, or until someone turns it back on.
-            let idle = tenants::storage::find(conn, tenant_id)
+            // A human took over (see `team::agent_replied`).
+            let tenant = team::tenant_of(conn, tenant_id).await?;
+            let changes = team::agent_replied(&tenant, &updated, author_user_id, now);
+            let updated = conversation_storage::update(conn, updated.id, &changes).await?;
+            feed.push(FeedPayload::ConversationUpdated(updated.into_wire(false)));
+            events::record_all(conn, tenant_id, feed, now).await?;
+            Ok(Message::from(row))
+        })
+        .await?;
+    state.jobs_wake.notify(crate::jobs::JobKind::SendSms);
+    Ok(message)
+}
+
+/// Sends a failed outbound message again, as a new message naming the one it retries (the
+/// failed one stays in the history as it was). Once only: a message already retried, or one
+/// that did not fail, is `NotRetryable`.
+pub async fn retry(
+    state: &AppState,
+    caller: &Caller,
+    message_id: MessageId,
+) -> Result<Message, SendError> {
+    let now = state.clock.now();
+    let tenant_id = caller.tenant_id;
+    let mut conn = state.db().await?;
+    let message = conn
+        .transaction::<_, SendError, _>(async |conn| {
+            let failed = message_storage::find_in_tenant_for_update(conn, tenant_id, message_id)
                 .await?
-                .map(|tenant| tenant.ai_idle_resume_minutes)
-                .unwrap_or(crate::tenants::DEFAULT_AI_IDLE_RESUME_MINUTES);
-            let updated = conversation_storage::update(
+                .ok_or(SendError::MessageNotFound)?;
+            if failed.direction != Direction::Outbound || !status::is_retryable(failed.status()) {
+                return Err(SendError::NotRetryable(format!(
+                    "Only a message that failed to send or to be delivered can be retried; this one is {}.",
+                    failed.status().as_str()
+                )));
+            }
+            if let Some(retry) = message_storage::retry_of(conn, failed.id).await? {
+                return Err(SendError::NotRetryable(format!(
+                    "This message was retried already, as message {retry}."
+                )));
+            }
+            let conversation =
+                conversation_storage::find_for_update(conn, tenant_id, failed.conversation_id)
+                    .await?
+                    .ok_or(SendError::ConversationNotFound)?;
+            let conversation = lifecycle::reopen(conn, conversation, now)
+                .await
+                .map_err(|error| match error {
+                    ReopenError::AnotherActive => SendError::AnotherActive,
+                    ReopenError::Database(error) => error.into(),
+                })?;
+            let mut feed = Vec::with_capacity(2);
+            let (row, updated) = messages::queue_outbound(
                 conn,
-                updated.id,
-                &ConversationChanges {
-                    ai_paused_until: Some(Some(now + chrono::Duration::minutes(i64::from(idle)))),
-                    ..Default::default()
+                Outbound {
+                    conversation: &conversation,
+                    text: &SmsText::stored(&failed),
+                    // Sent again as it was written, by whoever wrote it.
+                    author: failed.author,
+                    author_user_id: failed.author_user_id,
+                    author_name: failed.author_name.clone(),
+                    ai_provider: failed.ai_provider,
+                    retry_of: Some(failed.id),
                 },
+                now,
+                &mut feed,
             )
             .await?;
             feed.push(FeedPayload::ConversationUpdated(updated.into_wire(false)));

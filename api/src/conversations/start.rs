@@ -62,6 +62,7 @@ pub async fn start(
         .ok_or(SendError::NoSendingNumber)?;
     let now = state.clock.now();
     let author_user_id = caller.user_id();
+    let author_name = caller.name.clone();
     // A concurrent start for the same customer may win the unique index: then resume it.
     let mut attempt = 0;
     let started = loop {
@@ -102,12 +103,22 @@ pub async fn start(
                         text: &message,
                         author: Author::Agent,
                         author_user_id,
+                        author_name: Some(author_name.clone()),
                         ai_provider: None,
+                        retry_of: None,
                     },
                     now,
                     &mut feed,
                 )
                 .await?;
+                let changes = super::team::agent_started(
+                    &tenant,
+                    &conversation,
+                    author_user_id,
+                    resumed,
+                    now,
+                );
+                let conversation = storage::update(conn, conversation.id, &changes).await?;
                 let wire = conversation.into_wire(false);
                 feed.push(if resumed {
                     FeedPayload::ConversationUpdated(wire.clone())

@@ -41,9 +41,48 @@ pub struct ConversationRow {
     pub ai_error_at: Option<DateTime<Utc>>,
     /// How many times the agent asked for the customer's name.
     pub name_requests: i32,
+    pub assignee_id: Option<UserId>,
+    /// The AI handed over to a person, who has not answered yet.
+    pub needs_human: bool,
+    pub handoff_reason: Option<String>,
 }
 
 impl ConversationRow {
+    /// A fresh active conversation for unit tests.
+    #[cfg(test)]
+    pub fn example() -> ConversationRow {
+        let now = Utc::now();
+        ConversationRow {
+            id: ConversationId::random(),
+            tenant_id: TenantId::random(),
+            phone_number: "+14165551234".into(),
+            tenant_phone_number: "+14165550100".into(),
+            contact_name: None,
+            company: None,
+            client_id: None,
+            assistant_id: None,
+            status: ConversationStatus::Active,
+            qualification_status: QualificationStatus::New,
+            channel: Channel::Sms,
+            ai_enabled: true,
+            identity: Identity::Unknown,
+            last_message_at: None,
+            last_message_preview: None,
+            last_read_at: None,
+            unread_count: 0,
+            previous_conversation_id: None,
+            created_at: now,
+            updated_at: now,
+            ai_paused_until: None,
+            ai_error: None,
+            ai_error_at: None,
+            name_requests: 0,
+            assignee_id: None,
+            needs_human: false,
+            handoff_reason: None,
+        }
+    }
+
     pub fn is_active(&self) -> bool {
         self.status == ConversationStatus::Active
     }
@@ -68,6 +107,9 @@ impl ConversationRow {
             unread_count: self.unread_count,
             previous_conversation_id: self.previous_conversation_id,
             ai_paused_until: self.ai_paused_until,
+            assignee_id: self.assignee_id,
+            needs_human: self.needs_human,
+            handoff_reason: self.handoff_reason,
             ai_error: self.ai_error,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -218,6 +260,9 @@ pub struct ConversationChanges {
     pub ai_error: Option<Option<String>>,
     pub ai_error_at: Option<Option<DateTime<Utc>>>,
     pub name_requests: Option<i32>,
+    pub assignee_id: Option<Option<UserId>>,
+    pub needs_human: Option<bool>,
+    pub handoff_reason: Option<Option<String>>,
     pub updated_at: Option<DateTime<Utc>>,
 }
 
@@ -304,4 +349,68 @@ pub async fn delete_guide(
     .execute(conn)
     .await
     .map(|count| count > 0)
+}
+
+#[derive(QueryableByName)]
+struct UnreadRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    conversation_id: ConversationId,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    unread: i32,
+}
+
+/// How many of each conversation's customer messages `user` has not read: those after the
+/// user's read marker there, or, without one, after the user joined the tenant.
+pub async fn unread_for_user(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    ids: &[ConversationId],
+) -> QueryResult<Vec<(ConversationId, i32)>> {
+    use diesel::sql_types::{Array, Uuid as SqlUuid};
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|id| (*id).into()).collect();
+    diesel::sql_query(
+        "SELECT c.id AS conversation_id,
+                (SELECT count(*) FROM messages m
+                  WHERE m.conversation_id = c.id AND m.direction = 'inbound'
+                    AND m.created_at > coalesce(r.read_at, u.created_at))::int4 AS unread
+           FROM unnest($2::uuid[]) AS c(id)
+           JOIN users u ON u.id = $1
+           LEFT JOIN conversation_reads r ON r.conversation_id = c.id AND r.user_id = $1",
+    )
+    .bind::<SqlUuid, _>(user)
+    .bind::<Array<SqlUuid>, _>(ids)
+    .load::<UnreadRow>(conn)
+    .await
+    .map(|rows| {
+        rows.into_iter()
+            .map(|row| (row.conversation_id, row.unread))
+            .collect()
+    })
+}
+
+/// Moves the user's read marker in the conversation to `at`.
+pub async fn mark_read_by(
+    conn: &mut AsyncPgConnection,
+    tenant_id: TenantId,
+    conversation_id: ConversationId,
+    user: UserId,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
+    use crate::db::schema::conversation_reads;
+    diesel::insert_into(conversation_reads::table)
+        .values((
+            conversation_reads::conversation_id.eq(conversation_id),
+            conversation_reads::user_id.eq(user),
+            conversation_reads::tenant_id.eq(tenant_id),
+            conversation_reads::read_at.eq(at),
+        ))
+        .on_conflict((
+            conversation_reads::conversation_id,
+            conversation_reads::user_id,
+        ))
+        .do_update()
+        .set(conversation_reads::read_at.eq(at))
+        .execute(conn)
+        .await
+        .map(|_| ())
 }

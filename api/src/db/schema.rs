@@ -8,6 +8,7 @@ diesel::table! {
         resume_window_days -> Int4,
         created_at -> Timestamptz,
         ai_idle_resume_minutes -> Int4,
+        auto_assign_on_reply -> Bool,
     }
 }
 
@@ -38,6 +39,7 @@ diesel::table! {
         password_hash -> Text,
         role -> Text,
         created_at -> Timestamptz,
+        name -> Text,
     }
 }
 
@@ -115,6 +117,9 @@ diesel::table! {
         ai_error -> Nullable<Text>,
         ai_error_at -> Nullable<Timestamptz>,
         name_requests -> Int4,
+        assignee_id -> Nullable<Uuid>,
+        needs_human -> Bool,
+        handoff_reason -> Nullable<Text>,
     }
 }
 
@@ -152,6 +157,8 @@ diesel::table! {
         ai_provider -> Nullable<Text>,
         send_started_at -> Nullable<Timestamptz>,
         send_slot_at -> Nullable<Timestamptz>,
+        author_name -> Nullable<Text>,
+        retry_of -> Nullable<Uuid>,
     }
 }
 
@@ -244,6 +251,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversation_guides,
     opt_outs,
     interactions,
+    conversation_reads,
+    notes,
 );
 
 diesel::table! {
@@ -271,5 +280,26 @@ diesel::table! {
         key -> Text,
         window_start -> Timestamptz,
         attempts -> Int4,
+    }
+}
+
+diesel::table! {
+    conversation_reads (conversation_id, user_id) {
+        conversation_id -> Uuid,
+        user_id -> Uuid,
+        tenant_id -> Uuid,
+        read_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    notes (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        conversation_id -> Uuid,
+        author_user_id -> Nullable<Uuid>,
+        author_name -> Nullable<Text>,
+        text -> Text,
+        created_at -> Timestamptz,
     }
 }

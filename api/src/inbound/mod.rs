@@ -244,6 +244,8 @@ async fn record(conn: &mut AsyncPgConnection, inbound: &Inbound) -> Result<Recei
         ai_provider: None,
         send_started_at: None,
         send_slot_at: None,
+        author_name: None,
+        retry_of: None,
     };
     // Telnyx's message id is unique: the same message under another event id stops here, and
     // the conversation this transaction may have created or reopened is rolled back with it.

@@ -45,6 +45,10 @@ pub enum SendError {
     NoSendingNumber,
     #[error("conversation not found")]
     ConversationNotFound,
+    #[error("message not found")]
+    MessageNotFound,
+    #[error("{0}")]
+    NotRetryable(String),
     #[error(transparent)]
     Database(#[from] diesel::result::Error),
     #[error(transparent)]
@@ -74,6 +78,8 @@ impl From<SendError> for ApiError {
             }
             SendError::NoSendingNumber => ApiError::conflict("no_sending_number", None, message),
             SendError::ConversationNotFound => ApiError::not_found("conversation"),
+            SendError::MessageNotFound => ApiError::not_found("message"),
+            SendError::NotRetryable(_) => ApiError::conflict("not_retryable", None, message),
             SendError::Database(error) => error.into(),
             SendError::Api(error) => error,
         }
@@ -86,6 +92,11 @@ impl From<SendError> for ApiError {
 pub struct SmsText(String);
 
 impl SmsText {
+    /// A stored outbound message's text, which passed [`SmsText::parse`] when it was written.
+    pub fn stored(row: &MessageRow) -> SmsText {
+        SmsText(row.text.clone())
+    }
+
     /// `field` names the request field in the error.
     pub fn parse(text: String, field: &'static str) -> Result<SmsText, SendError> {
         if text.trim().is_empty() {
@@ -116,8 +127,12 @@ pub struct Outbound<'a> {
     pub text: &'a SmsText,
     pub author: Author,
     pub author_user_id: Option<UserId>,
+    /// The writer's name as the team sees it (agents and API keys).
+    pub author_name: Option<String>,
     /// Which provider wrote an AI message.
     pub ai_provider: Option<AiProvider>,
+    /// The failed message this one sends again.
+    pub retry_of: Option<MessageId>,
 }
 
 /// Inside the caller's transaction: the message row (`queued`), its outbox job and the
@@ -175,6 +190,8 @@ pub async fn queue_outbound(
         ai_provider: outbound.ai_provider,
         send_started_at: None,
         send_slot_at: None,
+        author_name: outbound.author_name,
+        retry_of: outbound.retry_of,
     };
     storage::insert(conn, &row).await?;
     let job = Job::SendSms { message_id: row.id };

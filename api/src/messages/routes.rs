@@ -4,7 +4,7 @@ use serde::Deserialize;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::ids::ConversationId;
+use crate::ids::{ConversationId, MessageId};
 use crate::pagination::page_size;
 use crate::state::AppState;
 use crate::wire::{ErrorBody, Message, Page, SegmentsRequest, SegmentsResponse, SendMessage};
@@ -15,6 +15,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(history))
             .route(web::post().to(send)),
     )
+    .service(web::resource("/messages/{id}/retry").route(web::post().to(retry)))
     .service(web::resource("/sms/segments").route(web::post().to(segments)));
 }
 
@@ -72,6 +73,23 @@ pub async fn send(
         body.into_inner().try_into()?,
     )
     .await?;
+    Ok(HttpResponse::Created().json(message))
+}
+
+/// Sends a failed outbound message (`sending_failed` or `delivery_failed`) again: 201 with the
+/// new message, whose `retry_of` names the failed one. A message retried already, or in any
+/// other status, is 409 `not_retryable`.
+#[utoipa::path(post, operation_id = "retry_message", path = "/api/v1/messages/{id}/retry", tag = "messages",
+    params(("id" = Uuid, Path)),
+    responses((status = 201, body = Message), (status = 404, body = ErrorBody),
+        (status = 409, description = "`not_retryable`; `opted_out`; `conversation_closed`; `no_sending_number`", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn retry(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<MessageId>,
+) -> Result<HttpResponse, ApiError> {
+    let message = crate::conversations::send::retry(&state, &caller, id.into_inner()).await?;
     Ok(HttpResponse::Created().json(message))
 }
 

@@ -26,6 +26,14 @@ pub fn may_advance(current: MessageStatus, next: MessageStatus) -> bool {
     rank(next) > rank(current)
 }
 
+/// A message that never reached the customer and may be sent again (as a new message).
+pub fn is_retryable(status: MessageStatus) -> bool {
+    matches!(
+        status,
+        MessageStatus::SendingFailed | MessageStatus::DeliveryFailed
+    )
+}
+
 pub fn is_failure(status: MessageStatus) -> bool {
     matches!(
         status,

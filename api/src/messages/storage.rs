@@ -35,6 +35,10 @@ pub struct MessageRow {
     pub send_started_at: Option<DateTime<Utc>>,
     /// The sending slot reserved for it (see `messages::pacing`), until it is handed over.
     pub send_slot_at: Option<DateTime<Utc>>,
+    /// The agent's name when they wrote it.
+    pub author_name: Option<String>,
+    /// The failed message this one sends again.
+    pub retry_of: Option<MessageId>,
 }
 
 impl MessageRow {
@@ -65,6 +69,9 @@ impl From<MessageRow> for Message {
             sent_at: row.sent_at,
             delivered_at: row.delivered_at,
             ai_provider: row.ai_provider,
+            author_user_id: row.author_user_id,
+            author_name: row.author_name,
+            retry_of: row.retry_of,
         }
     }
 }
@@ -209,4 +216,33 @@ pub async fn update(
         .returning(MessageRow::as_returning())
         .get_result(conn)
         .await
+}
+
+/// The tenant's message `id`, locked for the caller's transaction.
+pub async fn find_in_tenant_for_update(
+    conn: &mut AsyncPgConnection,
+    tenant_id: TenantId,
+    id: MessageId,
+) -> QueryResult<Option<MessageRow>> {
+    messages::table
+        .filter(messages::tenant_id.eq(tenant_id))
+        .filter(messages::id.eq(id))
+        .select(MessageRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The message that sends `id` again, if one was made.
+pub async fn retry_of(
+    conn: &mut AsyncPgConnection,
+    id: MessageId,
+) -> QueryResult<Option<MessageId>> {
+    messages::table
+        .filter(messages::retry_of.eq(id))
+        .select(messages::id)
+        .first(conn)
+        .await
+        .optional()
 }

@@ -78,6 +78,7 @@ pub async fn create(
         default_region: region,
         resume_window_days: window,
         ai_idle_resume_minutes: DEFAULT_AI_IDLE_RESUME_MINUTES,
+        auto_assign_on_reply: true,
         created_at: now,
     };
     storage::insert(conn, &tenant).await?;

@@ -14,6 +14,7 @@ struct TenantRow {
     resume_window_days: i32,
     created_at: chrono::DateTime<chrono::Utc>,
     ai_idle_resume_minutes: i32,
+    auto_assign_on_reply: bool,
 }
 
 impl From<TenantRow> for Tenant {
@@ -24,6 +25,7 @@ impl From<TenantRow> for Tenant {
             default_region: row.default_region,
             resume_window_days: row.resume_window_days,
             ai_idle_resume_minutes: row.ai_idle_resume_minutes,
+            auto_assign_on_reply: row.auto_assign_on_reply,
             created_at: row.created_at,
         }
     }
@@ -37,6 +39,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, tenant: &Tenant) -> QueryResul
             default_region: tenant.default_region.clone(),
             resume_window_days: tenant.resume_window_days,
             ai_idle_resume_minutes: tenant.ai_idle_resume_minutes,
+            auto_assign_on_reply: tenant.auto_assign_on_reply,
             created_at: tenant.created_at,
         })
         .on_conflict_do_nothing()

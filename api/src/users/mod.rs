@@ -74,8 +74,45 @@ pub fn normalize_email(email: &str) -> Result<String, UserError> {
     Ok(email.to_string())
 }
 
+/// The longest display name, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// A display name as the team will see it: trimmed, 1 to 100 characters, on one line.
+pub fn normalize_name(name: &str) -> Result<String, UserError> {
+    let name = name.trim();
+    let length = crate::text::length(name);
+    if length == 0 || length > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(UserError::Invalid {
+            field: "name",
+            message: format!("a name has 1 to {MAX_NAME_CHARS} characters on one line"),
+        });
+    }
+    Ok(name.to_string())
+}
+
+/// The name of a user added without one: their email's local part.
+fn name_from_email(email: &str) -> String {
+    let local = email.split('@').next().unwrap_or(email);
+    local.chars().take(MAX_NAME_CHARS).collect()
+}
+
+/// The signed-in user changes their own display name.
+pub async fn rename(
+    conn: &mut AsyncPgConnection,
+    tenant_id: TenantId,
+    id: UserId,
+    name: &str,
+) -> Result<User, UserError> {
+    let name = normalize_name(name)?;
+    storage::rename(conn, tenant_id, id, &name)
+        .await?
+        .ok_or(UserError::NotFound)
+}
+
 pub struct NewUser {
     pub tenant_id: TenantId,
+    /// `None`: the email's local part.
+    pub name: Option<String>,
     pub email: String,
     pub password: String,
     pub role: Role,
@@ -88,6 +125,10 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<User, UserError> {
     let email = normalize_email(&input.email)?;
+    let name = match &input.name {
+        Some(name) => normalize_name(name)?,
+        None => name_from_email(&email),
+    };
     let length = input.password.chars().count();
     if !(MIN_PASSWORD_LENGTH..=MAX_PASSWORD_LENGTH).contains(&length) {
         return Err(UserError::Invalid {
@@ -107,6 +148,7 @@ pub async fn create(
     let user = User {
         id: UserId::random(),
         tenant_id: input.tenant_id,
+        name,
         email,
         role: input.role,
         created_at: now,

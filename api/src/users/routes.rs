@@ -17,17 +17,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/users/{id}").route(web::delete().to(delete)));
 }
 
-/// The tenant's users (admins only).
+/// The tenant's users: every member of the team sees them, to assign conversations.
 #[utoipa::path(get, operation_id = "list_users", path = "/api/v1/users", tag = "users",
     params(PageQuery),
-    responses((status = 200, body = Page<User>), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = Page<User>)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<User>>, ApiError> {
-    caller.require_admin()?;
     let mut conn = state.db().await?;
     let rows = super::storage::list(&mut conn, caller.tenant_id).await?;
     Ok(web::Json(paginate(rows, &query, false, |u| {
@@ -54,6 +53,7 @@ pub async fn create(
         state.passwords.clone(),
         super::NewUser {
             tenant_id: caller.tenant_id,
+            name: body.name,
             email: body.email,
             password: body.password,
             role: body.role.unwrap_or(Role::Agent),

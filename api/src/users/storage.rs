@@ -11,6 +11,7 @@ use crate::wire::{Role, User};
 struct UserRow {
     id: UserId,
     tenant_id: TenantId,
+    name: String,
     email: String,
     role: Role,
     created_at: DateTime<Utc>,
@@ -21,6 +22,7 @@ impl From<UserRow> for User {
         User {
             id: row.id,
             tenant_id: row.tenant_id,
+            name: row.name,
             email: row.email,
             role: row.role,
             created_at: row.created_at,
@@ -37,6 +39,7 @@ pub async fn insert(
         .values((
             users::id.eq(user.id),
             users::tenant_id.eq(user.tenant_id),
+            users::name.eq(&user.name),
             users::email.eq(&user.email),
             users::password_hash.eq(password_hash),
             users::role.eq(user.role),
@@ -108,4 +111,19 @@ pub async fn delete(
         .execute(conn)
         .await
         .map(|count| count > 0)
+}
+
+pub async fn rename(
+    conn: &mut AsyncPgConnection,
+    tenant_id: TenantId,
+    id: UserId,
+    name: &str,
+) -> QueryResult<Option<User>> {
+    diesel::update(users::table.filter(users::tenant_id.eq(tenant_id).and(users::id.eq(id))))
+        .set(users::name.eq(name))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+        .map(|row| row.map(User::from))
 }

@@ -29,6 +29,7 @@ fn chat() -> ChatRequest {
         temperature: 0.3,
         max_tokens: Some(120),
         json_mode: false,
+        tools: Vec::new(),
         facts: Some(AgentFacts {
             known_first_name: Some("Sarah".to_string()),
             ..AgentFacts::default()

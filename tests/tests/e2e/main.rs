@@ -25,6 +25,7 @@ mod retention;
 mod revocation;
 mod scaling;
 mod spa;
+mod team;
 mod telnyx;
 mod tenancy;
 mod trust;

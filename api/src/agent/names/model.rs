@@ -47,6 +47,7 @@ pub fn extraction_request(model: &str, conversation_text: &str) -> ChatRequest {
         temperature: 0.0,
         max_tokens: Some(100),
         json_mode: true,
+        tools: Vec::new(),
         facts: None,
     }
 }
