@@ -4,6 +4,7 @@
 
 pub mod ids;
 pub mod sms;
+pub mod templates;
 pub mod timestamps;
 pub mod wire;
 
