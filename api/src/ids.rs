@@ -82,6 +82,8 @@ id_type! {
     GenerationId;
     /// One logged webhook delivery.
     WebhookDeliveryId;
+    /// A canned reply of a tenant.
+    CannedReplyId;
 }
 
 #[cfg(test)]

@@ -137,3 +137,14 @@ pub async fn remove(
     })
     .await
 }
+
+/// The name an agent goes by with customers (a canned reply's `{{agent.name}}`): for now the
+/// part of the email before `@`.
+pub fn display_name(user: &User) -> String {
+    let local = user.email.split('@').next().unwrap_or_default();
+    if local.is_empty() {
+        user.email.clone()
+    } else {
+        local.to_string()
+    }
+}
