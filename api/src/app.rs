@@ -61,6 +61,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(simulation::configure)
                 .configure(clients::routes::configure)
                 .configure(interactions::routes::configure)
+                .configure(crate::canned_replies::routes::configure)
                 .configure(usage::routes::configure)
                 .configure(realtime::ws::configure)
                 .configure(agent::generations::routes::configure)

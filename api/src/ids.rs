@@ -84,6 +84,8 @@ id_type! {
     WebhookDeliveryId;
     /// An internal note in a conversation.
     NoteId;
+    /// A canned reply of a tenant.
+    CannedReplyId;
 }
 
 #[cfg(test)]

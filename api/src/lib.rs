@@ -4,6 +4,7 @@
 
 pub mod ids;
 pub mod sms;
+pub mod templates;
 pub mod timestamps;
 pub mod wire;
 
@@ -18,6 +19,8 @@ pub mod app;
 pub mod assistants;
 #[cfg(feature = "server")]
 pub mod auth;
+#[cfg(feature = "server")]
+pub mod canned_replies;
 #[cfg(feature = "server")]
 pub mod cli;
 #[cfg(feature = "server")]

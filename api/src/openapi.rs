@@ -77,6 +77,12 @@ Authenticate with `Authorization: Bearer <token>`: a user's access token from \
         crate::diagnostics::routes::get,
         crate::simulation::status,
         crate::simulation::inbound,
+        crate::canned_replies::routes::list,
+        crate::canned_replies::routes::create,
+        crate::canned_replies::routes::get,
+        crate::canned_replies::routes::update,
+        crate::canned_replies::routes::delete,
+        crate::canned_replies::routes::render,
     ),
     components(schemas(
         wire::ErrorBody, wire::ErrorDetail, wire::Role, wire::LoginRequest, wire::LoginResponse,
@@ -90,6 +96,7 @@ Authenticate with `Authorization: Bearer <token>`: a user's access token from \
         wire::Identity, wire::Direction, wire::Author, wire::MessageStatus,
         wire::SimulatorStatus, wire::SimulateInbound, wire::SimulatedInbound, wire::Client, wire::CreateClient, wire::UpdateClient,
         wire::Interaction, wire::CreateInteraction, wire::Usage, wire::UsageDay, wire::NormalizedPhone, wire::FeedEvent, wire::AiGeneration, wire::GenerationPurpose, wire::GenerationOutcome, wire::Diagnostics, wire::DiagnosticCheck, wire::CheckStatus,
+        wire::CannedReply, wire::CreateCannedReply, wire::UpdateCannedReply, wire::RenderedCannedReply,
     )),
     modifiers(&BearerAuth, &RequestRules, &Contract),
     tags(
@@ -109,6 +116,7 @@ Authenticate with `Authorization: Bearer <token>`: a user's access token from \
         (name = "feed", description = "The real-time WebSocket feed"),
         (name = "simulator", description = "The built-in carrier simulator (no Telnyx account)"),
         (name = "operations", description = "Health, readiness, metrics"),
+        (name = "canned-replies", description = "Saved answers, and filling one in for a conversation"),
     )
 )]
 pub struct ApiDoc;
@@ -152,6 +160,8 @@ enum Rule {
     Pattern(&'static str),
     /// A number between `min` and `max`, both included.
     Range { min: f64, max: f64 },
+    /// A canned reply's template: at most `max` characters, not blank, naming known variables.
+    Template { max: usize },
 }
 
 /// `(schema, property, rule)` for the request bodies.
@@ -180,6 +190,12 @@ fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
     };
     let client_text = Rule::Words {
         max: clients::MAX_FIELD_CHARS,
+    };
+    let canned_title = Rule::Words {
+        max: crate::canned_replies::MAX_TITLE_CHARS,
+    };
+    let canned_text = Rule::Template {
+        max: crate::canned_replies::MAX_TEXT_CHARS,
     };
     vec![
         (
@@ -273,6 +289,10 @@ fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
         ("SimulateInbound", "from", Rule::Phone),
         ("SimulateInbound", "to", Rule::E164),
         ("SimulateInbound", "text", message),
+        ("CreateCannedReply", "title", canned_title),
+        ("CreateCannedReply", "text", canned_text),
+        ("UpdateCannedReply", "title", canned_title),
+        ("UpdateCannedReply", "text", canned_text),
     ]
 }
 
@@ -322,6 +342,11 @@ impl Rule {
             Rule::Range { min, max } => {
                 object.minimum = Some(min.into());
                 object.maximum = Some(max.into());
+            }
+            Rule::Template { max } => {
+                object.min_length = Some(1);
+                object.max_length = Some(max);
+                object.pattern = Some(crate::canned_replies::text_pattern());
             }
         }
     }
@@ -415,6 +440,7 @@ impl Modify for RequestRules {
                     operation.operation_id.as_deref(),
                     Some("list_conversations" | "export_conversations")
                 );
+                let canned = operation.operation_id.as_deref() == Some("list_canned_replies");
                 for parameter in operation.parameters.iter_mut().flatten() {
                     let RefOr::T(parameter) = parameter else {
                         continue;
@@ -433,6 +459,7 @@ impl Modify for RequestRules {
                         "cursor" if inbox => {
                             Rule::Pattern(crate::conversations::list::CURSOR_PATTERN)
                         }
+                        "cursor" if canned => Rule::Pattern(crate::canned_replies::CURSOR_PATTERN),
                         "cursor" | "before" => Rule::Pattern(crate::pagination::CURSOR_PATTERN),
                         "q" => Rule::Pattern(crate::text::NO_NUL),
                         "phone_number" => Rule::E164,
@@ -528,6 +555,15 @@ const LINKS: &[(&str, &str, &[&str])] = &[
         "create_client",
         "/id",
         &["get_client", "update_client", "delete_client"],
+    ),
+    (
+        "create_canned_reply",
+        "/id",
+        &[
+            "get_canned_reply",
+            "update_canned_reply",
+            "delete_canned_reply",
+        ],
     ),
 ];
 

@@ -21,9 +21,10 @@ fn escape(c: char) -> String {
     format!("\\u{:04x}", c as u32)
 }
 
-/// Text with at least one character that is not whitespace, and no U+0000.
-pub fn not_blank_pattern() -> String {
-    let class: String = WHITESPACE
+/// The whitespace `str::trim` removes, as the body of a regular expression's character class
+/// (`\u0009-\u000d\u0020…`).
+pub fn whitespace_class() -> String {
+    WHITESPACE
         .iter()
         .map(|&(low, high)| {
             if low == high {
@@ -32,7 +33,12 @@ pub fn not_blank_pattern() -> String {
                 format!("{}-{}", escape(low), escape(high))
             }
         })
-        .collect();
+        .collect()
+}
+
+/// Text with at least one character that is not whitespace, and no U+0000.
+pub fn not_blank_pattern() -> String {
+    let class = whitespace_class();
     format!("^[^\\u0000]*[^\\u0000{class}][^\\u0000]*$")
 }
 

@@ -1023,6 +1023,67 @@ pub struct SimulatedInbound {
     pub webhook_status: Option<u16>,
 }
 
+/// A canned reply: a saved answer of the tenant that agents find by its shortcut and fill in
+/// for a conversation (`POST /api/v1/conversations/{id}/canned-replies/{reply_id}/render`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct CannedReply {
+    pub id: crate::ids::CannedReplyId,
+    /// 1 to 32 letters (`a`–`z`, `A`–`Z`), digits, `-` or `_`, as given; unique within the
+    /// tenant regardless of case.
+    pub shortcut: String,
+    pub title: String,
+    /// A template: `{{contact.first_name}}`, `{{contact.name}}`, `{{agent.name}}` and
+    /// `{{tenant.name}}` are filled in, each with an optional fallback for when there is no
+    /// value: `{{contact.first_name|there}}`.
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/canned-replies`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCannedReply {
+    /// 1 to 32 letters (`a`–`z`, `A`–`Z`), digits, `-` or `_` (no spaces, no leading `/`);
+    /// another reply of the tenant with the same shortcut in any case is 409
+    /// `duplicate_shortcut`.
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9_-]{1,32}$")]
+    pub shortcut: String,
+    /// 1 to 100 characters, not all whitespace (stored trimmed).
+    #[schema(min_length = 1, max_length = 100)]
+    pub title: String,
+    /// 1 to 1600 characters, not all whitespace: a template whose placeholders name only
+    /// `contact.first_name`, `contact.name`, `agent.name` or `tenant.name` (case-sensitive),
+    /// each optionally with a fallback without braces (`{{ contact.first_name | there }}`). An
+    /// unknown variable is 422 `unknown_variable`, an unclosed `{{` 422 `invalid_template`.
+    #[schema(min_length = 1, max_length = 1600)]
+    pub text: String,
+}
+
+/// `PATCH /api/v1/canned-replies/{id}`: absent fields stay as they are (as does `null`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCannedReply {
+    /// As in `CreateCannedReply`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9_-]{1,32}$")]
+    pub shortcut: Option<String>,
+    /// As in `CreateCannedReply`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, max_length = 100)]
+    pub title: Option<String>,
+    /// As in `CreateCannedReply`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, max_length = 1600)]
+    pub text: Option<String>,
+}
+
+/// A canned reply filled in for one conversation and the calling user.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct RenderedCannedReply {
+    pub text: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -303,3 +303,19 @@ diesel::table! {
         created_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    canned_replies (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        shortcut -> Text,
+        title -> Text,
+        text -> Text,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(canned_replies -> tenants (tenant_id));
+diesel::allow_tables_to_appear_in_same_query!(canned_replies, tenants);

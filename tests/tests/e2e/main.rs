@@ -4,6 +4,7 @@ mod agent;
 mod agent_provider;
 mod auth;
 mod browser;
+mod canned;
 mod cli;
 mod contract;
 mod conversations;
