@@ -162,6 +162,8 @@ enum Rule {
     Range { min: f64, max: f64 },
     /// A canned reply's template: at most `max` characters, not blank, naming known variables.
     Template { max: usize },
+    /// One line of at most `max` characters, not blank, without control characters.
+    Line { max: usize },
 }
 
 /// `(schema, property, rule)` for the request bodies.
@@ -289,6 +291,27 @@ fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
         ("SimulateInbound", "from", Rule::Phone),
         ("SimulateInbound", "to", Rule::E164),
         ("SimulateInbound", "text", message),
+        (
+            "CreateUser",
+            "name",
+            Rule::Line {
+                max: users::MAX_NAME_CHARS,
+            },
+        ),
+        (
+            "UpdateMe",
+            "name",
+            Rule::Line {
+                max: users::MAX_NAME_CHARS,
+            },
+        ),
+        (
+            "CreateNote",
+            "text",
+            Rule::Words {
+                max: crate::notes::MAX_NOTE_CHARS,
+            },
+        ),
         ("CreateCannedReply", "title", canned_title),
         ("CreateCannedReply", "text", canned_text),
         ("UpdateCannedReply", "title", canned_title),
@@ -342,6 +365,11 @@ impl Rule {
             Rule::Range { min, max } => {
                 object.minimum = Some(min.into());
                 object.maximum = Some(max.into());
+            }
+            Rule::Line { max } => {
+                object.min_length = Some(1);
+                object.max_length = Some(max);
+                object.pattern = Some(crate::text::one_line_pattern());
             }
             Rule::Template { max } => {
                 object.min_length = Some(1);

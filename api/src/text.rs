@@ -42,6 +42,14 @@ pub fn not_blank_pattern() -> String {
     format!("^[^\\u0000]*[^\\u0000{class}][^\\u0000]*$")
 }
 
+/// One line of text, not blank: no control characters (`char::is_control`: U+0000–U+001F,
+/// U+007F–U+009F) and at least one character that `str::trim` keeps.
+pub fn one_line_pattern() -> String {
+    let control = "\\u0000-\\u001f\\u007f-\\u009f";
+    let class = whitespace_class();
+    format!("^[^{control}]*[^{control}{class}][^{control}]*$")
+}
+
 /// Whether `text` holds nothing but whitespace (what the pattern above rules out).
 pub fn is_blank(text: &str) -> bool {
     text.trim().is_empty()

@@ -534,7 +534,8 @@ pub struct UpdateConversation {
     )]
     #[schema(value_type = Option<Uuid>)]
     pub assignee_id: Option<Option<UserId>>,
-    /// Only `false`: a person has dealt with the handoff.
+    /// `false`: a person has dealt with the handoff; `true`: flag it for someone of the team
+    /// (the reason says who flagged it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub needs_human: Option<bool>,
 }

@@ -109,8 +109,7 @@ pub fn plan_names(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{ClientId, ConversationId, TenantId};
-    use crate::wire::{Channel, ConversationStatus, QualificationStatus};
+    use crate::ids::{ClientId, TenantId};
     use chrono::Utc;
 
     fn conversation() -> ConversationRow {

@@ -497,9 +497,13 @@ async fn reply(
     let fitted =
         crate::sms::fit_to_segments(&response.content, assistant.max_segments.max(1) as u32);
     let text = SmsText::parse(fitted, "text").ok();
-    let handoff = response.tool_calls.iter().find_map(|call| match call {
-        ToolCall::HandoffToHuman { reason } => Some(reason.as_str()),
-    });
+    let handoff = response
+        .tool_calls
+        .iter()
+        .map(|call| match call {
+            ToolCall::HandoffToHuman { reason } => reason.as_str(),
+        })
+        .next();
     if text.is_none() && handoff.is_none() {
         return Err(ProviderError::InvalidResponse("an empty reply".into()).into());
     }

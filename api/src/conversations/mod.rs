@@ -127,8 +127,8 @@ pub struct ConversationEdit {
     pub ai_enabled: Option<bool>,
     pub client_id: Option<Option<ClientId>>,
     pub assignee_id: Option<Option<UserId>>,
-    /// Only ever `Some(false)`: a person settled the handoff.
-    pub settle_handoff: bool,
+    /// `false`: a person settled the handoff; `true`: a person flags it for someone else.
+    pub needs_human: Option<bool>,
 }
 
 impl TryFrom<UpdateConversation> for ConversationEdit {
@@ -150,16 +150,7 @@ impl TryFrom<UpdateConversation> for ConversationEdit {
             ai_enabled: input.ai_enabled,
             client_id: input.client_id,
             assignee_id: input.assignee_id,
-            settle_handoff: match input.needs_human {
-                None => false,
-                Some(false) => true,
-                Some(true) => {
-                    return Err(ConversationError::Invalid {
-                        field: "needs_human",
-                        message: "only the AI hands a conversation to a person; `needs_human` can be set to false".into(),
-                    })
-                }
-            },
+            needs_human: input.needs_human,
         })
     }
 }
@@ -187,10 +178,10 @@ pub async fn update(
         client_id: input.client_id,
         assignee_id: input.assignee_id,
         updated_at: Some(now),
-        ..if input.settle_handoff {
-            team::handoff_settled()
-        } else {
-            ConversationChanges::default()
+        ..match input.needs_human {
+            Some(false) => team::handoff_settled(),
+            Some(true) => team::flagged_by(&caller.name),
+            None => ConversationChanges::default(),
         }
     };
     if let Some(Some(assignee)) = input.assignee_id {
@@ -348,7 +339,10 @@ pub struct ListQuery {
     pub channel: Option<String>,
     /// `active` or `closed`.
     pub status: Option<String>,
-    /// `me`, `unassigned`, or a user's id.
+    /// `me`, `unassigned`, or a user's id (empty: any).
+    #[param(
+        pattern = "^(|me|unassigned|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+    )]
     pub assignee: Option<String>,
     /// `true`: only conversations the AI handed to a person; `false`: the others.
     pub needs_human: Option<bool>,
@@ -376,7 +370,10 @@ pub struct ExportQuery {
     pub channel: Option<String>,
     /// `active` or `closed`.
     pub status: Option<String>,
-    /// `me`, `unassigned`, or a user's id.
+    /// `me`, `unassigned`, or a user's id (empty: any).
+    #[param(
+        pattern = "^(|me|unassigned|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+    )]
     pub assignee: Option<String>,
     /// `true`: only conversations the AI handed to a person; `false`: the others.
     pub needs_human: Option<bool>,
@@ -409,7 +406,7 @@ fn parse_assignee(
         ApiError::bad_request("invalid_query", Some("assignee"), message.to_string())
     };
     match value.map(str::trim) {
-        None => Ok(None),
+        None | Some("") => Ok(None),
         Some("unassigned") => Ok(Some(list::Assignee::Unassigned)),
         Some("me") => caller
             .user_id()

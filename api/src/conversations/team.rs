@@ -83,6 +83,15 @@ pub fn handed_off(tenant: &Tenant, reason: &str, now: DateTime<Utc>) -> Conversa
     }
 }
 
+/// A person flags the conversation for someone else of the team (`needs_human: true`).
+pub fn flagged_by(name: &str) -> ConversationChanges {
+    ConversationChanges {
+        needs_human: Some(true),
+        handoff_reason: Some(Some(format!("Flagged by {name}"))),
+        ..Default::default()
+    }
+}
+
 /// A person dealt with the handoff without writing (`needs_human: false`).
 pub fn handoff_settled() -> ConversationChanges {
     ConversationChanges {

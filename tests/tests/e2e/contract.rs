@@ -46,6 +46,11 @@ async fn the_api_keeps_the_contract_of_its_openapi_document() {
         .expect("installer");
     let report_dir = tempfile::tempdir().expect("report dir");
     let mut args: Vec<String> = vec![
+        "--config-file".into(),
+        repo_root()
+            .join("tests/schemathesis.toml")
+            .display()
+            .to_string(),
         "run".into(),
         app.url("/api/openapi.json"),
         "--url".into(),
