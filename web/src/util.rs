@@ -15,16 +15,100 @@ pub struct Filters {
     pub qualification_status: String,
     pub channel: String,
     pub status: String,
+    /// `me`, `unassigned` or a user's id.
+    pub assignee: String,
+    /// `true` for the conversations the AI handed to a person.
+    pub needs_human: String,
+}
+
+/// The inbox's views: each a preset of the status, assignee and handoff filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    All,
+    Open,
+    Mine,
+    Unassigned,
+    NeedsPerson,
+    Closed,
+}
+
+impl View {
+    pub const ALL: [View; 6] = [
+        View::All,
+        View::Open,
+        View::Mine,
+        View::Unassigned,
+        View::NeedsPerson,
+        View::Closed,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            View::All => "All",
+            View::Open => "Open",
+            View::Mine => "Mine",
+            View::Unassigned => "Unassigned",
+            View::NeedsPerson => "Needs a person",
+            View::Closed => "Closed",
+        }
+    }
+
+    /// The element id of the view's tab.
+    pub fn id(self) -> &'static str {
+        match self {
+            View::All => "view-all",
+            View::Open => "view-open",
+            View::Mine => "view-mine",
+            View::Unassigned => "view-unassigned",
+            View::NeedsPerson => "view-needs-person",
+            View::Closed => "view-closed",
+        }
+    }
+
+    /// `(status, assignee, needs_human)` as the list's query selects them.
+    fn preset(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            View::All => ("", "", ""),
+            View::Open => ("active", "", ""),
+            View::Mine => ("active", "me", ""),
+            View::Unassigned => ("active", "unassigned", ""),
+            View::NeedsPerson => ("", "", "true"),
+            View::Closed => ("closed", "", ""),
+        }
+    }
+
+    /// The view the filters show, if they are one.
+    pub fn of(filters: &Filters) -> Option<View> {
+        let current = (
+            filters.status.as_str(),
+            filters.assignee.as_str(),
+            filters.needs_human.as_str(),
+        );
+        View::ALL.into_iter().find(|view| view.preset() == current)
+    }
+
+    /// `filters` showing this view (search and other filters kept).
+    pub fn apply(self, filters: &Filters) -> Filters {
+        let (status, assignee, needs_human) = self.preset();
+        Filters {
+            status: status.into(),
+            assignee: assignee.into(),
+            needs_human: needs_human.into(),
+            ..filters.clone()
+        }
+    }
 }
 
 impl Filters {
-    pub const KEYS: [&'static str; 6] = [
+    pub const KEYS: [&'static str; 8] = [
         "q",
         "from",
         "to",
         "qualification_status",
         "channel",
         "status",
+        "assignee",
+        "needs_human",
     ];
 
     /// Reads the filters from URL query pairs (unknown keys are ignored).
@@ -45,6 +129,8 @@ impl Filters {
             "qualification_status" => self.qualification_status = value,
             "channel" => self.channel = value,
             "status" => self.status = value,
+            "assignee" => self.assignee = value,
+            "needs_human" => self.needs_human = value,
             _ => {}
         }
     }
@@ -58,6 +144,8 @@ impl Filters {
             "qualification_status" => &self.qualification_status,
             "channel" => &self.channel,
             "status" => &self.status,
+            "assignee" => &self.assignee,
+            "needs_human" => &self.needs_human,
             _ => "",
         }
     }
@@ -82,9 +170,14 @@ impl Filters {
         self.pairs().is_empty()
     }
 
-    /// How many filters other than the search text are set (shown on the Filters button).
+    /// How many filters of the panel are set (shown on the Filters button): not the search
+    /// text, nor what the view tabs choose.
     pub fn active_count(&self) -> usize {
-        self.pairs().iter().filter(|(key, _)| *key != "q").count()
+        self.pairs()
+            .iter()
+            .filter(|(key, _)| !matches!(*key, "q" | "assignee" | "needs_human"))
+            .filter(|(key, _)| *key != "status" || View::of(self).is_none())
+            .count()
     }
 }
 
@@ -272,9 +365,33 @@ mod tests {
         ]);
         assert_eq!(filters.q, "416 555");
         assert_eq!(filters.to_query(), "?q=416%20555&status=active");
-        assert_eq!(filters.active_count(), 1);
+        // `status=active` is the Open view's tab, not a panel filter.
+        assert_eq!(filters.active_count(), 0);
+        assert_eq!(View::of(&filters), Some(View::Open));
+        let with_channel = Filters {
+            channel: "sms".into(),
+            ..filters.clone()
+        };
+        assert_eq!(with_channel.active_count(), 1);
         assert!(Filters::default().is_empty());
         assert_eq!(Filters::default().to_query(), "");
+    }
+
+    #[test]
+    fn views_are_presets_that_keep_the_search() {
+        let searched = Filters::from_pairs([("q", "smith".to_string())]);
+        assert_eq!(View::of(&searched), Some(View::All));
+        let mine = View::Mine.apply(&searched);
+        assert_eq!(mine.to_query(), "?q=smith&status=active&assignee=me");
+        assert_eq!(View::of(&mine), Some(View::Mine));
+        let person = View::NeedsPerson.apply(&mine);
+        assert_eq!(person.to_query(), "?q=smith&needs_human=true");
+        let odd = Filters {
+            status: "closed".into(),
+            assignee: "me".into(),
+            ..Filters::default()
+        };
+        assert_eq!(View::of(&odd), None);
     }
 
     #[test]

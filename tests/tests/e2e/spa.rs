@@ -828,3 +828,115 @@ async fn assistants_clients_diagnostics_and_usage_pages() -> Result<()> {
     browser.close().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_views_show_mine_unassigned_closed_and_who_needs_a_person() -> Result<()> {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    let token = acme.admin_token.clone();
+    json_with_status(
+        app.patch_json("/api/v1/me", &token, &json!({"name": "Morgan Reyes"}))
+            .await,
+        200,
+    )
+    .await;
+    // Started by the admin: assigned to them. Started by an API key: nobody's.
+    let mine = start(&app, &token, "+14165554001", "Mia Mine", "Acme Dental").await;
+    let key = app.create_api_key(acme.tenant.id).await;
+    let waiting = start(&app, &key, "+14165554002", "Uma Unassigned", "").await;
+    let handed = start(&app, &key, "+14165554003", "Hana Handoff", "").await;
+    let closed = start(&app, &key, "+14165554004", "Cole Closed", "").await;
+    for (conversation, body) in [
+        (&handed, json!({"needs_human": true})),
+        (&closed, json!({"status": "closed"})),
+    ] {
+        let id = conversation["id"].as_str().unwrap();
+        json_with_status(
+            app.patch_json(&format!("/api/v1/conversations/{id}"), &token, &body)
+                .await,
+            200,
+        )
+        .await;
+    }
+    let names_shown = "Array.from(document.querySelectorAll('[data-testid=conversation-name]')).map(e => e.innerText.trim()).sort().join('|')";
+
+    let browser = Browser::launch_with_viewport(1280, 800).await?;
+    let page = sign_in(&browser, &app, &acme.admin_email).await?;
+    wait_for_rows(&page, 4).await?;
+    assert_eq!(
+        page.eval::<String>("document.querySelector('#view-all').getAttribute('aria-pressed')")
+            .await?,
+        "true"
+    );
+    for (tab, expected, query) in [
+        ("#view-mine", "Mia Mine", "assignee=me"),
+        (
+            "#view-unassigned",
+            "Hana Handoff|Uma Unassigned",
+            "assignee=unassigned",
+        ),
+        ("#view-needs-person", "Hana Handoff", "needs_human=true"),
+        ("#view-closed", "Cole Closed", "status=closed"),
+        (
+            "#view-open",
+            "Hana Handoff|Mia Mine|Uma Unassigned",
+            "status=active",
+        ),
+    ] {
+        page.click(tab).await?;
+        wait_until(
+            &page,
+            &format!("{names_shown} === {}", serde_json::to_string(expected)?),
+            &format!("the rows of {tab}"),
+        )
+        .await?;
+        assert!(page.url().await?.contains(query), "{tab} is in the URL");
+        assert_eq!(
+            page.eval::<String>(&format!(
+                "document.querySelector('{tab}').getAttribute('aria-pressed')"
+            ))
+            .await?,
+            "true"
+        );
+    }
+    // The handoff stands out in the list.
+    assert_eq!(
+        page.eval::<usize>("document.querySelectorAll('[data-testid=needs-person]').length")
+            .await?,
+        1
+    );
+    page.screenshot(shots_path("spa-views-open.png")).await?;
+
+    // A reload keeps the view; an agent's message is signed with their name.
+    page.click("#view-mine").await?;
+    wait_for_rows(&page, 1).await?;
+    page.goto(&page.url().await?).await?;
+    wait_for_rows(&page, 1).await?;
+    let mine_id = mine["id"].as_str().unwrap();
+    page.click(&format!("[data-id='{mine_id}']")).await?;
+    page.wait_for("[data-testid=message]", WAIT).await?;
+    wait_until(
+        &page,
+        "document.querySelector('[data-testid=message] .author')?.innerText.includes('Morgan Reyes')",
+        "the agent's name on their message",
+    )
+    .await?;
+    page.screenshot(shots_path("spa-views-mine-signed.png"))
+        .await?;
+
+    // On a phone nothing scrolls sideways, the tabs included.
+    page.set_viewport(390, 844).await?;
+    page.goto(&app.url("/?status=active")).await?;
+    wait_for_rows(&page, 3).await?;
+    assert!(
+        page.eval::<bool>(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+        .await?,
+        "no sideways scrolling at 390 px"
+    );
+    page.screenshot(shots_path("spa-views-phone.png")).await?;
+    assert_clean_console(&page);
+    browser.close().await?;
+    Ok(())
+}

@@ -23,7 +23,7 @@ use crate::components::simulate_dialog::SimulateDialog;
 use crate::components::start_dialog::StartDialog;
 use crate::components::status::qualification_label;
 use crate::feed::{self, FeedMessage};
-use crate::util::{list_time, local_time, today, Debouncer, Filters};
+use crate::util::{list_time, local_time, today, Debouncer, Filters, View};
 
 /// Conversations per page of the list.
 const PAGE: u32 = 30;
@@ -309,6 +309,7 @@ pub fn InboxPage() -> impl IntoView {
                     </button>
                 </div>
                 <SearchBox filters=filters set_filters=set_filters.clone() />
+                <ViewTabs filters=filters set_filters=set_filters.clone() />
                 <div class="list-actions">
                     <button
                         id="filters-toggle"
@@ -405,6 +406,37 @@ pub fn InboxPage() -> impl IntoView {
                 on_sent=Callback::new(move |_| inbox.refresh())
             />
         </Show>
+    }
+}
+
+/// The views of the list (All, Open, Mine, Unassigned, Needs a person, Closed): one click
+/// sets the status, assignee and handoff filters together; the search stays.
+#[component]
+fn ViewTabs<F>(filters: Memo<Filters>, set_filters: F) -> impl IntoView
+where
+    F: Fn(Filters) + Clone + Send + Sync + 'static,
+{
+    let current = Memo::new(move |_| filters.with(View::of));
+    view! {
+        <nav class="views" aria-label="Views">
+            {View::ALL
+                .into_iter()
+                .map(|view| {
+                    let set_filters = set_filters.clone();
+                    view! {
+                        <button
+                            id=view.id()
+                            type="button"
+                            class="view-tab"
+                            aria-pressed=move || (current.get() == Some(view)).to_string()
+                            on:click=move |_| set_filters(view.apply(&filters.get_untracked()))
+                        >
+                            {view.label()}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </nav>
     }
 }
 
@@ -766,6 +798,19 @@ fn ConversationRow(conversation: Conversation, inbox: Inbox) -> impl IntoView {
                         {conversation.last_message_preview.clone().unwrap_or_default()}
                     </span>
                     <span class="chips">
+                        {conversation
+                            .needs_human
+                            .then(|| {
+                                view! {
+                                    <span
+                                        class="chip attention"
+                                        data-testid="needs-person"
+                                        title=conversation.handoff_reason.clone().unwrap_or_default()
+                                    >
+                                        "Needs a person"
+                                    </span>
+                                }
+                            })}
                         {conversation
                             .opted_out
                             .then(|| view! { <span class="chip danger">"Opted out"</span> })}

@@ -53,10 +53,15 @@ fn MessageRow(row: Row, store: ConversationStore) -> impl IntoView {
     match row {
         Row::Server(message) => {
             let direction = message.direction.as_str();
+            // An agent's message is signed with their name as it was when they wrote it.
             let author = if message.ai_provider == Some(AiProvider::OfflineDemo) {
-                "AI (offline demo)"
+                "AI (offline demo)".to_string()
             } else {
-                author_label(message.author)
+                message
+                    .author_name
+                    .clone()
+                    .filter(|name| !name.trim().is_empty())
+                    .unwrap_or_else(|| author_label(message.author).to_string())
             };
             let class = format!("message {direction} author-{}", message.author.as_str());
             let time = message.created_at;
