@@ -843,7 +843,7 @@ async fn the_views_show_mine_unassigned_closed_and_who_needs_a_person() -> Resul
     // Started by the admin: assigned to them. Started by an API key: nobody's.
     let mine = start(&app, &token, "+14165554001", "Mia Mine", "Acme Dental").await;
     let key = app.create_api_key(acme.tenant.id).await;
-    let waiting = start(&app, &key, "+14165554002", "Uma Unassigned", "").await;
+    start(&app, &key, "+14165554002", "Uma Unassigned", "").await;
     let handed = start(&app, &key, "+14165554003", "Hana Handoff", "").await;
     let closed = start(&app, &key, "+14165554004", "Cole Closed", "").await;
     for (conversation, body) in [
