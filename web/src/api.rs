@@ -8,9 +8,9 @@ use leptos::prelude::*;
 use parley::wire::{
     AiGeneration, Assistant, AssistantId, Client, ClientId, Conversation, ConversationId,
     CreateAssistant, CreateClient, Diagnostics, ErrorBody, Guide, LoginRequest, LoginResponse, Me,
-    Message, NormalizedPhone, Page, PutGuide, SendMessage, SimulateInbound, SimulatorStatus,
-    StartConversation, StartedConversation, UpdateAssistant, UpdateClient, UpdateConversation,
-    Usage, WebhookDelivery,
+    Message, MessageId, NormalizedPhone, Page, PutGuide, SendMessage, SimulateInbound,
+    SimulatorStatus, StartConversation, StartedConversation, UpdateAssistant, UpdateClient,
+    UpdateConversation, Usage, WebhookDelivery,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -337,6 +337,16 @@ impl Api {
             "/api/v1/conversations/{id}/messages{}",
             query_string(&pairs)
         ))
+        .await
+    }
+
+    /// `POST /api/v1/messages/{id}/retry`: the failed message sent again as a new one.
+    pub async fn retry_message(&self, id: MessageId) -> Result<Message, ApiError> {
+        self.with_body(
+            Method::Post,
+            &format!("/api/v1/messages/{id}/retry"),
+            &serde_json::json!({}),
+        )
         .await
     }
 

@@ -940,3 +940,36 @@ async fn the_views_show_mine_unassigned_closed_and_who_needs_a_person() -> Resul
     browser.close().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_delivery_is_retried_from_the_thread() -> Result<()> {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    // The simulator fails deliveries to numbers ending in 0000.
+    let started = app
+        .start_conversation(&acme.admin_token, "+14165550000", "Your order is ready")
+        .await;
+    let id = started["conversation"]["id"].as_str().unwrap().to_string();
+    let failed = started["message"]["id"].as_str().unwrap().to_string();
+    app.wait_for_status(&acme.admin_token, &id, &failed, "delivery_failed")
+        .await;
+
+    let browser = Browser::launch_with_viewport(1280, 800).await?;
+    let page = sign_in(&browser, &app, &acme.admin_email).await?;
+    page.goto(&app.url(&format!("/c/{id}"))).await?;
+    page.wait_for("[data-testid=retry-failed]", WAIT).await?;
+    page.click("[data-testid=retry-failed]").await?;
+    wait_until(
+        &page,
+        "document.querySelectorAll('[data-testid=message]').length === 2",
+        "the retried message in the thread",
+    )
+    .await?;
+    page.screenshot(shots_path("spa-retry-failed.png")).await?;
+    let history = app.messages(&acme.admin_token, &id).await;
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1]["retry_of"], failed.as_str());
+    assert_clean_console(&page);
+    browser.close().await?;
+    Ok(())
+}

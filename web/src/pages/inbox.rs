@@ -45,18 +45,22 @@ pub struct Inbox {
     api: Api,
 }
 
+/// When a conversation was last active: the list's order.
+fn activity(conversation: &Conversation) -> chrono::DateTime<chrono::Utc> {
+    conversation
+        .last_message_at
+        .unwrap_or(conversation.created_at)
+}
+
 /// Newest activity first, like the server.
 fn sort(items: &mut [Conversation]) {
-    items.sort_by(|a, b| {
-        let a_at = a.last_message_at.unwrap_or(a.created_at);
-        let b_at = b.last_message_at.unwrap_or(b.created_at);
-        b_at.cmp(&a_at).then_with(|| b.id.cmp(&a.id))
-    });
+    items.sort_by(|a, b| activity(b).cmp(&activity(a)).then_with(|| b.id.cmp(&a.id)));
 }
 
 impl Inbox {
     /// Puts a newer version of a conversation in the list (or a new one, when no filter
-    /// could exclude it). Answers whether the list holds it now.
+    /// could exclude it). Answers whether the list holds it now. The feed carries the team's
+    /// unread count; a row keeps the person's own until the list is read again.
     pub fn apply(&self, conversation: Conversation) -> bool {
         let unfiltered = self.filters.with_untracked(Filters::is_empty);
         let mut known = false;
@@ -64,7 +68,9 @@ impl Inbox {
             if let Some(existing) = items.iter_mut().find(|c| c.id == conversation.id) {
                 known = true;
                 if conversation.updated_at >= existing.updated_at {
+                    let unread = existing.unread_count;
                     *existing = conversation;
+                    existing.unread_count = unread;
                 }
             } else if unfiltered {
                 known = true;
@@ -142,6 +148,17 @@ impl Inbox {
                     return;
                 }
                 inbox.items.update(|items| {
+                    // Rows the first page should hold but does not have left the selection
+                    // (assigned away, answered, closed).
+                    let oldest = page
+                        .next_cursor
+                        .is_some()
+                        .then(|| page.data.last().map(activity))
+                        .flatten();
+                    items.retain(|item| {
+                        page.data.iter().any(|c| c.id == item.id)
+                            || oldest.is_some_and(|oldest| activity(item) < oldest)
+                    });
                     for conversation in page.data {
                         match items.iter_mut().find(|c| c.id == conversation.id) {
                             Some(existing) => {
@@ -224,7 +241,12 @@ pub fn InboxPage() -> impl IntoView {
             FeedPayload::ConversationCreated(conversation)
             | FeedPayload::ConversationUpdated(conversation)
             | FeedPayload::ContactIdentified(ContactIdentified { conversation, .. }),
-        ) if !inbox.apply(conversation.clone()) => refresh_later.call(move || inbox.refresh()),
+        ) => {
+            // Shown at once; read again shortly for what the event cannot say: this person's
+            // unread count, and whether the row still belongs to the view.
+            inbox.apply(conversation.clone());
+            refresh_later.call(move || inbox.refresh());
+        }
         // An opt-out changes the marker of rows the event does not carry.
         FeedMessage::Resync | FeedMessage::Event(FeedPayload::OptOutChanged(_)) => {
             refresh_later.call(move || inbox.refresh())

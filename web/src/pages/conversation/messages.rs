@@ -91,9 +91,28 @@ fn MessageRow(row: Row, store: ConversationStore) -> impl IntoView {
                     </p>
                     {failure
                         .map(|words| {
+                            let retryable = matches!(
+                                message.status,
+                                MessageStatus::SendingFailed | MessageStatus::DeliveryFailed
+                            );
+                            let id = message.id;
                             view! {
                                 <p class="message-error" data-testid="message-error">
                                     {words}
+                                    {retryable
+                                        .then(|| {
+                                            view! {
+                                                " "
+                                                <button
+                                                    type="button"
+                                                    class="link-button"
+                                                    data-testid="retry-failed"
+                                                    on:click=move |_| store.retry_failed(id)
+                                                >
+                                                    "Retry"
+                                                </button>
+                                            }
+                                        })}
                                 </p>
                             }
                         })}

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use parley::wire::{
     AiResponseGenerated, Assistant, ContactIdentified, Conversation, ConversationId, Direction,
-    FeedPayload, Message, UpdateConversation,
+    FeedPayload, Message, MessageId, UpdateConversation,
 };
 
 use crate::api::Api;
@@ -380,6 +380,24 @@ impl ConversationStore {
         self.rows
             .update(|rows| set_pending_error(rows, local, None));
         self.deliver(local, text);
+    }
+
+    /// Sends a message the carrier refused or could not deliver again, as a new message; a
+    /// refusal (already retried, opted out) shows in the header.
+    pub fn retry_failed(&self, message: MessageId) {
+        self.header_error.set(None);
+        let store = *self;
+        spawn_local(async move {
+            match store.api.retry_message(message).await {
+                Ok(sent) => {
+                    store.rows.try_update(|rows| upsert(rows, sent, None));
+                    store.scroll_to_end();
+                }
+                Err(failure) => {
+                    store.header_error.try_set(Some(failure.message()));
+                }
+            }
+        });
     }
 
     fn deliver(&self, local: u64, text: String) {
