@@ -102,6 +102,13 @@ fn pack(widths: impl Iterator<Item = u32> + Clone, encoding: Encoding) -> (u32, 
 }
 
 /// Encoding and segment count of `text` as an SMS.
+/// The first character that GSM-7 cannot carry: the one that makes the text UCS-2 (and its
+/// segments 67 characters long). The composer names it, so the agent can replace a curly
+/// quote or remove an emoji.
+pub fn first_non_gsm7(text: &str) -> Option<char> {
+    text.chars().find(|&c| gsm7_septets(c).is_none())
+}
+
 pub fn analyze(text: &str) -> SegmentInfo {
     let characters = text.chars().count() as u32;
     let gsm_widths: Option<Vec<u32>> = text.chars().map(gsm7_septets).collect();
@@ -194,6 +201,13 @@ pub fn fit_to_segments(text: &str, max_segments: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_character_that_forces_ucs2_is_named() {
+        assert_eq!(first_non_gsm7("Hello {there} €5"), None);
+        assert_eq!(first_non_gsm7("It\u{2019}s ready 😀"), Some('\u{2019}'));
+        assert_eq!(first_non_gsm7("ok 😀"), Some('😀'));
+    }
 
     fn gsm(n: usize) -> String {
         "a".repeat(n)

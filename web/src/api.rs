@@ -149,7 +149,7 @@ pub async fn login(email: &str, password: &str) -> Result<LoginResponse, ApiErro
     decode(send(request).await?).await
 }
 
-fn local_storage() -> Option<web_sys::Storage> {
+pub fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 

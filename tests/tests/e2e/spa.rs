@@ -973,3 +973,73 @@ async fn a_failed_delivery_is_retried_from_the_thread() -> Result<()> {
     browser.close().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_half_written_reply_waits_in_its_conversation_and_names_its_ucs2_character() -> Result<()>
+{
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    let first = start(&app, &acme.admin_token, "+14165554101", "Ada First", "").await;
+    let second = start(&app, &acme.admin_token, "+14165554102", "Bo Second", "").await;
+    let (first, second) = (
+        first["id"].as_str().unwrap().to_string(),
+        second["id"].as_str().unwrap().to_string(),
+    );
+    let browser = Browser::launch_with_viewport(1280, 800).await?;
+    let page = sign_in(&browser, &app, &acme.admin_email).await?;
+    page.goto(&app.url(&format!("/c/{first}"))).await?;
+    page.wait_for("#composer", WAIT).await?;
+    page.fill("#composer", "We\u{2019}ll call you back").await?;
+    wait_until(
+        &page,
+        "document.querySelector('#segment-counter').innerText.includes('because of “’” (U+2019)')",
+        "the counter naming the curly apostrophe",
+    )
+    .await?;
+    page.screenshot(shots_path("spa-composer-draft-ucs2.png"))
+        .await?;
+
+    // Another conversation has its own (empty) composer; coming back finds the draft.
+    page.click(&format!("[data-id='{second}']")).await?;
+    wait_until(
+        &page,
+        &format!("document.querySelector('article.conversation')?.dataset.id === '{second}'"),
+        "the second conversation",
+    )
+    .await?;
+    assert_eq!(page.value("#composer").await?, "");
+    page.click(&format!("[data-id='{first}']")).await?;
+    wait_until(
+        &page,
+        "document.querySelector('#composer')?.value === 'We\u{2019}ll call you back'",
+        "the draft after switching back",
+    )
+    .await?;
+    // A reload keeps it too; sending forgets it.
+    page.goto(&app.url(&format!("/c/{first}"))).await?;
+    wait_until(
+        &page,
+        "document.querySelector('#composer')?.value === 'We\u{2019}ll call you back'",
+        "the draft after a reload",
+    )
+    .await?;
+    page.press("#composer", "Enter").await?;
+    wait_until(
+        &page,
+        "document.querySelectorAll('[data-testid=message]').length === 2",
+        "the sent reply",
+    )
+    .await?;
+    page.goto(&app.url(&format!("/c/{first}"))).await?;
+    page.wait_for("#composer", WAIT).await?;
+    wait_until(
+        &page,
+        "document.querySelectorAll('[data-testid=message]').length === 2",
+        "the thread after a reload",
+    )
+    .await?;
+    assert_eq!(page.value("#composer").await?, "");
+    assert_clean_console(&page);
+    browser.close().await?;
+    Ok(())
+}

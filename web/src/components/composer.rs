@@ -1,8 +1,42 @@
-//! The message composer: Enter sends, Shift+Enter adds a line, and a live SMS segment and
-//! encoding counter from `parley::sms::analyze` (the server's own code).
+//! The message composer: Enter sends, Shift+Enter adds a line, a live SMS segment and
+//! encoding counter from `parley::sms::analyze` (the server's own code), and a draft per
+//! conversation that survives switching conversations and reloading the page.
 
 use leptos::prelude::*;
-use parley::sms::{analyze, Encoding};
+use parley::sms::{analyze, first_non_gsm7, Encoding};
+use parley::wire::ConversationId;
+
+use crate::api::local_storage;
+
+fn draft_key(conversation: ConversationId) -> String {
+    format!("parley.draft.{conversation}")
+}
+
+/// The unsent text of a conversation (empty when none).
+fn load_draft(conversation: ConversationId) -> String {
+    local_storage()
+        .and_then(|storage| storage.get_item(&draft_key(conversation)).ok().flatten())
+        .unwrap_or_default()
+}
+
+/// Keeps the unsent text; an empty one is forgotten. Storage may be unavailable (private
+/// mode): the draft then lasts as long as the page.
+fn save_draft(conversation: ConversationId, text: &str) {
+    if let Some(storage) = local_storage() {
+        let key = draft_key(conversation);
+        let _ = if text.trim().is_empty() {
+            storage.remove_item(&key)
+        } else {
+            storage.set_item(&key, text)
+        };
+    }
+}
+
+/// How to name a character for a person: itself in quotes, and its code point when it is
+/// invisible or easily mistaken (a curly quote looks like a straight one).
+fn describe(character: char) -> String {
+    format!("“{character}” (U+{:04X})", character as u32)
+}
 
 /// "42 characters · GSM-7 · 1 segment", and a warning past one segment.
 #[component]
@@ -24,8 +58,15 @@ pub fn SegmentCounter(
             {move || {
                 let info = info.get();
                 let plural = if info.segments == 1 { "" } else { "s" };
+                let because = match info.encoding {
+                    Encoding::Ucs2 => text
+                        .with(|t| first_non_gsm7(t))
+                        .map(|c| format!(" because of {}", describe(c)))
+                        .unwrap_or_default(),
+                    Encoding::Gsm7 => String::new(),
+                };
                 format!(
-                    "{} characters · {} · {} segment{plural} ({} per segment)",
+                    "{} characters · {}{because} · {} segment{plural} ({} per segment)",
                     info.characters,
                     info.encoding.as_str(),
                     info.segments,
@@ -38,9 +79,15 @@ pub fn SegmentCounter(
             info.is_multipart()
                 .then(|| {
                     let why = if info.encoding == Encoding::Ucs2 {
-                        " Emoji or characters outside GSM-7 limit each segment to 67 characters."
+                        match text.with(|t| first_non_gsm7(t)) {
+                            Some(culprit) => format!(
+                                " {} is not in GSM-7, so each segment holds 67 characters.",
+                                describe(culprit)
+                            ),
+                            None => String::new(),
+                        }
                     } else {
-                        ""
+                        String::new()
                     };
                     view! {
                         <p id=warning_id.clone() class="segment-warning" role="status">
@@ -57,13 +104,15 @@ pub fn SegmentCounter(
 
 #[component]
 pub fn Composer(
+    /// The conversation written in: its draft is kept under its id.
+    conversation: ConversationId,
     /// Why sending is impossible right now (opted out…), if it is.
     #[prop(into)]
     blocked: Signal<Option<String>>,
     /// Called with the text to send; the composer clears itself.
     on_send: Callback<String>,
 ) -> impl IntoView {
-    let text = RwSignal::new(String::new());
+    let text = RwSignal::new(load_draft(conversation));
     let area = NodeRef::<leptos::html::Textarea>::new();
     let send = move || {
         if blocked.with_untracked(Option::is_some) {
@@ -74,6 +123,7 @@ pub fn Composer(
             return;
         }
         text.set(String::new());
+        save_draft(conversation, "");
         on_send.run(value);
         if let Some(area) = area.get_untracked() {
             let _ = area.focus();
@@ -117,7 +167,11 @@ pub fn Composer(
                     placeholder="Write a message"
                     aria-describedby="composer-hint segment-counter"
                     prop:value=move || text.get()
-                    on:input=move |event| text.set(event_target_value(&event))
+                    on:input=move |event| {
+                        let value = event_target_value(&event);
+                        save_draft(conversation, &value);
+                        text.set(value);
+                    }
                     on:keydown=on_keydown
                     disabled=move || blocked.with(Option::is_some)
                 ></textarea>
