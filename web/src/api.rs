@@ -10,7 +10,7 @@ use parley::wire::{
     CreateAssistant, CreateClient, Diagnostics, ErrorBody, Guide, LoginRequest, LoginResponse, Me,
     Message, MessageId, NormalizedPhone, Page, PutGuide, SendMessage, SimulateInbound,
     SimulatorStatus, StartConversation, StartedConversation, UpdateAssistant, UpdateClient,
-    UpdateConversation, Usage, WebhookDelivery,
+    UpdateConversation, Usage, User, WebhookDelivery,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -420,6 +420,12 @@ impl Api {
             .await
             .map_err(|e| ApiError::Network(e.to_string()))?;
         Ok((bytes, name))
+    }
+
+    /// The tenant's people, to assign conversations to.
+    pub async fn users(&self) -> Result<Vec<User>, ApiError> {
+        let page: Page<User> = self.get("/api/v1/users?limit=200").await?;
+        Ok(page.data)
     }
 
     pub async fn assistants(&self) -> Result<Vec<Assistant>, ApiError> {

@@ -88,6 +88,15 @@ async fn sign_in(browser: &Browser, app: &TestApp, email: &str) -> Result<Page> 
     Ok(page)
 }
 
+/// The conversation as the API shows it.
+async fn conversation_json(app: &TestApp, token: &str, id: &str) -> Value {
+    json_with_status(
+        app.get(&format!("/api/v1/conversations/{id}"), token).await,
+        200,
+    )
+    .await
+}
+
 /// Starts a conversation through the API with a name and company.
 async fn start(app: &TestApp, token: &str, phone: &str, name: &str, company: &str) -> Value {
     let response = app
@@ -1039,6 +1048,91 @@ async fn a_half_written_reply_waits_in_its_conversation_and_names_its_ucs2_chara
     )
     .await?;
     assert_eq!(page.value("#composer").await?, "");
+    assert_clean_console(&page);
+    browser.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_header_assigns_settles_a_handoff_and_shows_the_ai_in_one_control() -> Result<()> {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    let token = acme.admin_token.clone();
+    let lee = json_with_status(
+        app.post_json(
+            "/api/v1/users",
+            Some(&token),
+            &json!({"email": "lee@example.com", "password": ADMIN_PASSWORD, "name": "Lee Park", "role": "agent"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let lee_id = lee["id"].as_str().unwrap().to_string();
+    let key = app.create_api_key(acme.tenant.id).await;
+    let conversation = start(&app, &key, "+14165554201", "Rita Refund", "").await;
+    let id = conversation["id"].as_str().unwrap().to_string();
+    json_with_status(
+        app.patch_json(
+            &format!("/api/v1/conversations/{id}"),
+            &token,
+            &json!({"needs_human": true}),
+        )
+        .await,
+        200,
+    )
+    .await;
+
+    let browser = Browser::launch_with_viewport(1280, 800).await?;
+    let page = sign_in(&browser, &app, &acme.admin_email).await?;
+    page.goto(&app.url(&format!("/c/{id}"))).await?;
+    page.wait_for("#conv-needs-person", WAIT).await?;
+    wait_until(
+        &page,
+        "document.querySelectorAll('#assignee option').length === 3",
+        "the team in the assignment list",
+    )
+    .await?;
+    choose(&page, "#assignee", &lee_id).await?;
+    let deadline = Instant::now() + WAIT;
+    while conversation_json(&app, &token, &id).await["assignee_id"] != lee_id.as_str() {
+        assert!(Instant::now() < deadline, "never assigned to Lee");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    page.screenshot(shots_path("spa-header-handoff-assigned.png"))
+        .await?;
+    page.click("#handoff-done").await?;
+    page.wait_for_gone("#conv-needs-person", WAIT).await?;
+    assert_eq!(
+        conversation_json(&app, &token, &id).await["needs_human"],
+        false
+    );
+
+    // A person's reply pauses the AI: the one control says so, and Resume ends it.
+    assert_eq!(
+        page.eval::<String>("document.querySelector('#ai-toggle').getAttribute('aria-checked')")
+            .await?,
+        "true"
+    );
+    page.fill("#composer", "I've refunded the second charge.")
+        .await?;
+    page.press("#composer", "Enter").await?;
+    wait_until(
+        &page,
+        "document.querySelector('#ai-toggle').getAttribute('aria-checked') === 'mixed'",
+        "the AI paused",
+    )
+    .await?;
+    page.wait_for("#conv-ai-paused", WAIT).await?;
+    page.screenshot(shots_path("spa-header-ai-paused.png"))
+        .await?;
+    page.click("#ai-resume").await?;
+    wait_until(
+        &page,
+        "document.querySelector('#ai-toggle').getAttribute('aria-checked') === 'true'",
+        "the AI on again",
+    )
+    .await?;
     assert_clean_console(&page);
     browser.close().await?;
     Ok(())

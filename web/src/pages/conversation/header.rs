@@ -13,7 +13,6 @@ use crate::components::form::ErrorLine;
 use crate::components::shell::Account;
 use crate::components::status::identity_label;
 use crate::pages::inbox::Inbox;
-use crate::util::list_time;
 
 #[component]
 pub fn ConversationHeader(
@@ -87,14 +86,16 @@ fn Contact(store: ConversationStore) -> impl IntoView {
             .read(|c| c.status == ConversationStatus::Closed)
             .unwrap_or(false)
     };
-    // A person replied: the AI stays quiet until then (the server decides; we only say so).
-    let paused_until = move || {
-        store
-            .read(|c| c.ai_paused_until.filter(|_| c.ai_enabled))
-            .flatten()
-            .filter(|until| *until > crate::util::now())
-    };
     let ai_error = move || store.read(|c| c.ai_error.clone()).flatten();
+    // The AI asked for a person (or someone flagged it), and no one has answered yet.
+    let handoff = move || {
+        store
+            .read(|c| {
+                c.needs_human
+                    .then(|| c.handoff_reason.clone().unwrap_or_default())
+            })
+            .flatten()
+    };
 
     let editing = RwSignal::new(false);
     let name_draft = RwSignal::new(String::new());
@@ -151,31 +152,33 @@ fn Contact(store: ConversationStore) -> impl IntoView {
                 <Show when=closed>
                     <span class="chip">"Closed"</span>
                 </Show>
-                {move || {
-                    paused_until()
-                        .map(|until| {
-                            view! {
-                                <span id="conv-ai-paused" class="chip" title="A person replied, so the AI waits">
-                                    {format!("AI paused until {}", list_time(until))}
-                                </span>
+            </p>
+            {move || {
+                handoff()
+                    .map(|reason| {
+                        view! {
+                            <p id="conv-needs-person" class="notice warning" role="status">
+                                <strong>"Needs a person. "</strong>
+                                {reason}
+                                " "
                                 <button
-                                    id="ai-resume"
+                                    id="handoff-done"
                                     type="button"
-                                    class="link-button small-text"
+                                    class="link-button"
                                     on:click=move |_| {
                                         store
                                             .update(UpdateConversation {
-                                                ai_enabled: Some(true),
+                                                needs_human: Some(false),
                                                 ..Default::default()
                                             })
                                     }
                                 >
-                                    "Let the AI answer again"
+                                    "Mark as handled"
                                 </button>
-                            }
-                        })
-                }}
-            </p>
+                            </p>
+                        }
+                    })
+            }}
             {move || {
                 ai_error()
                     .map(|error| {

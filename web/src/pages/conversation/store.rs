@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use parley::wire::{
     AiResponseGenerated, Assistant, ContactIdentified, Conversation, ConversationId, Direction,
-    FeedPayload, Message, MessageId, UpdateConversation,
+    FeedPayload, Message, MessageId, UpdateConversation, User,
 };
 
 use crate::api::Api;
@@ -156,6 +156,8 @@ pub struct ConversationStore {
     pub header_error: RwSignal<Option<String>>,
     /// The tenant's assistants, for the header's choice.
     pub assistants: RwSignal<Vec<Assistant>>,
+    /// The tenant's people, for the header's assignment.
+    pub users: RwSignal<Vec<User>>,
     /// Whether the conversation has an AI guide (`None` until known).
     pub has_guide: RwSignal<Option<bool>>,
     /// The history's list, which follows new messages while it is scrolled to the end.
@@ -179,6 +181,7 @@ impl ConversationStore {
             loading_older: RwSignal::new(false),
             header_error: RwSignal::new(None),
             assistants: RwSignal::new(Vec::new()),
+            users: RwSignal::new(Vec::new()),
             has_guide: RwSignal::new(None),
             list: NodeRef::new(),
             next_local: StoredValue::new(0),
@@ -196,6 +199,11 @@ impl ConversationStore {
         spawn_local(async move {
             if let Ok(list) = store.api.assistants().await {
                 store.assistants.try_set(list);
+            }
+        });
+        spawn_local(async move {
+            if let Ok(list) = store.api.users().await {
+                store.users.try_set(list);
             }
         });
         spawn_local(async move {
