@@ -1,6 +1,7 @@
 //! Parley: one-on-one SMS conversations between a business and its customers, with an AI
 //! assistant. This crate is the service (behind the `server` feature, on by default) and the
-//! parts the wasm SPA shares with it: the wire types and the SMS segment counter.
+//! parts the wasm SPA shares with it: the wire types, the SMS segment counter and the
+//! canned-reply templates.
 
 pub mod ids;
 pub mod sms;
@@ -8,7 +9,7 @@ pub mod templates;
 pub mod timestamps;
 pub mod wire;
 
-// The service itself; the wasm build of the SPA takes only `sms` and `wire`.
+// The service itself; the wasm build of the SPA takes only the modules above.
 #[cfg(feature = "server")]
 pub mod agent;
 #[cfg(feature = "server")]

@@ -51,6 +51,11 @@ pub struct LoginResponse {
     pub expires_in: i64,
 }
 
+/// A setting that is on unless said otherwise.
+fn enabled() -> bool {
+    true
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Tenant {
     pub id: TenantId,
@@ -62,6 +67,7 @@ pub struct Tenant {
     /// After a human's reply the AI stays quiet until the conversation has been idle this long.
     pub ai_idle_resume_minutes: i32,
     /// An agent's reply in an unassigned conversation assigns it to them.
+    #[serde(default = "enabled")]
     pub auto_assign_on_reply: bool,
     pub created_at: DateTime<Utc>,
 }
@@ -457,7 +463,9 @@ pub struct Conversation {
     pub ai_paused_until: Option<DateTime<Utc>>,
     /// The user this conversation is assigned to, if any.
     pub assignee_id: Option<UserId>,
-    /// The AI handed the conversation to a person, who has not answered yet.
+    /// The AI handed the conversation to a person, who has not answered yet. (Absent from
+    /// events recorded before the team inbox: read as false.)
+    #[serde(default)]
     pub needs_human: bool,
     /// Why the AI handed over, while `needs_human` holds.
     pub handoff_reason: Option<String>,
