@@ -68,11 +68,14 @@ async fn admin_commands_print_what_they_create() {
             "boss@acme.example",
             "--password",
             "long password",
+            "--name",
+            "Bea Boss",
         ],
     );
     assert_eq!(code, 0, "{err}");
     let user = json_line(&out);
     assert_eq!(user["role"], "admin");
+    assert_eq!(user["name"], "Bea Boss");
     assert!(user.get("password").is_none() && user.get("password_hash").is_none());
 
     let (code, out, err) = parley(
