@@ -433,6 +433,18 @@ async fn live_delivery_status_and_inbound_messages_appear_without_reload() -> Re
     )
     .await?;
     page.screenshot(shots_path("spa-live.png")).await?;
+    // Opening it reads it: the badge goes, for this person only.
+    page.click("[data-testid=conversation-row][data-phone='+14165559876']")
+        .await?;
+    page.wait_for_gone(
+        "[data-testid=conversation-row][data-phone='+14165559876'] [data-testid=unread-badge]",
+        WAIT,
+    )
+    .await?;
+    page.click("[data-testid=conversation-row][data-phone='+14165551234']")
+        .await?;
+    page.wait_for_text("#conv-phone", "+14165551234", WAIT)
+        .await?;
 
     // Ada writes again: her row moves back to the top.
     app.sim

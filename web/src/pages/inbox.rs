@@ -58,10 +58,20 @@ fn sort(items: &mut [Conversation]) {
 }
 
 impl Inbox {
-    /// Puts a newer version of a conversation in the list (or a new one, when no filter
-    /// could exclude it). Answers whether the list holds it now. The feed carries the team's
-    /// unread count; a row keeps the person's own until the list is read again.
+    /// Puts a newer version of a conversation, as the API answered it to this person, in the
+    /// list (or a new one, when no filter could exclude it). Answers whether the list holds
+    /// it now.
     pub fn apply(&self, conversation: Conversation) -> bool {
+        self.put(conversation, false)
+    }
+
+    /// The same for a version from the feed, which carries the team's unread count: a row
+    /// keeps the person's own until the list is read again.
+    fn apply_from_feed(&self, conversation: Conversation) -> bool {
+        self.put(conversation, true)
+    }
+
+    fn put(&self, conversation: Conversation, keep_unread: bool) -> bool {
         let unfiltered = self.filters.with_untracked(Filters::is_empty);
         let mut known = false;
         self.items.update(|items| {
@@ -70,7 +80,9 @@ impl Inbox {
                 if conversation.updated_at >= existing.updated_at {
                     let unread = existing.unread_count;
                     *existing = conversation;
-                    existing.unread_count = unread;
+                    if keep_unread {
+                        existing.unread_count = unread;
+                    }
                 }
             } else if unfiltered {
                 known = true;
@@ -244,7 +256,7 @@ pub fn InboxPage() -> impl IntoView {
         ) => {
             // Shown at once; read again shortly for what the event cannot say: this person's
             // unread count, and whether the row still belongs to the view.
-            inbox.apply(conversation.clone());
+            inbox.apply_from_feed(conversation.clone());
             refresh_later.call(move || inbox.refresh());
         }
         // An opt-out changes the marker of rows the event does not carry.
