@@ -290,13 +290,41 @@ pub fn today() -> String {
 }
 
 /// The tab's title: `What — Parley`.
-pub fn set_title(what: &str) {
-    let title = if what.is_empty() {
+thread_local! {
+    /// What the tab shows: the page's title, and how many customer messages wait unread.
+    static TITLE: std::cell::RefCell<(String, u32)> = const { std::cell::RefCell::new((String::new(), 0)) };
+}
+
+/// The tab's text: "(3) Ada Lee — Parley" while three messages wait unread.
+pub fn tab_title(what: &str, unread: u32) -> String {
+    let page = if what.is_empty() {
         "Parley".to_string()
     } else {
         format!("{what} — Parley")
     };
-    leptos::prelude::document().set_title(&title);
+    if unread == 0 {
+        page
+    } else {
+        format!("({unread}) {page}")
+    }
+}
+
+fn show_title() {
+    TITLE.with(|title| {
+        let (what, unread) = &*title.borrow();
+        leptos::prelude::document().set_title(&tab_title(what, *unread));
+    });
+}
+
+pub fn set_title(what: &str) {
+    TITLE.with(|title| title.borrow_mut().0 = what.to_string());
+    show_title();
+}
+
+/// How many customer messages wait unread in the inbox (shown in the tab's title).
+pub fn set_unread_total(unread: u32) {
+    TITLE.with(|title| title.borrow_mut().1 = unread);
+    show_title();
 }
 
 /// Runs the last of a burst of calls after a quiet period (typing in a search box).
@@ -375,6 +403,13 @@ mod tests {
         assert_eq!(with_channel.active_count(), 1);
         assert!(Filters::default().is_empty());
         assert_eq!(Filters::default().to_query(), "");
+    }
+
+    #[test]
+    fn the_tab_counts_unread_messages() {
+        assert_eq!(tab_title("Inbox", 0), "Inbox — Parley");
+        assert_eq!(tab_title("Ada Lee", 3), "(3) Ada Lee — Parley");
+        assert_eq!(tab_title("", 1), "(1) Parley");
     }
 
     #[test]

@@ -433,6 +433,13 @@ async fn live_delivery_status_and_inbound_messages_appear_without_reload() -> Re
     )
     .await?;
     page.screenshot(shots_path("spa-live.png")).await?;
+    // The tab counts what waits unread, for a person working in another tab.
+    wait_until(
+        &page,
+        "/^\\(\\d+\\) .* — Parley$/.test(document.title)",
+        "the unread count in the tab's title",
+    )
+    .await?;
     // Opening it reads it: the badge goes, for this person only.
     page.click("[data-testid=conversation-row][data-phone='+14165559876']")
         .await?;

@@ -237,6 +237,16 @@ pub fn InboxPage() -> impl IntoView {
     };
     provide_context(inbox);
 
+    // The tab says how many customer messages wait unread in the list, so a person working
+    // in another tab sees new ones come in.
+    Effect::new(move |_| {
+        let unread: i64 = inbox
+            .items
+            .with(|items| items.iter().map(|c| i64::from(c.unread_count.max(0))).sum());
+        crate::util::set_unread_total(u32::try_from(unread).unwrap_or(u32::MAX));
+    });
+    on_cleanup(|| crate::util::set_unread_total(0));
+
     // The filters in the URL select the list: load again whenever they change.
     Effect::new(move |previous: Option<Filters>| {
         let current = filters.get();
