@@ -1156,3 +1156,105 @@ async fn the_header_assigns_settles_a_handoff_and_shows_the_ai_in_one_control() 
     browser.close().await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_agents_see_assignment_and_a_handoff_live() -> Result<()> {
+    let fake = parley_tests::ai_fake::AiFake::start().await;
+    let app = TestApp::spawn_with(
+        [
+            ("PARLEY_AI_BASE_URL", fake.base_url()),
+            ("PARLEY_AI_API_KEY", "sk-test"),
+            ("PARLEY_AI_DEBOUNCE_MS", "100"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
+    )
+    .await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    let lee = json_with_status(
+        app.post_json(
+            "/api/v1/users",
+            Some(&acme.admin_token),
+            &json!({"email": "lee@example.com", "password": ADMIN_PASSWORD, "name": "Lee Park", "role": "agent"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let lee_id = lee["id"].as_str().unwrap().to_string();
+
+    // The AI hands the first message it sees to a person.
+    fake.push_tool_call(
+        "handoff_to_human",
+        json!({"reason": "Asks about a refund"}),
+        Some("A colleague will text you shortly."),
+    );
+
+    let admin_browser = Browser::launch_with_viewport(1280, 800).await?;
+    let lee_browser = Browser::launch_with_viewport(1280, 800).await?;
+    let admin = sign_in(&admin_browser, &app, &acme.admin_email).await?;
+    let lee_page = sign_in(&lee_browser, &app, "lee@example.com").await?;
+    // Lee watches "Needs a person"; the admin watches everything.
+    lee_page.click("#view-needs-person").await?;
+    wait_for_rows(&lee_page, 0).await?;
+
+    app.sim
+        .send_inbound(
+            "+14165554301",
+            OUR_NUMBER,
+            "I was charged twice, can I get a refund?",
+        )
+        .await
+        .expect("inbound");
+    // Both see the handoff without reloading.
+    wait_for_rows(&lee_page, 1).await?;
+    lee_page
+        .wait_for("[data-testid=needs-person]", WAIT)
+        .await?;
+    wait_for_rows(&admin, 1).await?;
+    admin.wait_for("[data-testid=needs-person]", WAIT).await?;
+
+    // The admin assigns it to Lee; Lee's Mine view has it at once.
+    lee_page.click("#view-mine").await?;
+    wait_for_rows(&lee_page, 0).await?;
+    admin.click("[data-testid=conversation-row]").await?;
+    admin.wait_for("#conv-needs-person", WAIT).await?;
+    wait_until(
+        &admin,
+        "document.querySelectorAll('#assignee option').length === 3",
+        "the team in the assignment list",
+    )
+    .await?;
+    choose(&admin, "#assignee", &lee_id).await?;
+    wait_for_rows(&lee_page, 1).await?;
+    lee_page
+        .screenshot(shots_path("spa-two-agents-lee-mine.png"))
+        .await?;
+
+    // Lee answers: the handoff is settled for the admin too.
+    lee_page.click("[data-testid=conversation-row]").await?;
+    lee_page.wait_for("#composer", WAIT).await?;
+    lee_page
+        .fill(
+            "#composer",
+            "Hi, Lee here. I've refunded the second charge.",
+        )
+        .await?;
+    lee_page.press("#composer", "Enter").await?;
+    admin.wait_for_gone("#conv-needs-person", WAIT).await?;
+    wait_until(
+        &admin,
+        "[...document.querySelectorAll('[data-testid=message] .author')].some(a => a.innerText.includes('Lee Park'))",
+        "Lee's signed reply in the admin's thread",
+    )
+    .await?;
+    admin
+        .screenshot(shots_path("spa-two-agents-admin.png"))
+        .await?;
+    assert_clean_console(&admin);
+    assert_clean_console(&lee_page);
+    admin_browser.close().await?;
+    lee_browser.close().await?;
+    Ok(())
+}
