@@ -289,7 +289,6 @@ pub fn today() -> String {
         .to_string()
 }
 
-/// The tab's title: `What — Parley`.
 thread_local! {
     /// What the tab shows: the page's title, and how many customer messages wait unread.
     static TITLE: std::cell::RefCell<(String, u32)> = const { std::cell::RefCell::new((String::new(), 0)) };
@@ -316,6 +315,7 @@ fn show_title() {
     });
 }
 
+/// The tab's title: `What — Parley` (with the unread count in front, see [`tab_title`]).
 pub fn set_title(what: &str) {
     TITLE.with(|title| title.borrow_mut().0 = what.to_string());
     show_title();
