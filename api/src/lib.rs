@@ -4,6 +4,7 @@
 //! canned-reply templates.
 
 pub mod ids;
+pub mod phone_format;
 pub mod sms;
 pub mod templates;
 pub mod timestamps;

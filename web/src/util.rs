@@ -289,6 +289,18 @@ pub fn today() -> String {
         .to_string()
 }
 
+/// A customer's number as the signed-in tenant reads it (see `parley::phone_format`).
+pub fn phone_for_people(e164: &str) -> String {
+    let region = use_context::<crate::components::shell::Account>()
+        .and_then(|account| {
+            account
+                .me
+                .with_untracked(|me| me.as_ref().map(|me| me.tenant.default_region.clone()))
+        })
+        .unwrap_or_default();
+    parley::phone_format::for_tenant(e164, &region)
+}
+
 thread_local! {
     /// What the tab shows: the page's title, and how many customer messages wait unread.
     static TITLE: std::cell::RefCell<(String, u32)> = const { std::cell::RefCell::new((String::new(), 0)) };

@@ -161,7 +161,8 @@ async fn starts_a_conversation_sends_with_enter_and_saves_a_guide() -> Result<()
     page.wait_for_gone("#start-dialog", WAIT).await?;
     page.wait_for_text("#conv-title", "Ada Lovelace", WAIT)
         .await?;
-    assert_eq!(page.text("#conv-phone").await?, "+14165551234");
+    // Shown nationally to a North American tenant (the API keeps E.164).
+    assert_eq!(page.text("#conv-phone").await?, "(416) 555-1234");
     assert_eq!(page.text("#conv-company").await?, "Analytical Engines");
     page.wait_for_text("#conversation-list", "Ada Lovelace", WAIT)
         .await?;
@@ -450,7 +451,7 @@ async fn live_delivery_status_and_inbound_messages_appear_without_reload() -> Re
     .await?;
     page.click("[data-testid=conversation-row][data-phone='+14165551234']")
         .await?;
-    page.wait_for_text("#conv-phone", "+14165551234", WAIT)
+    page.wait_for_text("#conv-phone", "(416) 555-1234", WAIT)
         .await?;
 
     // Ada writes again: her row moves back to the top.
@@ -668,7 +669,11 @@ async fn another_tenant_sees_none_of_it() -> Result<()> {
     page.wait_for("#conversation-error", WAIT).await?;
     assert_eq!(row_count(&page).await?, 0);
     let body: String = page.eval("document.body.innerText").await?;
-    assert!(!body.contains("Lovelace") && !body.contains("+14165551234"));
+    assert!(
+        !body.contains("Lovelace")
+            && !body.contains("+14165551234")
+            && !body.contains("(416) 555-1234")
+    );
 
     // A customer writing to Acme does not reach Globex's page either.
     app.sim

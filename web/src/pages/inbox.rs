@@ -786,13 +786,15 @@ fn move_focus(event: leptos::ev::KeyboardEvent) {
 #[component]
 fn ConversationRow(conversation: Conversation, inbox: Inbox) -> impl IntoView {
     let id = conversation.id;
+    // The tenant's people read their own country's numbers nationally.
+    let phone = crate::util::phone_for_people(&conversation.phone_number);
     let href = move || inbox.href(id);
     let current = move || (inbox.selected.get() == Some(id)).then_some("page");
     let title = conversation
         .contact_name
         .clone()
         .filter(|name| !name.trim().is_empty())
-        .unwrap_or_else(|| conversation.phone_number.clone());
+        .unwrap_or_else(|| phone.clone());
     let named = conversation
         .contact_name
         .as_deref()
@@ -832,7 +834,7 @@ fn ConversationRow(conversation: Conversation, inbox: Inbox) -> impl IntoView {
                         .then(|| {
                             view! {
                                 <span class="phone" data-testid="conversation-phone">
-                                    {conversation.phone_number.clone()}
+                                    {phone.clone()}
                                 </span>
                             }
                         })}

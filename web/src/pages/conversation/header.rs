@@ -78,7 +78,11 @@ fn Contact(store: ConversationStore) -> impl IntoView {
     }
     let title = move || store.title().unwrap_or_default();
     let company = move || store.read(|c| nonempty(&c.company)).flatten();
-    let phone = move || store.read(|c| c.phone_number.clone()).unwrap_or_default();
+    let phone = move || {
+        store
+            .read(|c| crate::util::phone_for_people(&c.phone_number))
+            .unwrap_or_default()
+    };
     let identity = move || store.read(|c| c.identity).unwrap_or(Identity::Unknown);
     let opted_out = move || store.read(|c| c.opted_out).unwrap_or(false);
     let closed = move || {

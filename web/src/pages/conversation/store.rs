@@ -230,7 +230,7 @@ impl ConversationStore {
             c.contact_name
                 .clone()
                 .filter(|name| !name.trim().is_empty())
-                .unwrap_or_else(|| c.phone_number.clone())
+                .unwrap_or_else(|| crate::util::phone_for_people(&c.phone_number))
         })
     }
 
