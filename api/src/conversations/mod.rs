@@ -553,6 +553,7 @@ pub async fn mark_read(
             Ok(to_wire(conn, row).await?)
         })
         .await?;
-    team::personal_unread(&mut conn, caller, std::slice::from_mut(&mut wire)).await?;
+    // Read up to now: nothing is unread for the caller (a person, or the team for a key).
+    wire.unread_count = 0;
     Ok(wire)
 }

@@ -16,6 +16,16 @@ use crate::state::AppState;
 use crate::wire::FeedPayload;
 use crate::wire::{Author, Direction, Message};
 
+/// Writing in a closed conversation reopens it, unless the customer has moved on.
+impl From<ReopenError> for SendError {
+    fn from(error: ReopenError) -> Self {
+        match error {
+            ReopenError::AnotherActive => SendError::AnotherActive,
+            ReopenError::Database(error) => error.into(),
+        }
+    }
+}
+
 /// Sends a message from an agent (or API client) in a conversation.
 pub async fn send(
     state: &AppState,
@@ -35,12 +45,7 @@ pub async fn send(
                     .await?
                     .ok_or(SendError::ConversationNotFound)?;
             // Writing in a closed conversation reopens it, unless the customer has moved on.
-            conversation = lifecycle::reopen(conn, conversation, now)
-                .await
-                .map_err(|error| match error {
-                    ReopenError::AnotherActive => SendError::AnotherActive,
-                    ReopenError::Database(error) => error.into(),
-                })?;
+            conversation = lifecycle::reopen(conn, conversation, now).await?;
             let mut feed = Vec::with_capacity(2);
             let (row, updated) = messages::queue_outbound(
                 conn,
@@ -102,11 +107,7 @@ pub async fn retry(
                     .await?
                     .ok_or(SendError::ConversationNotFound)?;
             let conversation = lifecycle::reopen(conn, conversation, now)
-                .await
-                .map_err(|error| match error {
-                    ReopenError::AnotherActive => SendError::AnotherActive,
-                    ReopenError::Database(error) => error.into(),
-                })?;
+                .await?;
             let mut feed = Vec::with_capacity(2);
             let (row, updated) = messages::queue_outbound(
                 conn,
