@@ -44,6 +44,14 @@ pub fn repo_root() -> PathBuf {
 }
 
 /// Settings for a test server: its own database, port 0, no Telnyx, no AI provider.
+/// Server settings from `(name, value)` pairs, for [`TestApp::spawn_with`].
+pub fn settings<V: ToString>(pairs: &[(&str, V)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect()
+}
+
 pub fn test_settings(database_url: &str, overrides: &HashMap<String, String>) -> Settings {
     let mut env: HashMap<String, String> = [
         ("DATABASE_URL", database_url.to_string()),

@@ -1165,16 +1165,11 @@ async fn the_header_assigns_settles_a_handoff_and_shows_the_ai_in_one_control() 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_agents_see_assignment_and_a_handoff_live() -> Result<()> {
     let fake = parley_tests::ai_fake::AiFake::start().await;
-    let app = TestApp::spawn_with(
-        [
-            ("PARLEY_AI_BASE_URL", fake.base_url()),
-            ("PARLEY_AI_API_KEY", "sk-test"),
-            ("PARLEY_AI_DEBOUNCE_MS", "100"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect(),
-    )
+    let app = TestApp::spawn_with(parley_tests::settings(&[
+        ("PARLEY_AI_BASE_URL", fake.base_url()),
+        ("PARLEY_AI_API_KEY", "sk-test"),
+        ("PARLEY_AI_DEBOUNCE_MS", "100"),
+    ]))
     .await;
     let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
     let lee = json_with_status(

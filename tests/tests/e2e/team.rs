@@ -1,29 +1,25 @@
 //! The team inbox through the API: names, assignment, each person's unread count, handoffs
 //! from the AI to a person, internal notes and retries of failed messages.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use parley::wire::Role;
 use parley_tests::ai_fake::AiFake;
-use parley_tests::{expect_error, json_with_status, TestApp, ADMIN_PASSWORD};
+use parley_tests::{expect_error, json_with_status, settings, TestApp, ADMIN_PASSWORD};
 use serde_json::{json, Value};
 
 const OUR_NUMBER: &str = "+14165550100";
 const CUSTOMER: &str = "+14165551234";
 
 async fn spawn_with_ai(fake: &AiFake) -> TestApp {
-    let settings: HashMap<String, String> = [
+    TestApp::spawn_with(settings(&[
         ("PARLEY_AI_BASE_URL", fake.base_url()),
         ("PARLEY_AI_API_KEY", "sk-test"),
         ("PARLEY_AI_MODEL", "test-model"),
         ("PARLEY_AI_TIMEOUT_SECONDS", "2"),
         ("PARLEY_AI_DEBOUNCE_MS", "100"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    TestApp::spawn_with(settings).await
+    ]))
+    .await
 }
 
 /// A second person of the tenant, signed in; answers their token and id.
@@ -457,12 +453,7 @@ async fn a_handoff_may_come_with_a_message_and_is_settled_by_hand() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_offline_demo_hands_off_when_the_customer_asks_for_a_person() {
-    let app = TestApp::spawn_with(
-        [("PARLEY_AI_DEBOUNCE_MS".to_string(), "100".to_string())]
-            .into_iter()
-            .collect(),
-    )
-    .await;
+    let app = TestApp::spawn_with(settings(&[("PARLEY_AI_DEBOUNCE_MS", "100")])).await;
     let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
     let token = acme.admin_token.clone();
     customer_writes(&app, "Can I talk to a real person please?").await;
