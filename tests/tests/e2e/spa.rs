@@ -12,17 +12,17 @@ use parley_tests::browser::{Browser, Page};
 use parley_tests::{json_with_status, screenshot_dir, TestApp, ADMIN_PASSWORD};
 use serde_json::{json, Value};
 
-const WAIT: Duration = Duration::from_secs(20);
-const OUR_NUMBER: &str = "+14165550100";
+pub(super) const WAIT: Duration = Duration::from_secs(20);
+pub(super) const OUR_NUMBER: &str = "+14165550100";
 
 /// No console errors (the app's own handled 4xx answers aside).
-fn assert_clean_console(page: &Page) {
+pub(super) fn assert_clean_console(page: &Page) {
     let errors = page.console_errors();
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }
 
 /// Waits until a JavaScript expression is true.
-async fn wait_until(page: &Page, expression: &str, what: &str) -> Result<()> {
+pub(super) async fn wait_until(page: &Page, expression: &str, what: &str) -> Result<()> {
     let deadline = Instant::now() + WAIT;
     loop {
         if page.eval::<bool>(expression).await.unwrap_or(false) {
@@ -39,12 +39,12 @@ async fn wait_until(page: &Page, expression: &str, what: &str) -> Result<()> {
     }
 }
 
-async fn row_count(page: &Page) -> Result<usize> {
+pub(super) async fn row_count(page: &Page) -> Result<usize> {
     page.eval("document.querySelectorAll('[data-testid=conversation-row]').length")
         .await
 }
 
-async fn wait_for_rows(page: &Page, count: usize) -> Result<()> {
+pub(super) async fn wait_for_rows(page: &Page, count: usize) -> Result<()> {
     wait_until(
         page,
         &format!("document.querySelectorAll('[data-testid=conversation-row]').length === {count}"),
@@ -54,7 +54,7 @@ async fn wait_for_rows(page: &Page, count: usize) -> Result<()> {
 }
 
 /// Sets a `<select>` (or date input) as a person would, firing `change`.
-async fn choose(page: &Page, selector: &str, value: &str) -> Result<()> {
+pub(super) async fn choose(page: &Page, selector: &str, value: &str) -> Result<()> {
     let selector = serde_json::to_string(selector)?;
     let value = serde_json::to_string(value)?;
     let found: bool = page
@@ -72,7 +72,7 @@ async fn choose(page: &Page, selector: &str, value: &str) -> Result<()> {
 }
 
 /// Signs in through the login form and waits for the inbox.
-async fn sign_in(browser: &Browser, app: &TestApp, email: &str) -> Result<Page> {
+pub(super) async fn sign_in(browser: &Browser, app: &TestApp, email: &str) -> Result<Page> {
     let page = browser.new_page(&app.url("/login")).await?;
     page.wait_for("#sign-in", WAIT).await?;
     page.fill("#email", email).await?;
@@ -89,7 +89,7 @@ async fn sign_in(browser: &Browser, app: &TestApp, email: &str) -> Result<Page> 
 }
 
 /// The conversation as the API shows it.
-async fn conversation_json(app: &TestApp, token: &str, id: &str) -> Value {
+pub(super) async fn conversation_json(app: &TestApp, token: &str, id: &str) -> Value {
     json_with_status(
         app.get(&format!("/api/v1/conversations/{id}"), token).await,
         200,
@@ -98,7 +98,13 @@ async fn conversation_json(app: &TestApp, token: &str, id: &str) -> Value {
 }
 
 /// Starts a conversation through the API with a name and company.
-async fn start(app: &TestApp, token: &str, phone: &str, name: &str, company: &str) -> Value {
+pub(super) async fn start(
+    app: &TestApp,
+    token: &str,
+    phone: &str,
+    name: &str,
+    company: &str,
+) -> Value {
     let response = app
         .post_json(
             "/api/v1/conversations",
@@ -489,7 +495,7 @@ async fn live_delivery_status_and_inbound_messages_appear_without_reload() -> Re
     Ok(())
 }
 
-fn shots_path(name: &str) -> std::path::PathBuf {
+pub(super) fn shots_path(name: &str) -> std::path::PathBuf {
     screenshot_dir().join(name)
 }
 
