@@ -42,7 +42,8 @@ pub enum SendError {
     /// 429: retry after `retry_after` (from `Retry-After`, else `x-ratelimit-reset`).
     #[error("Telnyx is rate limiting us{}", retry_hint(.retry_after))]
     RateLimited { retry_after: Option<Duration> },
-    /// 5xx.
+    /// 5xx, or 408: the request did not reach Telnyx whole in time, so nothing of it was
+    /// processed and it may be sent again (RFC 9110, 15.5.9).
     #[error("Telnyx had a server error (HTTP {status}){}", first_error(.errors))]
     Server {
         status: u16,
@@ -218,11 +219,11 @@ fn interpret(
     }
     match code {
         429 => Err(SendError::RateLimited { retry_after }),
-        400..=499 => Err(SendError::Rejected {
+        408 | 500..=599 => Err(SendError::Server {
             status: code,
             errors: errors(),
         }),
-        500..=599 => Err(SendError::Server {
+        400..=499 => Err(SendError::Rejected {
             status: code,
             errors: errors(),
         }),
@@ -340,6 +341,9 @@ mod tests {
         let error =
             interpret(StatusCode::BAD_GATEWAY, None, b"<html>bad gateway</html>").expect_err("502");
         assert!(matches!(error, SendError::Server { status: 502, .. }));
+        assert!(error.is_retryable());
+        // A request that did not arrive whole in time was not processed: send it again.
+        let error = interpret(StatusCode::REQUEST_TIMEOUT, None, b"").expect_err("408");
         assert!(error.is_retryable());
 
         for unreadable in [&b"{oops"[..], &body(json!({"data": {"text": "no id"}}))[..]] {
