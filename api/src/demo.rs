@@ -163,6 +163,11 @@ async fn insert_conversation(
 ) -> diesel::QueryResult<ConversationId> {
     let first = demo.lines.iter().map(|l| l.minutes_ago).max().unwrap_or(0);
     let last = demo.lines.iter().min_by_key(|l| l.minutes_ago);
+    let last_outbound = demo
+        .lines
+        .iter()
+        .filter(|l| l.author != Author::Customer)
+        .min_by_key(|l| l.minutes_ago);
     let at = |minutes: i64| now - chrono::Duration::minutes(minutes);
     let row = ConversationRow {
         id: ConversationId::random(),
@@ -192,6 +197,14 @@ async fn insert_conversation(
         assignee_id: None,
         needs_human: false,
         handoff_reason: None,
+        last_message_author: last.map(|l| l.author),
+        last_customer_preview: demo
+            .lines
+            .iter()
+            .filter(|l| l.author == Author::Customer)
+            .min_by_key(|l| l.minutes_ago)
+            .map(|l| conversation_storage::preview(l.text)),
+        delivery_failed: last_outbound.is_some_and(|l| l.status == MessageStatus::DeliveryFailed),
     };
     conversation_storage::insert(conn, &row).await?;
     for line in demo.lines.iter() {

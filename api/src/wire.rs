@@ -469,6 +469,17 @@ pub struct Conversation {
     pub needs_human: bool,
     /// Why the AI handed over, while `needs_human` holds.
     pub handoff_reason: Option<String>,
+    /// Who wrote `last_message_preview`. (Absent from events recorded before it existed.)
+    #[serde(default)]
+    pub last_message_author: Option<Author>,
+    /// The customer's own last message, on one line: the question an AI or agent reply
+    /// after it would hide from the list.
+    #[serde(default)]
+    pub last_customer_message_preview: Option<String>,
+    /// The latest message the business sent here failed; a retry or any later message the
+    /// business sends clears it.
+    #[serde(default)]
+    pub delivery_failed: bool,
     /// Why the last AI reply failed, until one succeeds.
     pub ai_error: Option<String>,
     pub created_at: DateTime<Utc>,

@@ -7,10 +7,10 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
 use parley::wire::{
     AiGeneration, Assistant, AssistantId, Client, ClientId, Conversation, ConversationId,
-    CreateAssistant, CreateClient, Diagnostics, ErrorBody, Guide, LoginRequest, LoginResponse, Me,
-    Message, MessageId, NormalizedPhone, Page, PutGuide, SendMessage, SimulateInbound,
-    SimulatorStatus, StartConversation, StartedConversation, UpdateAssistant, UpdateClient,
-    UpdateConversation, Usage, User, WebhookDelivery,
+    CreateAssistant, CreateClient, CreateNote, Diagnostics, ErrorBody, Guide, LoginRequest,
+    LoginResponse, Me, Message, MessageId, NormalizedPhone, Note, Page, PutGuide, SendMessage,
+    SimulateInbound, SimulatorStatus, StartConversation, StartedConversation, UpdateAssistant,
+    UpdateClient, UpdateConversation, Usage, User, WebhookDelivery,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -337,6 +337,43 @@ impl Api {
             "/api/v1/conversations/{id}/messages{}",
             query_string(&pairs)
         ))
+        .await
+    }
+
+    /// Every internal note of a conversation, oldest first (a conversation has few; pages
+    /// are followed to the end).
+    pub async fn notes(&self, id: ConversationId) -> Result<Vec<Note>, ApiError> {
+        let mut notes = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut pairs = vec![("limit", "200".to_string())];
+            if let Some(cursor) = cursor.take() {
+                pairs.push(("cursor", cursor));
+            }
+            let page: Page<Note> = self
+                .get(&format!(
+                    "/api/v1/conversations/{id}/notes{}",
+                    query_string(&pairs)
+                ))
+                .await?;
+            notes.extend(page.data);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(notes),
+            }
+        }
+    }
+
+    /// `POST /api/v1/conversations/{id}/notes`: an internal note, never sent.
+    pub async fn add_note(&self, id: ConversationId, text: &str) -> Result<Note, ApiError> {
+        let body = CreateNote {
+            text: text.to_string(),
+        };
+        self.with_body(
+            Method::Post,
+            &format!("/api/v1/conversations/{id}/notes"),
+            &body,
+        )
         .await
     }
 

@@ -301,6 +301,69 @@ pub fn phone_for_people(e164: &str) -> String {
     parley::phone_format::for_tenant(e164, &region)
 }
 
+/// The line the inbox list shows for a conversation. While a customer's message waits (it is
+/// unread, or the AI handed it to a person) their own last line shows, not the reply after it
+/// that would hide their question; otherwise the last line, prefixed by who wrote it when that
+/// was not the customer.
+pub fn list_preview(conversation: &parley::wire::Conversation) -> String {
+    use parley::wire::Author;
+    let last = conversation
+        .last_message_preview
+        .clone()
+        .unwrap_or_default();
+    let author = conversation.last_message_author;
+    let waiting = conversation.needs_human || conversation.unread_count > 0;
+    match (author, &conversation.last_customer_message_preview) {
+        (Some(Author::Customer) | None, _) => last,
+        (Some(_), Some(customer)) if waiting => customer.clone(),
+        (Some(Author::Ai), _) => format!("AI: {last}"),
+        (Some(Author::Agent), _) => format!("Agent: {last}"),
+        (Some(Author::System), _) => format!("Automatic: {last}"),
+    }
+}
+
+/// Whether a key press asks for the next (`Some(true)`) or previous (`Some(false)`)
+/// conversation: `j`/`k` outside text fields, or Alt+↓/Alt+↑ anywhere.
+pub fn list_step(event: &web_sys::KeyboardEvent) -> Option<bool> {
+    use wasm_bindgen::JsCast;
+    let typing = event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|element| {
+            matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || element
+                    .closest("dialog[open], [contenteditable=true]")
+                    .ok()
+                    .flatten()
+                    .is_some()
+        });
+    let plain = !event.ctrl_key() && !event.meta_key() && !event.alt_key();
+    match event.key().as_str() {
+        "j" if plain && !typing => Some(true),
+        "k" if plain && !typing => Some(false),
+        "ArrowDown" if event.alt_key() => Some(true),
+        "ArrowUp" if event.alt_key() => Some(false),
+        _ => None,
+    }
+}
+
+/// The item after (or before) `current` in `items`; the first (or last) when none is current.
+pub fn neighbour<T, K: PartialEq>(
+    items: &[T],
+    key: impl Fn(&T) -> K,
+    current: Option<K>,
+    forward: bool,
+) -> Option<K> {
+    let position = current.and_then(|current| items.iter().position(|item| key(item) == current));
+    let index = match (position, forward) {
+        (None, true) => 0,
+        (None, false) => items.len().checked_sub(1)?,
+        (Some(at), true) => at + 1,
+        (Some(at), false) => at.checked_sub(1)?,
+    };
+    items.get(index).map(key)
+}
+
 thread_local! {
     /// What the tab shows: the page's title, and how many customer messages wait unread.
     static TITLE: std::cell::RefCell<(String, u32)> = const { std::cell::RefCell::new((String::new(), 0)) };
@@ -415,6 +478,52 @@ mod tests {
         assert_eq!(with_channel.active_count(), 1);
         assert!(Filters::default().is_empty());
         assert_eq!(Filters::default().to_query(), "");
+    }
+
+    #[test]
+    fn the_list_shows_the_customers_question_while_it_waits() {
+        let mut conversation: parley::wire::Conversation =
+            serde_json::from_value(serde_json::json!({
+                "id": "6f9d5f3e-4a8b-4c3e-9f1a-2b7c8d9e0f11", "phone_number": "+14165550144",
+                "tenant_phone_number": "+14165550100", "contact_name": null, "company": null,
+                "client_id": null, "assistant_id": null, "status": "active",
+                "qualification_status": "new", "channel": "sms", "ai_enabled": true,
+                "opted_out": false, "identity": "unknown",
+                "last_message_at": "2026-11-30T10:00:00Z",
+                "last_message_preview": "A team member will follow up.",
+                "last_message_author": "ai",
+                "last_customer_message_preview": "Can I get a refund?",
+                "unread_count": 0, "previous_conversation_id": null, "ai_paused_until": null,
+                "assignee_id": null, "needs_human": false, "handoff_reason": null,
+                "ai_error": null, "created_at": "2026-11-30T09:00:00Z",
+                "updated_at": "2026-11-30T10:00:00Z"
+            }))
+            .unwrap();
+        assert_eq!(
+            list_preview(&conversation),
+            "AI: A team member will follow up."
+        );
+        conversation.needs_human = true;
+        assert_eq!(list_preview(&conversation), "Can I get a refund?");
+        conversation.needs_human = false;
+        conversation.unread_count = 1;
+        assert_eq!(list_preview(&conversation), "Can I get a refund?");
+        conversation.unread_count = 0;
+        conversation.last_message_author = Some(parley::wire::Author::Customer);
+        conversation.last_message_preview = Some("Thanks!".into());
+        assert_eq!(list_preview(&conversation), "Thanks!");
+    }
+
+    #[test]
+    fn j_and_k_walk_the_list_and_stop_at_its_ends() {
+        let items = [1, 2, 3];
+        assert_eq!(neighbour(&items, |i| *i, None, true), Some(1));
+        assert_eq!(neighbour(&items, |i| *i, None, false), Some(3));
+        assert_eq!(neighbour(&items, |i| *i, Some(2), true), Some(3));
+        assert_eq!(neighbour(&items, |i| *i, Some(2), false), Some(1));
+        assert_eq!(neighbour(&items, |i| *i, Some(3), true), None);
+        assert_eq!(neighbour(&items, |i| *i, Some(1), false), None);
+        assert_eq!(neighbour(&[] as &[i32], |i| *i, None, true), None);
     }
 
     #[test]

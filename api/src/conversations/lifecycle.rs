@@ -198,6 +198,9 @@ pub async fn new_conversation(
         // A returning customer goes back to the person who looked after them.
         assignee_id: previous.as_ref().and_then(|p| p.assignee_id),
         needs_human: false,
+        last_message_author: None,
+        last_customer_preview: None,
+        delivery_failed: false,
         handoff_reason: None,
         previous_conversation_id: previous.map(|p| p.id),
         created_at: now,

@@ -5,7 +5,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use crate::db::schema::{conversation_guides, conversations};
 use crate::ids::{AssistantId, ClientId, ConversationId, TenantId, UserId};
 use crate::wire::{
-    Channel, Conversation, ConversationStatus, Guide, Identity, QualificationStatus,
+    Author, Channel, Conversation, ConversationStatus, Guide, Identity, QualificationStatus,
 };
 
 /// How long a list preview of the last message may be.
@@ -45,6 +45,12 @@ pub struct ConversationRow {
     /// The AI handed over to a person, who has not answered yet.
     pub needs_human: bool,
     pub handoff_reason: Option<String>,
+    /// Who wrote the last message (none before the first).
+    pub last_message_author: Option<Author>,
+    /// The customer's own last message, as a list preview.
+    pub last_customer_preview: Option<String>,
+    /// The latest message the business sent failed; the next one (or its retry) clears it.
+    pub delivery_failed: bool,
 }
 
 impl ConversationRow {
@@ -80,6 +86,9 @@ impl ConversationRow {
             assignee_id: None,
             needs_human: false,
             handoff_reason: None,
+            last_message_author: None,
+            last_customer_preview: None,
+            delivery_failed: false,
         }
     }
 
@@ -110,6 +119,9 @@ impl ConversationRow {
             assignee_id: self.assignee_id,
             needs_human: self.needs_human,
             handoff_reason: self.handoff_reason,
+            last_message_author: self.last_message_author,
+            last_customer_message_preview: self.last_customer_preview,
+            delivery_failed: self.delivery_failed,
             ai_error: self.ai_error,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -220,25 +232,67 @@ pub async fn others_for_phone(
         .await
 }
 
-/// Records a new message's activity; an inbound one also counts as unread.
+diesel::define_sql_function! {
+    /// The first of two texts that is not null.
+    fn coalesce(first: diesel::sql_types::Nullable<diesel::sql_types::Text>, second: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+/// Records a new message's activity: a customer's also counts as unread and becomes the
+/// customer's last line; one the business sends settles an earlier failure (it was retried or
+/// followed by another message).
 pub async fn record_activity(
     conn: &mut AsyncPgConnection,
     id: ConversationId,
     text: &str,
+    author: Author,
     at: DateTime<Utc>,
-    inbound: bool,
 ) -> QueryResult<ConversationRow> {
+    let from_customer = author == Author::Customer;
+    let line = preview(text);
     diesel::update(conversations::table.find(id))
         .set((
             conversations::last_message_at.eq(at),
-            conversations::last_message_preview.eq(preview(text)),
-            conversations::unread_count
-                .eq(conversations::unread_count + if inbound { 1 } else { 0 }),
+            conversations::last_message_preview.eq(&line),
+            conversations::last_message_author.eq(author),
+            conversations::last_customer_preview.eq(coalesce(
+                from_customer.then(|| line.clone()),
+                conversations::last_customer_preview,
+            )),
+            conversations::unread_count.eq(conversations::unread_count + i32::from(from_customer)),
+            conversations::delivery_failed.eq(conversations::delivery_failed
+                .and(from_customer.into_sql::<diesel::sql_types::Bool>())),
             conversations::updated_at.eq(at),
         ))
         .returning(ConversationRow::as_returning())
         .get_result(conn)
         .await
+}
+
+/// Marks the conversation's delivery as failed when `message_created_at` belongs to the
+/// latest message the business sent in it (a later one already tells the newer story);
+/// `None` when nothing changed.
+pub async fn mark_delivery_failed(
+    conn: &mut AsyncPgConnection,
+    id: ConversationId,
+    message_created_at: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> QueryResult<Option<ConversationRow>> {
+    use crate::db::schema::messages;
+    let later_outbound = messages::table
+        .filter(messages::conversation_id.eq(id))
+        .filter(messages::direction.eq(crate::wire::Direction::Outbound))
+        .filter(messages::created_at.gt(message_created_at));
+    diesel::update(conversations::table.find(id))
+        .filter(conversations::delivery_failed.eq(false))
+        .filter(diesel::dsl::not(diesel::dsl::exists(later_outbound)))
+        .set((
+            conversations::delivery_failed.eq(true),
+            conversations::updated_at.eq(at),
+        ))
+        .returning(ConversationRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
 }
 
 /// The fields a PATCH may change (already validated).

@@ -120,6 +120,9 @@ diesel::table! {
         assignee_id -> Nullable<Uuid>,
         needs_human -> Bool,
         handoff_reason -> Nullable<Text>,
+        last_message_author -> Nullable<Text>,
+        last_customer_preview -> Nullable<Text>,
+        delivery_failed -> Bool,
     }
 }
 

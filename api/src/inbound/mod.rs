@@ -252,9 +252,14 @@ async fn record(conn: &mut AsyncPgConnection, inbound: &Inbound) -> Result<Recei
     if !message_storage::insert_unless_stored(conn, &message).await? {
         return Err(RecordError::Duplicate);
     }
-    let conversation =
-        conversation_storage::record_activity(conn, conversation.id, &inbound.text, now, true)
-            .await?;
+    let conversation = conversation_storage::record_activity(
+        conn,
+        conversation.id,
+        &inbound.text,
+        Author::Customer,
+        now,
+    )
+    .await?;
     let keyword = keywords::classify(&inbound.text);
     let phone = inbound.from.as_str();
     opt_outs::apply_keyword(conn, inbound.tenant_id, phone, &inbound.text, keyword, now).await?;

@@ -21,6 +21,7 @@ use crate::jobs::{self, Job};
 use crate::opt_outs::{self, GuardError};
 use crate::pagination::{page_from, Cursor};
 use crate::phone_numbers;
+use crate::realtime::events;
 use crate::sms;
 use crate::state::AppState;
 use crate::wire::FeedPayload;
@@ -200,12 +201,43 @@ pub async fn queue_outbound(
         conn,
         conversation.id,
         outbound.text.as_str(),
+        outbound.author,
         now,
-        false,
     )
     .await?;
     feed.push(FeedPayload::MessageCreated(Message::from(row.clone())));
     Ok((row, updated))
+}
+
+/// Announces a message's new status on the feed, in the caller's transaction. A failure of
+/// the latest message the business sent also marks its conversation (`delivery_failed`, the
+/// list's Failed chip), announced with it.
+pub async fn announce_status(
+    conn: &mut AsyncPgConnection,
+    updated: MessageRow,
+    now: DateTime<Utc>,
+) -> diesel::QueryResult<()> {
+    let tenant_id = updated.tenant_id;
+    let mut feed = Vec::with_capacity(2);
+    if status::is_retryable(updated.status()) {
+        if let Some(conversation) = conversation_storage::mark_delivery_failed(
+            conn,
+            updated.conversation_id,
+            updated.created_at,
+            now,
+        )
+        .await?
+        {
+            let opted_out =
+                opt_outs::storage::is_opted_out(conn, tenant_id, &conversation.phone_number)
+                    .await?;
+            feed.push(FeedPayload::ConversationUpdated(
+                conversation.into_wire(opted_out),
+            ));
+        }
+    }
+    feed.insert(0, FeedPayload::MessageStatusUpdated(Message::from(updated)));
+    events::record_all(conn, tenant_id, feed, now).await
 }
 
 /// One page of a conversation's history, oldest first; `next_cursor` pages further back.

@@ -344,14 +344,7 @@ async fn change_message(
             return Ok(());
         }
         let updated = storage::update(conn, id, &changes).await?;
-        events::record(
-            conn,
-            updated.tenant_id,
-            FeedPayload::MessageStatusUpdated(Message::from(updated)),
-            now,
-        )
-        .await?;
-        Ok(())
+        super::announce_status(conn, updated, now).await
     })
     .await
     .map_err(JobError::from)

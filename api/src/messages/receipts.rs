@@ -8,11 +8,9 @@ use super::status;
 use super::storage::{self, MessageChanges};
 use crate::ids::{MessageId, TenantId};
 use crate::jobs::{self, ClaimedJob, Job, JobError, Outcome};
-use crate::realtime::events;
 use crate::state::AppState;
 use crate::telnyx::wire::{describe_error_code, WebhookEvent};
-use crate::wire::FeedPayload;
-use crate::wire::{Direction, Message, MessageStatus};
+use crate::wire::{Direction, MessageStatus};
 
 #[derive(Debug, PartialEq)]
 pub enum ReceiptOutcome {
@@ -93,17 +91,12 @@ pub async fn apply(
         }
     }
     let updated = storage::update(conn, message.id, &changes).await?;
-    events::record(
-        conn,
-        updated.tenant_id,
-        FeedPayload::MessageStatusUpdated(Message::from(updated.clone())),
-        now,
-    )
-    .await?;
-    Ok(ReceiptOutcome::Applied {
+    let applied = ReceiptOutcome::Applied {
         tenant_id: updated.tenant_id,
         message_id: updated.id,
-    })
+    };
+    super::announce_status(conn, updated, now).await?;
+    Ok(applied)
 }
 
 /// The outbound message `id` takes the receipt's Telnyx id, when it has none and its text is

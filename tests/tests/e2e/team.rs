@@ -397,6 +397,13 @@ async fn the_model_hands_a_conversation_to_a_person_who_answers_it() {
     let answered = conversation(&app, &token, &id).await;
     assert_eq!(answered["needs_human"], false);
     assert!(answered["handoff_reason"].is_null());
+    // The list still shows the customer's own last line beside the agent's answer.
+    assert_eq!(answered["last_message_author"], "agent");
+    assert_eq!(
+        answered["last_message_preview"],
+        "Sorry about that, refunding now."
+    );
+    assert_eq!(answered["last_customer_message_preview"], "Hello??");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -591,6 +598,10 @@ async fn a_failed_message_is_retried_once_as_a_new_message() {
     let failed_id = started["message"]["id"].as_str().unwrap().to_string();
     app.wait_for_status(&token, &conversation_id, &failed_id, "delivery_failed")
         .await;
+    // The list shows the failure without opening the conversation.
+    let listed = only_conversation(&app, &token).await;
+    assert_eq!(listed["delivery_failed"], true, "{listed}");
+    assert_eq!(listed["last_message_author"], "agent");
 
     let retried = json_with_status(
         app.post_json(
@@ -606,6 +617,16 @@ async fn a_failed_message_is_retried_once_as_a_new_message() {
     assert_eq!(retried["text"], "Your order is ready");
     assert_ne!(retried["id"], failed_id.as_str());
     assert_eq!(retried["status"], "queued");
+    // The retry settles the failure at once; when it fails too, the chip comes back.
+    let settled = conversation(&app, &token, &conversation_id).await;
+    assert_eq!(settled["delivery_failed"], false, "{settled}");
+    let retried_id = retried["id"].as_str().unwrap();
+    app.wait_for_status(&token, &conversation_id, retried_id, "delivery_failed")
+        .await;
+    assert_eq!(
+        conversation(&app, &token, &conversation_id).await["delivery_failed"],
+        true
+    );
     // Twice is not twice: the second press is refused.
     expect_error(
         app.post_json(

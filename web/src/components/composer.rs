@@ -1,6 +1,7 @@
 //! The message composer: Enter sends, Shift+Enter adds a line, a live SMS segment and
-//! encoding counter from `parley::sms::analyze` (the server's own code), and a draft per
-//! conversation that survives switching conversations and reloading the page.
+//! encoding counter from `parley::sms::analyze` (the server's own code), a draft per
+//! conversation that survives switching conversations and reloading the page, and a second
+//! mode that writes an internal note instead (never sent; possible after an opt-out too).
 
 use leptos::prelude::*;
 use parley::sms::{analyze, first_non_gsm7, Encoding};
@@ -102,29 +103,51 @@ pub fn SegmentCounter(
     }
 }
 
+/// The longest note the API takes (`CreateNote`).
+const MAX_NOTE_CHARS: usize = 5000;
+
+/// What Enter does with the text: send it to the customer, or keep it as a note for the team.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Reply,
+    Note,
+}
+
 #[component]
 pub fn Composer(
     /// The conversation written in: its draft is kept under its id.
     conversation: ConversationId,
-    /// Why sending is impossible right now (opted out…), if it is.
+    /// Why sending is impossible right now (opted out…), if it is. Notes stay possible.
     #[prop(into)]
     blocked: Signal<Option<String>>,
     /// Called with the text to send; the composer clears itself.
     on_send: Callback<String>,
+    /// Called with the text of an internal note; the composer clears itself.
+    on_note: Callback<String>,
 ) -> impl IntoView {
     let text = RwSignal::new(load_draft(conversation));
+    let mode = RwSignal::new(Mode::Reply);
     let area = NodeRef::<leptos::html::Textarea>::new();
+    let note_too_long =
+        move || mode.get() == Mode::Note && text.with(|t| t.chars().count() > MAX_NOTE_CHARS);
+    let can_write = move || mode.get() == Mode::Note || blocked.with(Option::is_none);
     let send = move || {
-        if blocked.with_untracked(Option::is_some) {
-            return;
-        }
         let value = text.get_untracked();
-        if value.trim().is_empty() {
+        if value.trim().is_empty() || !can_write() || note_too_long() {
             return;
         }
         text.set(String::new());
         save_draft(conversation, "");
-        on_send.run(value);
+        match mode.get_untracked() {
+            Mode::Reply => on_send.run(value),
+            Mode::Note => on_note.run(value),
+        }
+        if let Some(area) = area.get_untracked() {
+            let _ = area.focus();
+        }
+    };
+    let choose = move |chosen: Mode| {
+        mode.set(chosen);
         if let Some(area) = area.get_untracked() {
             let _ = area.focus();
         }
@@ -139,15 +162,37 @@ pub fn Composer(
     view! {
         <form
             class="composer"
+            class:note-mode=move || mode.get() == Mode::Note
             aria-label="Reply"
             on:submit=move |event| {
                 event.prevent_default();
                 send();
             }
         >
+            <div class="composer-modes" role="group" aria-label="Write">
+                <button
+                    id="mode-reply"
+                    type="button"
+                    class="mode"
+                    aria-pressed=move || (mode.get() == Mode::Reply).to_string()
+                    on:click=move |_| choose(Mode::Reply)
+                >
+                    "Reply"
+                </button>
+                <button
+                    id="mode-note"
+                    type="button"
+                    class="mode"
+                    aria-pressed=move || (mode.get() == Mode::Note).to_string()
+                    on:click=move |_| choose(Mode::Note)
+                >
+                    "Internal note"
+                </button>
+            </div>
             {move || {
-                blocked
-                    .get()
+                (mode.get() == Mode::Reply)
+                    .then(|| blocked.get())
+                    .flatten()
                     .map(|reason| {
                         view! {
                             <p id="composer-blocked" class="notice warning" role="status">
@@ -164,7 +209,10 @@ pub fn Composer(
                     id="composer"
                     node_ref=area
                     rows="2"
-                    placeholder="Write a message"
+                    placeholder=move || match mode.get() {
+                        Mode::Reply => "Write a message",
+                        Mode::Note => "Write a note for your team (the customer never sees it)",
+                    }
                     aria-describedby="composer-hint segment-counter"
                     prop:value=move || text.get()
                     on:input=move |event| {
@@ -173,23 +221,46 @@ pub fn Composer(
                         text.set(value);
                     }
                     on:keydown=on_keydown
-                    disabled=move || blocked.with(Option::is_some)
+                    disabled=move || !can_write()
                 ></textarea>
                 <button
                     id="send"
                     type="submit"
                     class="primary send"
                     disabled=move || {
-                        blocked.with(Option::is_some) || text.with(|t| t.trim().is_empty())
+                        !can_write() || note_too_long() || text.with(|t| t.trim().is_empty())
                     }
                 >
-                    "Send"
+                    {move || match mode.get() {
+                        Mode::Reply => "Send",
+                        Mode::Note => "Add note",
+                    }}
                 </button>
             </div>
             <div class="composer-foot">
-                <SegmentCounter text=text id="segment-counter" />
+                {move || match mode.get() {
+                    Mode::Reply => view! { <SegmentCounter text=text id="segment-counter" /> }.into_any(),
+                    Mode::Note => {
+                        view! {
+                            <p id="segment-counter" class="segment-counter" aria-live="polite">
+                                {move || {
+                                    let count = text.with(|t| t.chars().count());
+                                    if count > MAX_NOTE_CHARS {
+                                        format!("{count} of {MAX_NOTE_CHARS} characters: too long for a note")
+                                    } else {
+                                        "Internal: only your team sees notes".to_string()
+                                    }
+                                }}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                }}
                 <p id="composer-hint" class="composer-hint">
-                    "Enter sends · Shift+Enter adds a line"
+                    {move || match mode.get() {
+                        Mode::Reply => "Enter sends · Shift+Enter adds a line",
+                        Mode::Note => "Enter adds the note · Shift+Enter adds a line",
+                    }}
                 </p>
             </div>
         </form>

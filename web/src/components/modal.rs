@@ -1,7 +1,8 @@
-//! A modal dialog on the native `<dialog>` element: focus moves in and is kept there,
-//! Escape closes it, and the page behind is inert for assistive technology.
+//! A modal dialog on the native `<dialog>` element: focus moves to its first field and is
+//! kept inside, Escape closes it, and the page behind is inert for assistive technology.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[component]
 pub fn Modal(
@@ -17,6 +18,16 @@ pub fn Modal(
         if let Some(element) = dialog.get() {
             if !element.open() {
                 let _ = element.show_modal();
+                // The browser focuses the first focusable element, the close button: a person
+                // opens a dialog to fill it in.
+                let field = element
+                    .query_selector(".modal-body input:not([type=hidden]), .modal-body textarea, .modal-body select")
+                    .ok()
+                    .flatten()
+                    .and_then(|field| field.dyn_into::<web_sys::HtmlElement>().ok());
+                if let Some(field) = field {
+                    let _ = field.focus();
+                }
             }
         }
     });

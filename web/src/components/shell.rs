@@ -48,6 +48,17 @@ fn SignedIn(token: String) -> impl IntoView {
     provide_context(account);
     let feed = feed::start(token);
     provide_context(feed);
+    let open = {
+        let navigate = use_navigate();
+        Callback::new(move |path: String| navigate(&path, NavigateOptions::default()))
+    };
+    let me = Signal::derive(move || {
+        account.me.with(|me| {
+            me.as_ref()
+                .and_then(|me| me.user.as_ref().map(|user| user.id))
+        })
+    });
+    crate::notifications::start(me, open);
 
     let me_error = RwSignal::new(None::<String>);
     leptos::task::spawn_local(async move {
@@ -76,6 +87,7 @@ fn SignedIn(token: String) -> impl IntoView {
             <Nav />
             <div class="topbar-end">
                 <FeedIndicator feed=feed />
+                <crate::notifications::AlertsMenu />
                 {move || account.me.get().map(|me| view! { <AccountBadge me=me /> })}
                 <button id="sign-out" type="button" class="secondary small" on:click=sign_out>
                     "Sign out"
@@ -165,10 +177,10 @@ fn FeedIndicator(feed: Feed) -> impl IntoView {
     }
 }
 
-/// Organisation, email and role of the signed-in caller.
+/// Organisation, name (email on hover) and role of the signed-in caller.
 #[component]
 fn AccountBadge(me: Me) -> impl IntoView {
-    let who = me
+    let email = me
         .user
         .as_ref()
         .map(|user| user.email.clone())
@@ -178,13 +190,23 @@ fn AccountBadge(me: Me) -> impl IntoView {
                 .map(|key| format!("API key “{}”", key.name))
         })
         .unwrap_or_default();
+    let name = me
+        .user
+        .as_ref()
+        .map(|user| user.name.clone())
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| email.clone());
+    let email_title = email.clone();
     view! {
         <div class="account" aria-label="Signed in as">
             <span id="me-tenant" class="tenant">
                 {me.tenant.name.clone()}
             </span>
-            <span class="who">
-                <span id="me-email">{who}</span>
+            <span class="who" title=email_title>
+                <span id="me-name">{name}</span>
+                <span id="me-email" class="visually-hidden">
+                    {email}
+                </span>
                 " · "
                 <span id="me-role">{me.role.as_str()}</span>
             </span>

@@ -336,6 +336,25 @@ pub fn InboxPage() -> impl IntoView {
         })
     };
 
+    // j / k (or Alt+↓ / Alt+↑) open the next / previous conversation of the list from
+    // anywhere on the page but a text field.
+    let keys = {
+        let navigate = navigate.clone();
+        window_event_listener(leptos::ev::keydown, move |event| {
+            let Some(forward) = crate::util::list_step(&event) else {
+                return;
+            };
+            let next = inbox.items.with_untracked(|items| {
+                crate::util::neighbour(items, |c| c.id, selected.get_untracked(), forward)
+            });
+            if let Some(id) = next {
+                event.prevent_default();
+                navigate(&inbox.href(id), NavigateOptions::default());
+            }
+        })
+    };
+    on_cleanup(move || keys.remove());
+
     let has_selection = move || selected.get().is_some();
 
     view! {
@@ -684,7 +703,7 @@ fn ConversationList(inbox: Inbox) -> impl IntoView {
 
     view! {
         <p id="list-keys" class="visually-hidden">
-            "Use the up and down arrow keys to move between conversations."
+            "Use the up and down arrow keys to move between conversations; j and k open the next and previous one from anywhere."
         </p>
         <div class="list-scroll" node_ref=scroller on:scroll=move |_| near_end()>
             {move || {
@@ -841,9 +860,22 @@ fn ConversationRow(conversation: Conversation, inbox: Inbox) -> impl IntoView {
                 </span>
                 <span class="row-bottom">
                     <span class="preview" data-testid="conversation-preview">
-                        {conversation.last_message_preview.clone().unwrap_or_default()}
+                        {crate::util::list_preview(&conversation)}
                     </span>
                     <span class="chips">
+                        {conversation
+                            .delivery_failed
+                            .then(|| {
+                                view! {
+                                    <span
+                                        class="chip danger"
+                                        data-testid="failed-chip"
+                                        title="The last message sent here failed: open the conversation to retry it"
+                                    >
+                                        "Failed"
+                                    </span>
+                                }
+                            })}
                         {conversation
                             .needs_human
                             .then(|| {

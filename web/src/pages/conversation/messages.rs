@@ -41,16 +41,60 @@ pub fn MessageList(store: ConversationStore) -> impl IntoView {
                     "No messages yet."
                 </li>
             </Show>
-            <For each=move || rows.get() key=Row::key let:row>
+            <For each=move || visible_rows(store) key=Row::key let:row>
                 <MessageRow row=row store=store />
             </For>
         </ol>
     }
 }
 
+/// The timeline's rows, less the notes older than the oldest message loaded while older
+/// messages remain to load (they show in place once those do).
+fn visible_rows(store: ConversationStore) -> Vec<Row> {
+    let partial = store.older_cursor.with(Option::is_some);
+    store.rows.with(|rows| {
+        let first = rows.iter().find_map(|row| match row {
+            Row::Server(message) => Some(message.created_at),
+            _ => None,
+        });
+        rows.iter()
+            .filter(|row| match (row, first) {
+                (Row::Note(note), Some(first)) => !partial || note.created_at >= first,
+                _ => true,
+            })
+            .cloned()
+            .collect()
+    })
+}
+
 #[component]
 fn MessageRow(row: Row, store: ConversationStore) -> impl IntoView {
     match row {
+        Row::Note(note) => {
+            let time = note.created_at;
+            let author = note
+                .author_name
+                .clone()
+                .filter(|name| !name.trim().is_empty())
+                .unwrap_or_else(|| "Someone on the team".to_string());
+            view! {
+                <li class="note" data-testid="note" data-id=note.id.to_string()>
+                    <div class="bubble">
+                        <p class="note-label">"Internal note"</p>
+                        <p class="text" data-testid="note-text">{note.text.clone()}</p>
+                    </div>
+                    <p class="meta">
+                        <span class="author">{author}</span>
+                        " · "
+                        <time datetime=time.to_rfc3339() title=local_time(time)>
+                            {list_time(time)}
+                        </time>
+                        " · not sent to the customer"
+                    </p>
+                </li>
+            }
+            .into_any()
+        }
         Row::Server(message) => {
             let direction = message.direction.as_str();
             // An agent's message is signed with their name as it was when they wrote it.

@@ -92,6 +92,7 @@ fn ConversationView(id: ConversationId) -> impl IntoView {
                 conversation=id
                 blocked=Signal::derive(move || store.blocked())
                 on_send=Callback::new(move |text| store.send(text))
+                on_note=Callback::new(move |text| store.add_note(text))
             />
         </article>
         <Show when=move || guide_open.get()>

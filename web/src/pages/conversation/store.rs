@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use parley::wire::{
     AiResponseGenerated, Assistant, ContactIdentified, Conversation, ConversationId, Direction,
-    FeedPayload, Message, MessageId, UpdateConversation, User,
+    FeedPayload, Message, MessageId, Note, UpdateConversation, User,
 };
 
 use crate::api::Api;
@@ -20,10 +20,12 @@ use crate::util::Debouncer;
 /// Messages per page of history.
 const HISTORY_PAGE: u32 = 50;
 
-/// A line of the history: a message the server knows, or one being sent.
+/// A line of the timeline: a message the server knows, an internal note, or a message being
+/// sent.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Row {
     Server(Message),
+    Note(Note),
     Pending {
         local: u64,
         text: String,
@@ -40,9 +42,39 @@ impl Row {
                 message.status.as_str(),
                 message.error.is_some()
             ),
+            Row::Note(note) => format!("note-{}", note.id),
             Row::Pending { local, error, .. } => format!("local-{local}:{}", error.is_some()),
         }
     }
+
+    /// When the server recorded it; a row being sent has no time yet and comes last.
+    fn created_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        match self {
+            Row::Server(message) => Some(message.created_at),
+            Row::Note(note) => Some(note.created_at),
+            Row::Pending { .. } => None,
+        }
+    }
+}
+
+/// Where a row written at `at` goes: after everything the server recorded up to then, before
+/// the rows being sent.
+fn position_for(rows: &[Row], at: chrono::DateTime<chrono::Utc>) -> usize {
+    rows.iter()
+        .position(|row| row.created_at().is_none_or(|created| created > at))
+        .unwrap_or(rows.len())
+}
+
+/// Puts a note in time order, once.
+fn upsert_note(rows: &mut Vec<Row>, note: Note) {
+    if rows
+        .iter()
+        .any(|row| matches!(row, Row::Note(n) if n.id == note.id))
+    {
+        return;
+    }
+    let index = position_for(rows, note.created_at);
+    rows.insert(index, Row::Note(note));
 }
 
 /// Puts a server message in place: replaces its older self, or a pending row with the same
@@ -73,13 +105,7 @@ fn upsert(rows: &mut Vec<Row>, message: Message, pending_local: Option<u64>) {
         rows[index] = Row::Server(message);
         return;
     }
-    let index = rows
-        .iter()
-        .position(|row| match row {
-            Row::Server(m) => m.created_at > message.created_at,
-            Row::Pending { .. } => true,
-        })
-        .unwrap_or(rows.len());
+    let index = position_for(rows, message.created_at);
     rows.insert(index, Row::Server(message));
 }
 
@@ -105,6 +131,8 @@ enum FeedChange<'a> {
     Message { message: &'a Message, unread: bool },
     /// A newer version of this conversation.
     Conversation(&'a Conversation),
+    /// A note written in this conversation.
+    Note(&'a Note),
     /// Events may have been missed: load the conversation and the latest messages again.
     Reload,
     /// An opt-out changed: the conversation's marker may have too.
@@ -135,6 +163,7 @@ fn feed_change(id: ConversationId, message: &FeedMessage) -> FeedChange<'_> {
         {
             FeedChange::Conversation(conversation)
         }
+        FeedPayload::NoteCreated(note) if note.conversation_id == id => FeedChange::Note(note),
         FeedPayload::OptOutChanged(_) => FeedChange::ReloadConversation,
         _ => FeedChange::None,
     }
@@ -213,10 +242,51 @@ impl ConversationStore {
         });
     }
 
-    /// Loads the conversation and the latest messages again (events may have been missed).
+    /// Loads the conversation, the latest messages and the notes again (events may have been
+    /// missed).
     pub fn refresh(&self) {
         self.load_conversation();
         self.load_latest();
+        self.load_notes();
+    }
+
+    fn load_notes(&self) {
+        let store = *self;
+        spawn_local(async move {
+            match store.api.notes(store.id).await {
+                Ok(notes) => {
+                    store.rows.try_update(|rows| {
+                        for note in notes {
+                            upsert_note(rows, note);
+                        }
+                    });
+                }
+                Err(failure) => {
+                    store.header_error.try_set(Some(failure.message()));
+                }
+            }
+        });
+    }
+
+    /// Adds an internal note; a refusal shows in the header with the note's text, so that
+    /// nothing written is lost.
+    pub fn add_note(&self, text: String) {
+        self.header_error.set(None);
+        let store = *self;
+        spawn_local(async move {
+            match store.api.add_note(store.id, &text).await {
+                Ok(note) => {
+                    store.rows.try_update(|rows| upsert_note(rows, note));
+                    store.scroll_to_end();
+                }
+                Err(failure) => {
+                    store.header_error.try_set(Some(format!(
+                        "The note was not saved ({}): “{text}”",
+                        failure.message()
+                    )));
+                }
+            }
+        });
     }
 
     /// Reads the conversation once it is loaded (tracked: readers re-run when it changes).
@@ -363,6 +433,13 @@ impl ConversationStore {
             }
             // The inbox takes the same event in on its own.
             FeedChange::Conversation(fresh) => self.show(fresh.clone()),
+            FeedChange::Note(note) => {
+                let follow = self.near_end();
+                self.rows.update(|rows| upsert_note(rows, note.clone()));
+                if follow {
+                    self.scroll_to_end();
+                }
+            }
             FeedChange::Reload => self.refresh(),
             FeedChange::ReloadConversation => self.load_conversation(),
             FeedChange::None => {}
@@ -522,6 +599,7 @@ mod tests {
             .iter()
             .map(|row| match row {
                 Row::Server(m) => m.text.clone(),
+                Row::Note(n) => n.text.clone(),
                 Row::Pending { text, .. } => text.clone(),
             })
             .collect();
