@@ -13,6 +13,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use crate::api::{local_storage, Api};
+use crate::components::shell::Account;
 use crate::feed::{self, FeedMessage};
 
 const SOUND_KEY: &str = "parley.notify.sound";
@@ -161,12 +162,12 @@ fn concerns(conversation: &Conversation, me: Option<UserId>) -> bool {
     }
 }
 
-fn name_of(conversation: &Conversation) -> String {
+fn name_of(conversation: &Conversation, account: Option<Account>) -> String {
     conversation
         .contact_name
         .clone()
         .filter(|name| !name.trim().is_empty())
-        .unwrap_or_else(|| crate::util::phone_for_people(&conversation.phone_number))
+        .unwrap_or_else(|| crate::util::phone_for_account(account, &conversation.phone_number))
 }
 
 /// Starts the alerts for the signed-in person: provides [`Alerts`] as context and follows
@@ -174,6 +175,8 @@ fn name_of(conversation: &Conversation) -> String {
 pub fn start(me: Signal<Option<UserId>>, open: Callback<String>) -> Alerts {
     let alerts = Alerts::restore();
     provide_context(alerts);
+    // Alerts are raised from tasks, outside any component: the account is taken now.
+    let account = use_context::<Account>();
     // Conversations already known to wait for a person: a handoff alerts once.
     let waiting = StoredValue::new(HashSet::<ConversationId>::new());
     let api = Api::new();
@@ -205,7 +208,7 @@ pub fn start(me: Signal<Option<UserId>>, open: Callback<String>) -> Alerts {
                         return;
                     };
                     if concerns(&conversation, me.get_untracked()) {
-                        alert(name_of(&conversation), text, id);
+                        alert(name_of(&conversation, account), text, id);
                     }
                 });
             }
@@ -226,7 +229,7 @@ pub fn start(me: Signal<Option<UserId>>, open: Callback<String>) -> Alerts {
                         .clone()
                         .unwrap_or_else(|| "The AI handed this conversation to a person.".into());
                     alert(
-                        format!("Needs a person: {}", name_of(conversation)),
+                        format!("Needs a person: {}", name_of(conversation, account)),
                         reason,
                         id,
                     );

@@ -291,7 +291,12 @@ pub fn today() -> String {
 
 /// A customer's number as the signed-in tenant reads it (see `parley::phone_format`).
 pub fn phone_for_people(e164: &str) -> String {
-    let region = use_context::<crate::components::shell::Account>()
+    phone_for_account(use_context::<crate::components::shell::Account>(), e164)
+}
+
+/// [`phone_for_people`] where no component's context is at hand (a task, a callback).
+pub fn phone_for_account(account: Option<crate::components::shell::Account>, e164: &str) -> String {
+    let region = account
         .and_then(|account| {
             account
                 .me

@@ -1255,8 +1255,29 @@ async fn two_agents_see_assignment_and_a_handoff_live() -> Result<()> {
         "Lee's signed reply in the admin's thread",
     )
     .await?;
+    // A note from the admin reaches Lee's open thread live, and is never texted.
+    admin.click("#mode-note").await?;
+    admin
+        .fill("#composer", "Billing confirmed the refund: ticket 4411.")
+        .await?;
+    admin.press("#composer", "Enter").await?;
+    lee_page
+        .wait_for_text(
+            "[data-testid=note-text]",
+            "Billing confirmed the refund: ticket 4411.",
+            WAIT,
+        )
+        .await?;
+    assert!(app
+        .sim
+        .sent_messages()
+        .iter()
+        .all(|m| !m.text.contains("ticket 4411")));
     admin
         .screenshot(shots_path("spa-two-agents-admin.png"))
+        .await?;
+    lee_page
+        .screenshot(shots_path("spa-two-agents-lee-note.png"))
         .await?;
     assert_clean_console(&admin);
     assert_clean_console(&lee_page);
