@@ -5,12 +5,14 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
+use parley::ids::CannedReplyId;
 use parley::wire::{
-    AiGeneration, Assistant, AssistantId, Client, ClientId, Conversation, ConversationId,
-    CreateAssistant, CreateClient, CreateNote, Diagnostics, ErrorBody, Guide, LoginRequest,
-    LoginResponse, Me, Message, MessageId, NormalizedPhone, Note, Page, PutGuide, SendMessage,
-    SimulateInbound, SimulatorStatus, StartConversation, StartedConversation, UpdateAssistant,
-    UpdateClient, UpdateConversation, Usage, User, WebhookDelivery,
+    AiGeneration, Assistant, AssistantId, CannedReply, Client, ClientId, Conversation,
+    ConversationId, CreateAssistant, CreateCannedReply, CreateClient, CreateNote, Diagnostics,
+    ErrorBody, Guide, LoginRequest, LoginResponse, Me, Message, MessageId, NormalizedPhone, Note,
+    Page, PutGuide, RenderedCannedReply, SendMessage, SimulateInbound, SimulatorStatus,
+    StartConversation, StartedConversation, UpdateAssistant, UpdateCannedReply, UpdateClient,
+    UpdateConversation, Usage, User, WebhookDelivery,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -517,6 +519,70 @@ impl Api {
     ) -> Result<Client, ApiError> {
         self.with_body(Method::Patch, &format!("/api/v1/clients/{id}"), changes)
             .await
+    }
+
+    /// Every canned reply of the tenant, in shortcut order (all pages).
+    pub async fn canned_replies(&self) -> Result<Vec<CannedReply>, ApiError> {
+        let mut replies = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut pairs = vec![("limit", "200".to_string())];
+            if let Some(cursor) = cursor.take() {
+                pairs.push(("cursor", cursor));
+            }
+            let page: Page<CannedReply> = self
+                .get(&format!("/api/v1/canned-replies{}", query_string(&pairs)))
+                .await?;
+            replies.extend(page.data);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(replies),
+            }
+        }
+    }
+
+    pub async fn create_canned_reply(
+        &self,
+        body: &CreateCannedReply,
+    ) -> Result<CannedReply, ApiError> {
+        self.with_body(Method::Post, "/api/v1/canned-replies", body)
+            .await
+    }
+
+    pub async fn update_canned_reply(
+        &self,
+        id: CannedReplyId,
+        changes: &UpdateCannedReply,
+    ) -> Result<CannedReply, ApiError> {
+        self.with_body(
+            Method::Patch,
+            &format!("/api/v1/canned-replies/{id}"),
+            changes,
+        )
+        .await
+    }
+
+    pub async fn delete_canned_reply(&self, id: CannedReplyId) -> Result<(), ApiError> {
+        self.call_empty(
+            Method::Delete,
+            &format!("/api/v1/canned-replies/{id}"),
+            None,
+        )
+        .await
+    }
+
+    /// The reply filled in by the server for this conversation and the signed-in caller.
+    pub async fn render_canned_reply(
+        &self,
+        conversation: ConversationId,
+        reply: CannedReplyId,
+    ) -> Result<RenderedCannedReply, ApiError> {
+        self.call(
+            Method::Post,
+            &format!("/api/v1/conversations/{conversation}/canned-replies/{reply}/render"),
+            None,
+        )
+        .await
     }
 
     /// `GET /api/v1/diagnostics`: the troubleshooting checks and the last day's failures.

@@ -61,6 +61,10 @@ fn App() -> impl IntoView {
                     </ParentRoute>
                     <Route path=path!("assistants") view=pages::assistants::AssistantsPage />
                     <Route path=path!("clients") view=pages::clients::ClientsPage />
+                    <Route
+                        path=path!("canned-replies")
+                        view=pages::canned_replies::CannedRepliesPage
+                    />
                     <Route path=path!("diagnostics") view=pages::diagnostics::DiagnosticsPage />
                     <Route path=path!("usage") view=pages::usage::UsagePage />
                 </ParentRoute>

@@ -26,6 +26,7 @@ mod retention;
 mod revocation;
 mod scaling;
 mod spa;
+mod spa_canned;
 mod spa_team;
 mod team;
 mod telnyx;

@@ -1,13 +1,18 @@
 //! The message composer: Enter sends, Shift+Enter adds a line, a live SMS segment and
 //! encoding counter from `parley::sms::analyze` (the server's own code), a draft per
-//! conversation that survives switching conversations and reloading the page, and a second
-//! mode that writes an internal note instead (never sent; possible after an opt-out too).
+//! conversation that survives switching conversations and reloading the page, `/` to
+//! insert a canned reply filled in for the conversation, and a second mode that writes an
+//! internal note instead (never sent; possible after an opt-out too).
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use parley::sms::{analyze, first_non_gsm7, Encoding};
-use parley::wire::ConversationId;
+use parley::wire::{CannedReply, Conversation, ConversationId};
+use wasm_bindgen::JsCast;
 
-use crate::api::local_storage;
+use crate::api::{local_storage, Api};
+use crate::components::canned::{conversation_context, fill, matching, slash_query, CannedReplies};
+use crate::components::shell::Account;
 
 fn draft_key(conversation: ConversationId) -> String {
     format!("parley.draft.{conversation}")
@@ -113,10 +118,53 @@ enum Mode {
     Note,
 }
 
+/// The `/query` being typed while the canned-reply picker is open.
+#[derive(Clone, Debug, PartialEq)]
+struct Slash {
+    /// Byte offset of the `/` in the text.
+    start: usize,
+    query: String,
+}
+
+/// The byte offset of a caret given in UTF-16 code units (as the DOM counts).
+fn byte_offset(text: &str, utf16: usize) -> usize {
+    let mut units = 0;
+    for (index, character) in text.char_indices() {
+        if units >= utf16 {
+            return index;
+        }
+        units += character.len_utf16();
+    }
+    text.len()
+}
+
+/// `text` with the `/query` at `slash` replaced by `filled`, and the caret after it (in
+/// UTF-16 units). When the text changed meanwhile (a reply filled in by the server arrives
+/// late) and the `/query` is gone, `filled` goes at the end.
+fn replace_slash(text: &str, slash: &Slash, filled: &str) -> (String, usize) {
+    let typed = format!("/{}", slash.query);
+    let end = slash.start + typed.len();
+    let (before, after) = if text.get(slash.start..end) == Some(typed.as_str()) {
+        (&text[..slash.start], &text[end..])
+    } else {
+        (text, "")
+    };
+    let before = if before.is_empty() || before.ends_with(char::is_whitespace) {
+        before.to_string()
+    } else {
+        format!("{before} ")
+    };
+    let caret = before.encode_utf16().count() + filled.encode_utf16().count();
+    (format!("{before}{filled}{after}"), caret)
+}
+
 #[component]
 pub fn Composer(
     /// The conversation written in: its draft is kept under its id.
     conversation: ConversationId,
+    /// The conversation as loaded: its contact fills canned replies in.
+    #[prop(into)]
+    details: Signal<Option<Conversation>>,
     /// Why sending is impossible right now (opted out…), if it is. Notes stay possible.
     #[prop(into)]
     blocked: Signal<Option<String>>,
@@ -125,17 +173,39 @@ pub fn Composer(
     /// Called with the text of an internal note; the composer clears itself.
     on_note: Callback<String>,
 ) -> impl IntoView {
+    let api = Api::new();
+    let account = expect_context::<Account>();
+    let canned = CannedReplies::get();
     let text = RwSignal::new(load_draft(conversation));
     let mode = RwSignal::new(Mode::Reply);
     let area = NodeRef::<leptos::html::Textarea>::new();
     let note_too_long =
         move || mode.get() == Mode::Note && text.with(|t| t.chars().count() > MAX_NOTE_CHARS);
     let can_write = move || mode.get() == Mode::Note || blocked.with(Option::is_none);
+    // The canned-reply picker: open while a `/query` is typed, with the highlighted option.
+    let slash = RwSignal::new(None::<Slash>);
+    let selected = RwSignal::new(0usize);
+    // Where the `/` was when Escape closed the picker: it stays closed for that word.
+    let dismissed = StoredValue::new(None::<usize>);
+    let canned_error = RwSignal::new(None::<String>);
+    let filling = RwSignal::new(false);
+    let options = Memo::new(move |_| -> Vec<CannedReply> {
+        let Some(query) = slash.with(|slash| slash.as_ref().map(|s| s.query.clone())) else {
+            return Vec::new();
+        };
+        canned.list.with(|list| {
+            list.as_deref()
+                .map(|list| matching(list, &query).into_iter().cloned().collect())
+                .unwrap_or_default()
+        })
+    });
+
     let send = move || {
         let value = text.get_untracked();
         if value.trim().is_empty() || !can_write() || note_too_long() {
             return;
         }
+        slash.set(None);
         text.set(String::new());
         save_draft(conversation, "");
         match mode.get_untracked() {
@@ -152,12 +222,213 @@ pub fn Composer(
             let _ = area.focus();
         }
     };
+    // Opens, follows or closes the picker after the text or the caret moved.
+    let follow_caret = move || {
+        let Some(element) = area.get_untracked() else {
+            return;
+        };
+        let value = element.value();
+        let start = element.selection_start().ok().flatten();
+        let end = element.selection_end().ok().flatten();
+        let found = match (start, end) {
+            (Some(start), Some(end)) if start == end => {
+                slash_query(&value, byte_offset(&value, end as usize))
+            }
+            _ => None,
+        };
+        match found {
+            Some((start, _)) if dismissed.get_value() == Some(start) => slash.set(None),
+            Some((start, query)) => {
+                dismissed.set_value(None);
+                canned.ensure_loaded();
+                if slash.with_untracked(|s| s.as_ref().map(|s| &s.query) != Some(&query)) {
+                    selected.set(0);
+                }
+                slash.set(Some(Slash { start, query }));
+            }
+            None => {
+                dismissed.set_value(None);
+                if slash.with_untracked(Option::is_some) {
+                    slash.set(None);
+                }
+            }
+        }
+    };
+    let put_in = move |slash_at: Slash, filled: String| {
+        let (value, caret) = replace_slash(&text.get_untracked(), &slash_at, &filled);
+        save_draft(conversation, &value);
+        text.set(value.clone());
+        if let Some(element) = area.get_untracked() {
+            // At once, so that the caret can go after the reply.
+            element.set_value(&value);
+            let _ = element.focus();
+            let _ = element.set_selection_range(caret as u32, caret as u32);
+        }
+    };
+    let insert = move |reply: CannedReply| {
+        let Some(slash_at) = slash.get_untracked() else {
+            return;
+        };
+        slash.set(None);
+        canned_error.set(None);
+        let context = account.me.with_untracked(|me| {
+            let me = me.as_ref()?;
+            details.with_untracked(|details| conversation_context(me, details.as_ref()?))
+        });
+        if let Some(filled) = context.and_then(|context| fill(&reply, &context)) {
+            put_in(slash_at, filled);
+            return;
+        }
+        // The SPA lacks a value (the linked client's name, or who is signed in): the server
+        // fills the reply in with the same code.
+        filling.set(true);
+        spawn_local(async move {
+            match api.render_canned_reply(conversation, reply.id).await {
+                Ok(rendered) => put_in(slash_at, rendered.text),
+                Err(failure) => {
+                    canned_error.try_set(Some(failure.message()));
+                }
+            }
+            filling.try_set(false);
+        });
+    };
+    let close_picker = move || {
+        dismissed.set_value(slash.with_untracked(|s| s.as_ref().map(|s| s.start)));
+        slash.set(None);
+    };
     let on_keydown = move |event: leptos::ev::KeyboardEvent| {
-        if event.key() == "Enter" && !event.shift_key() && !event.alt_key() && !event.is_composing()
-        {
+        if event.is_composing() {
+            return;
+        }
+        let key = event.key();
+        let plain_enter = key == "Enter" && !event.shift_key() && !event.alt_key();
+        if slash.with_untracked(Option::is_some) {
+            let count = options.with_untracked(Vec::len);
+            match key.as_str() {
+                "ArrowDown" | "ArrowUp" if count > 0 => {
+                    event.prevent_default();
+                    let step = if key == "ArrowDown" { 1 } else { count - 1 };
+                    selected.update(|index| *index = (*index + step) % count);
+                    scroll_to_option(selected.get_untracked());
+                    return;
+                }
+                "Escape" => {
+                    event.prevent_default();
+                    event.stop_propagation();
+                    close_picker();
+                    return;
+                }
+                _ if plain_enter => {
+                    // Enter belongs to the picker while it is open: it never sends.
+                    event.prevent_default();
+                    let choice = options
+                        .with_untracked(|options| options.get(selected.get_untracked()).cloned());
+                    match choice {
+                        Some(reply) => insert(reply),
+                        None if canned.list.with_untracked(Option::is_some) => close_picker(),
+                        None => {}
+                    }
+                    return;
+                }
+                _ => {}
+            }
+        }
+        if plain_enter {
             event.prevent_default();
             send();
         }
+    };
+    let picker = move || {
+        slash.get().map(|slash_at| {
+            let body = move || {
+                if let Some(list) = canned.list.get() {
+                    if list.is_empty() {
+                        return view! {
+                            <p id="canned-picker-empty" class="picker-note">
+                                "No canned replies yet — create them on the "
+                                <a href="/canned-replies">"Canned replies page"</a>
+                            </p>
+                        }
+                        .into_any();
+                    }
+                    let shown = options.get();
+                    if shown.is_empty() {
+                        return view! {
+                            <p id="canned-picker-none" class="picker-note">
+                                {format!("No canned reply matches “/{}”.", slash_at.query)}
+                            </p>
+                        }
+                        .into_any();
+                    }
+                    let context = account.me.with(|me| {
+                        let me = me.as_ref()?;
+                        details.with(|details| conversation_context(me, details.as_ref()?))
+                    });
+                    return view! {
+                        <ul id="canned-options" role="listbox" aria-label="Canned replies">
+                            {shown
+                                .into_iter()
+                                .enumerate()
+                                .map(|(index, reply)| {
+                                    let preview = context
+                                        .as_ref()
+                                        .and_then(|context| fill(&reply, context))
+                                        .unwrap_or_else(|| reply.text.clone());
+                                    let shortcut = reply.shortcut.clone();
+                                    let title = reply.title.clone();
+                                    view! {
+                                        <li
+                                            id=format!("canned-option-{index}")
+                                            role="option"
+                                            class="canned-option"
+                                            data-testid="canned-option"
+                                            data-shortcut=shortcut.clone()
+                                            aria-selected=move || (selected.get() == index).to_string()
+                                            on:click=move |_| insert(reply.clone())
+                                        >
+                                            <span class="option-head">
+                                                <code>{format!("/{shortcut}")}</code>
+                                                <span class="option-title">{title}</span>
+                                            </span>
+                                            <span class="option-preview">{preview}</span>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                    .into_any();
+                }
+                match canned.error.get() {
+                    Some(message) => view! {
+                        <div id="canned-picker-error" class="picker-note error-text" role="alert">
+                            {message}
+                            " "
+                            <button
+                                type="button"
+                                class="link-button"
+                                on:click=move |_| canned.reload()
+                            >
+                                "Try again"
+                            </button>
+                        </div>
+                    }
+                    .into_any(),
+                    None => view! { <p class="picker-note">"Loading canned replies…"</p> }.into_any(),
+                }
+            };
+            view! {
+                // Clicks inside keep the focus (and the caret) in the text box.
+                <div
+                    id="canned-picker"
+                    class="canned-picker"
+                    data-testid="canned-picker"
+                    on:mousedown=|event: leptos::ev::MouseEvent| event.prevent_default()
+                >
+                    {body}
+                </div>
+            }
+        })
     };
     view! {
         <form
@@ -205,22 +476,37 @@ pub fn Composer(
                 "Message"
             </label>
             <div class="composer-row">
+                {picker}
                 <textarea
                     id="composer"
                     node_ref=area
                     rows="2"
                     placeholder=move || match mode.get() {
-                        Mode::Reply => "Write a message",
+                        Mode::Reply => "Write a message, or / for a canned reply",
                         Mode::Note => "Write a note for your team (the customer never sees it)",
                     }
                     aria-describedby="composer-hint segment-counter"
+                    aria-autocomplete="list"
+                    aria-controls=move || slash.with(Option::is_some).then_some("canned-picker")
+                    aria-activedescendant=move || {
+                        (slash.with(Option::is_some) && !options.with(Vec::is_empty))
+                            .then(|| format!("canned-option-{}", selected.get()))
+                    }
                     prop:value=move || text.get()
                     on:input=move |event| {
                         let value = event_target_value(&event);
                         save_draft(conversation, &value);
                         text.set(value);
+                        follow_caret();
                     }
                     on:keydown=on_keydown
+                    on:keyup=move |event: leptos::ev::KeyboardEvent| {
+                        if matches!(event.key().as_str(), "ArrowLeft" | "ArrowRight" | "Home" | "End") {
+                            follow_caret();
+                        }
+                    }
+                    on:click=move |_| follow_caret()
+                    on:blur=move |_| slash.set(None)
                     disabled=move || !can_write()
                 ></textarea>
                 <button
@@ -237,6 +523,28 @@ pub fn Composer(
                     }}
                 </button>
             </div>
+            {move || {
+                filling
+                    .get()
+                    .then(|| {
+                        view! {
+                            <p id="composer-canned-filling" class="composer-hint" role="status">
+                                "Filling in the canned reply…"
+                            </p>
+                        }
+                    })
+            }}
+            {move || {
+                canned_error
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <p id="composer-canned-error" class="field-error" role="alert">
+                                {message}
+                            </p>
+                        }
+                    })
+            }}
             <div class="composer-foot">
                 {move || match mode.get() {
                     Mode::Reply => view! { <SegmentCounter text=text id="segment-counter" /> }.into_any(),
@@ -258,11 +566,70 @@ pub fn Composer(
                 }}
                 <p id="composer-hint" class="composer-hint">
                     {move || match mode.get() {
-                        Mode::Reply => "Enter sends · Shift+Enter adds a line",
+                        Mode::Reply => "Enter sends · Shift+Enter adds a line · / inserts a canned reply",
                         Mode::Note => "Enter adds the note · Shift+Enter adds a line",
                     }}
                 </p>
             </div>
         </form>
+    }
+}
+
+/// Keeps the highlighted option visible inside the picker's scrolling list.
+fn scroll_to_option(index: usize) {
+    let document = leptos::prelude::document();
+    let (Some(list), Some(option)) = (
+        document.get_element_by_id("canned-picker"),
+        document
+            .get_element_by_id(&format!("canned-option-{index}"))
+            .and_then(|option| option.dyn_into::<web_sys::HtmlElement>().ok()),
+    ) else {
+        return;
+    };
+    let top = option.offset_top();
+    let bottom = top + option.offset_height();
+    if top < list.scroll_top() {
+        list.set_scroll_top(top);
+    } else if bottom > list.scroll_top() + list.client_height() {
+        list.set_scroll_top(bottom - list.client_height());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn carets_count_utf16_units() {
+        assert_eq!(byte_offset("abc", 2), 2);
+        assert_eq!(byte_offset("é/x", 2), 3);
+        assert_eq!(byte_offset("😀/x", 2), 4);
+        assert_eq!(byte_offset("ab", 9), 2);
+    }
+
+    #[test]
+    fn the_reply_replaces_the_slash_word() {
+        let slash = Slash {
+            start: 3,
+            query: "gre".into(),
+        };
+        assert_eq!(
+            replace_slash("Hi /gre", &slash, "Hello Sarah!"),
+            ("Hi Hello Sarah!".to_string(), 15)
+        );
+        assert_eq!(
+            replace_slash("Hi /gre and more", &slash, "X"),
+            ("Hi X and more".to_string(), 4)
+        );
+        // Typed over meanwhile: the reply goes at the end.
+        assert_eq!(
+            replace_slash("Hi there", &slash, "X"),
+            ("Hi there X".to_string(), 10)
+        );
+        let first = Slash {
+            start: 0,
+            query: String::new(),
+        };
+        assert_eq!(replace_slash("/", &first, "😀"), ("😀".to_string(), 2));
     }
 }

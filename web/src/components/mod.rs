@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
+pub mod canned;
 pub mod chart;
 pub mod composer;
 pub mod form;

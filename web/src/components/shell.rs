@@ -8,6 +8,7 @@ use leptos_router::NavigateOptions;
 use parley::wire::{Me, Role};
 
 use crate::api::Api;
+use crate::components::canned::CannedReplies;
 use crate::feed::{self, Feed, FeedState};
 use crate::Session;
 
@@ -59,6 +60,8 @@ fn SignedIn(token: String) -> impl IntoView {
         })
     });
     crate::notifications::start(me, open);
+    // Loaded when first needed, then shared by the Canned replies page and every composer.
+    provide_context(CannedReplies::new());
 
     let me_error = RwSignal::new(None::<String>);
     leptos::task::spawn_local(async move {
@@ -114,10 +117,11 @@ fn SignedIn(token: String) -> impl IntoView {
 #[component]
 fn Nav() -> impl IntoView {
     let location = use_location();
-    let links: [(&str, &str, &str); 5] = [
+    let links: [(&str, &str, &str); 6] = [
         ("/", "Inbox", "nav-inbox"),
         ("/assistants", "Assistants", "nav-assistants"),
         ("/clients", "Clients", "nav-clients"),
+        ("/canned-replies", "Canned replies", "nav-canned-replies"),
         ("/diagnostics", "Diagnostics", "nav-diagnostics"),
         ("/usage", "Usage", "nav-usage"),
     ];

@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod assistants;
+pub mod canned_replies;
 pub mod clients;
 pub mod conversation;
 pub mod diagnostics;

@@ -90,6 +90,7 @@ fn ConversationView(id: ConversationId) -> impl IntoView {
             <MessageList store=store />
             <Composer
                 conversation=id
+                details=store.conversation
                 blocked=Signal::derive(move || store.blocked())
                 on_send=Callback::new(move |text| store.send(text))
                 on_note=Callback::new(move |text| store.add_note(text))
