@@ -26,6 +26,7 @@ mod retention;
 mod revocation;
 mod scaling;
 mod spa;
+mod spa_contact;
 mod team;
 mod telnyx;
 mod tenancy;
