@@ -9,10 +9,10 @@ use parley::ids::CannedReplyId;
 use parley::wire::{
     AiGeneration, Assistant, AssistantId, CannedReply, Client, ClientId, Conversation,
     ConversationId, CreateAssistant, CreateCannedReply, CreateClient, CreateNote, Diagnostics,
-    ErrorBody, Guide, LoginRequest, LoginResponse, Me, Message, MessageId, NormalizedPhone, Note,
-    Page, PutGuide, RenderedCannedReply, SendMessage, SimulateInbound, SimulatorStatus,
-    StartConversation, StartedConversation, UpdateAssistant, UpdateCannedReply, UpdateClient,
-    UpdateConversation, Usage, User, WebhookDelivery,
+    ErrorBody, Guide, Interaction, LoginRequest, LoginResponse, Me, Message, MessageId,
+    NormalizedPhone, Note, Page, PutGuide, RenderedCannedReply, SendMessage, SimulateInbound,
+    SimulatorStatus, StartConversation, StartedConversation, UpdateAssistant, UpdateCannedReply,
+    UpdateClient, UpdateConversation, Usage, User, WebhookDelivery,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -512,6 +512,11 @@ impl Api {
         self.with_body(Method::Post, "/api/v1/clients", body).await
     }
 
+    /// `GET /api/v1/clients/{id}`.
+    pub async fn client(&self, id: ClientId) -> Result<Client, ApiError> {
+        self.get(&format!("/api/v1/clients/{id}")).await
+    }
+
     pub async fn update_client(
         &self,
         id: ClientId,
@@ -583,6 +588,44 @@ impl Api {
             None,
         )
         .await
+    }
+
+    /// The conversations with the customer number `phone` (E.164), newest activity first:
+    /// the list searched by its digits, then only those with exactly this number.
+    pub async fn conversations_with(&self, phone: &str) -> Result<Vec<Conversation>, ApiError> {
+        let filters = Filters {
+            q: phone.chars().filter(char::is_ascii_digit).collect(),
+            ..Default::default()
+        };
+        let page = self.conversations(&filters, 50, None).await?;
+        Ok(page
+            .data
+            .into_iter()
+            .filter(|c| c.phone_number == phone)
+            .collect())
+    }
+
+    /// `GET /api/v1/interactions`: what the customer did on other channels, by their number
+    /// or their client record, newest first.
+    pub async fn interactions(
+        &self,
+        phone: &str,
+        client: Option<ClientId>,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<Page<Interaction>, ApiError> {
+        let mut pairs = vec![
+            ("phone_number", phone.to_string()),
+            ("limit", limit.to_string()),
+        ];
+        if let Some(client) = client {
+            pairs.push(("client_id", client.to_string()));
+        }
+        if let Some(cursor) = cursor {
+            pairs.push(("cursor", cursor.to_string()));
+        }
+        self.get(&format!("/api/v1/interactions{}", query_string(&pairs)))
+            .await
     }
 
     /// `GET /api/v1/diagnostics`: the troubleshooting checks and the last day's failures.

@@ -27,6 +27,7 @@ mod revocation;
 mod scaling;
 mod spa;
 mod spa_canned;
+mod spa_contact;
 mod spa_team;
 mod team;
 mod telnyx;

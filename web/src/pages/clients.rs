@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::hooks::use_query_map;
 use parley::wire::ClientId;
 use parley::wire::{Client, CreateClient, UpdateClient};
 
@@ -34,7 +35,9 @@ fn full_name(client: &Client) -> String {
 pub fn ClientsPage() -> impl IntoView {
     crate::util::set_title("Clients");
     let api = Api::new();
-    let query = RwSignal::new(String::new());
+    // `?q=` opens the page searched (the contact panel links to a client this way).
+    let initial = use_query_map().with_untracked(|query| query.get("q"));
+    let query = RwSignal::new(initial.unwrap_or_default());
     let items = RwSignal::new(Vec::<Client>::new());
     let loaded = RwSignal::new(false);
     let loading = RwSignal::new(false);

@@ -1,23 +1,17 @@
-//! The header's controls: qualification, assistant, the AI switch, the guide, and closing
-//! or reopening the conversation. Each change goes to the server through the store.
+//! The header's controls, the ones an agent uses every minute: who the conversation is
+//! assigned to, the AI switch, and closing or reopening it. Each change goes to the server
+//! through the store. (Qualification, assistant and guide live in the contact panel.)
 
 use leptos::prelude::*;
-use parley::wire::{AssistantId, UserId};
-use parley::wire::{ConversationStatus, QualificationStatus, UpdateConversation};
+use parley::wire::UserId;
+use parley::wire::{ConversationStatus, UpdateConversation};
 
 use crate::util::list_time;
 
 use super::store::ConversationStore;
-use crate::components::form::EnumSelect;
 
 #[component]
-pub fn Controls(
-    store: ConversationStore,
-    /// Opens the AI guide.
-    on_guide: Callback<()>,
-) -> impl IntoView {
-    let qualification = Signal::derive(move || store.read(|c| c.qualification_status));
-    let assistant_id = move || store.read(|c| c.assistant_id).flatten();
+pub fn Controls(store: ConversationStore) -> impl IntoView {
     let ai_enabled = move || store.read(|c| c.ai_enabled).unwrap_or(false);
     // One control, three states: on; paused until a time because a person replied (with
     // Resume); off.
@@ -34,59 +28,8 @@ pub fn Controls(
             .read(|c| c.status == ConversationStatus::Closed)
             .unwrap_or(false)
     };
-    let assistants = store.assistants;
-    let has_guide = store.has_guide;
     view! {
         <div class="conv-controls">
-            <div class="control">
-                <label for="qualification">"Qualification"</label>
-                <EnumSelect
-                    id="qualification"
-                    selected=qualification
-                    on_change=Callback::new(move |status: Option<QualificationStatus>| {
-                        if let Some(status) = status {
-                            store
-                                .update(UpdateConversation {
-                                    qualification_status: Some(status),
-                                    ..Default::default()
-                                });
-                        }
-                    })
-                />
-            </div>
-            <div class="control">
-                <label for="assistant">"Assistant"</label>
-                <select
-                    id="assistant"
-                    on:change=move |event| {
-                        let value = event_target_value(&event);
-                        store
-                            .update(UpdateConversation {
-                                assistant_id: Some(value.parse::<AssistantId>().ok()),
-                                ..Default::default()
-                            });
-                    }
-                >
-                    <option value="" prop:selected=move || assistant_id().is_none()>
-                        "Tenant default"
-                    </option>
-                    <For each=move || assistants.get() key=|a| (a.id, a.is_default, a.name.clone()) let:assistant>
-                        {
-                            let id = assistant.id;
-                            let label = if assistant.is_default {
-                                format!("{} (default)", assistant.name)
-                            } else {
-                                assistant.name.clone()
-                            };
-                            view! {
-                                <option value=id.to_string() prop:selected=move || assistant_id() == Some(id)>
-                                    {label}
-                                </option>
-                            }
-                        }
-                    </For>
-                </select>
-            </div>
             <div class="control">
                 <label for="assignee">"Assigned to"</label>
                 <select
@@ -149,7 +92,7 @@ pub fn Controls(
                         <span class="thumb"></span>
                     </span>
                     {move || match (ai_enabled(), paused_until()) {
-                        (false, _) => view! { <span>"AI replies off"</span> }.into_any(),
+                        (false, _) => view! { <span>"AI off"</span> }.into_any(),
                         (true, Some(until)) => {
                             view! {
                                 <span id="conv-ai-paused">
@@ -158,7 +101,7 @@ pub fn Controls(
                             }
                                 .into_any()
                         }
-                        (true, None) => view! { <span>"AI replies on"</span> }.into_any(),
+                        (true, None) => view! { <span>"AI on"</span> }.into_any(),
                     }}
                 </button>
                 <Show when=move || paused_until().is_some()>
@@ -179,25 +122,10 @@ pub fn Controls(
                 </Show>
             </div>
             <button
-                id="guide-button"
-                type="button"
-                class="secondary small"
-                on:click=move |_| on_guide.run(())
-            >
-                "AI Guide"
-                {move || {
-                    (has_guide.get() == Some(true))
-                        .then(|| {
-                            view! {
-                                <span class="dot-marker" aria-label="(set)" id="guide-set"></span>
-                            }
-                        })
-                }}
-            </button>
-            <button
                 id="status-toggle"
                 type="button"
                 class="secondary small"
+                aria-label=move || if closed() { "Reopen conversation" } else { "Close conversation" }
                 on:click=move |_| {
                     store
                         .update(UpdateConversation {
@@ -208,7 +136,7 @@ pub fn Controls(
                         })
                 }
             >
-                {move || if closed() { "Reopen" } else { "Close conversation" }}
+                {move || if closed() { "Reopen" } else { "Close" }}
             </button>
         </div>
     }

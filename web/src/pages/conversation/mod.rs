@@ -1,8 +1,12 @@
-//! One conversation: the header (contact, qualification, AI switch, assistant, guide), the
-//! messages with their delivery state, and the composer with optimistic sending. What it
-//! shows lives in a [`ConversationStore`]; each part follows the store on its own.
+//! One conversation: the header (who, assignment, AI switch, close, the Demo menu), the
+//! messages with their delivery state and the composer with optimistic sending, and the
+//! contact panel beside them (client record, qualification, assistant, guide, earlier
+//! conversations, interactions). What it shows lives in a [`ConversationStore`]; each part
+//! follows the store on its own.
 
+mod contact_panel;
 mod controls;
+mod demo_menu;
 mod header;
 mod messages;
 mod store;
@@ -18,6 +22,7 @@ use crate::components::composer::Composer;
 use crate::components::guide_dialog::GuideDialog;
 use crate::components::simulate_dialog::SimulateDialog;
 use crate::feed;
+use contact_panel::{ContactPanel, Panel};
 use header::ConversationHeader;
 use messages::MessageList;
 use store::ConversationStore;
@@ -62,6 +67,7 @@ fn ConversationView(id: ConversationId) -> impl IntoView {
 
     let guide_open = RwSignal::new(false);
     let simulate_open = RwSignal::new(false);
+    let panel = Panel::restore();
 
     view! {
         <article class="conversation" aria-labelledby="conv-title" data-id=id.to_string()>
@@ -84,17 +90,26 @@ fn ConversationView(id: ConversationId) -> impl IntoView {
             }}
             <ConversationHeader
                 store=store
-                on_guide=Callback::new(move |_| guide_open.set(true))
+                panel=panel
                 on_simulate=Callback::new(move |_| simulate_open.set(true))
             />
-            <MessageList store=store />
-            <Composer
-                conversation=id
-                details=store.conversation
-                blocked=Signal::derive(move || store.blocked())
-                on_send=Callback::new(move |text| store.send(text))
-                on_note=Callback::new(move |text| store.add_note(text))
-            />
+            <div class="conv-body">
+                <div class="conv-thread">
+                    <MessageList store=store />
+                    <Composer
+                        conversation=id
+                        details=store.conversation
+                        blocked=Signal::derive(move || store.blocked())
+                        on_send=Callback::new(move |text| store.send(text))
+                        on_note=Callback::new(move |text| store.add_note(text))
+                    />
+                </div>
+                <ContactPanel
+                    store=store
+                    panel=panel
+                    on_guide=Callback::new(move |_| guide_open.set(true))
+                />
+            </div>
         </article>
         <Show when=move || guide_open.get()>
             <GuideDialog

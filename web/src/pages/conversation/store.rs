@@ -520,6 +520,14 @@ impl ConversationStore {
         });
     }
 
+    /// Changes the conversation and answers a refusal to the caller, which shows it by its
+    /// field (the contact panel's forms) rather than in the header.
+    pub async fn save(&self, changes: &UpdateConversation) -> Result<(), crate::api::ApiError> {
+        let fresh = self.api.update_conversation(self.id, changes).await?;
+        self.apply_conversation(fresh);
+        Ok(())
+    }
+
     fn scroll_to_end(&self) {
         let list = self.list;
         // The frame may come after the page is gone (the agent went back to the list).
