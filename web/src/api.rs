@@ -260,6 +260,25 @@ impl Api {
         self.call(Method::Get, path, None).await
     }
 
+    /// Every item of a cursor-paged collection at `path` (no query of its own), following
+    /// `next_cursor` to the end, 200 at a time: for the short lists a screen shows whole.
+    async fn every_page<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, ApiError> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut pairs = vec![("limit", "200".to_string())];
+            if let Some(cursor) = cursor.take() {
+                pairs.push(("cursor", cursor));
+            }
+            let page: Page<T> = self.get(&format!("{path}{}", query_string(&pairs))).await?;
+            items.extend(page.data);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(items),
+            }
+        }
+    }
+
     async fn with_body<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -345,25 +364,8 @@ impl Api {
     /// Every internal note of a conversation, oldest first (a conversation has few; pages
     /// are followed to the end).
     pub async fn notes(&self, id: ConversationId) -> Result<Vec<Note>, ApiError> {
-        let mut notes = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut pairs = vec![("limit", "200".to_string())];
-            if let Some(cursor) = cursor.take() {
-                pairs.push(("cursor", cursor));
-            }
-            let page: Page<Note> = self
-                .get(&format!(
-                    "/api/v1/conversations/{id}/notes{}",
-                    query_string(&pairs)
-                ))
-                .await?;
-            notes.extend(page.data);
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => return Ok(notes),
-            }
-        }
+        self.every_page(&format!("/api/v1/conversations/{id}/notes"))
+            .await
     }
 
     /// `POST /api/v1/conversations/{id}/notes`: an internal note, never sent.
@@ -528,22 +530,7 @@ impl Api {
 
     /// Every canned reply of the tenant, in shortcut order (all pages).
     pub async fn canned_replies(&self) -> Result<Vec<CannedReply>, ApiError> {
-        let mut replies = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut pairs = vec![("limit", "200".to_string())];
-            if let Some(cursor) = cursor.take() {
-                pairs.push(("cursor", cursor));
-            }
-            let page: Page<CannedReply> = self
-                .get(&format!("/api/v1/canned-replies{}", query_string(&pairs)))
-                .await?;
-            replies.extend(page.data);
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => return Ok(replies),
-            }
-        }
+        self.every_page("/api/v1/canned-replies").await
     }
 
     pub async fn create_canned_reply(

@@ -154,7 +154,7 @@ fn in_view(conversation: ConversationId) -> bool {
     focused && path == format!("/c/{conversation}")
 }
 
-/// Who a conversation waits on: its name, and whether it is mine or nobody's.
+/// Whether a conversation's news is for me: it is mine, or nobody's yet.
 fn concerns(conversation: &Conversation, me: Option<UserId>) -> bool {
     match conversation.assignee_id {
         None => true,

@@ -217,16 +217,17 @@ pub async fn announce_status(
     updated: MessageRow,
     now: DateTime<Utc>,
 ) -> diesel::QueryResult<()> {
-    let tenant_id = updated.tenant_id;
-    let mut feed = Vec::with_capacity(2);
-    if status::is_retryable(updated.status()) {
-        if let Some(conversation) = conversation_storage::mark_delivery_failed(
-            conn,
-            updated.conversation_id,
-            updated.created_at,
-            now,
-        )
-        .await?
+    let (tenant_id, conversation_id, created_at) = (
+        updated.tenant_id,
+        updated.conversation_id,
+        updated.created_at,
+    );
+    let failed = status::is_retryable(updated.status());
+    let mut feed = vec![FeedPayload::MessageStatusUpdated(Message::from(updated))];
+    if failed {
+        if let Some(conversation) =
+            conversation_storage::mark_delivery_failed(conn, conversation_id, created_at, now)
+                .await?
         {
             let opted_out =
                 opt_outs::storage::is_opted_out(conn, tenant_id, &conversation.phone_number)
@@ -236,7 +237,6 @@ pub async fn announce_status(
             ));
         }
     }
-    feed.insert(0, FeedPayload::MessageStatusUpdated(Message::from(updated)));
     events::record_all(conn, tenant_id, feed, now).await
 }
 
