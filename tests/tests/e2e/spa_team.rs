@@ -10,7 +10,8 @@ use parley_tests::{json_with_status, TestApp, ADMIN_PASSWORD};
 use serde_json::{json, Value};
 
 use super::spa::{
-    assert_clean_console, shots_path, sign_in, wait_for_rows, wait_until, OUR_NUMBER, WAIT,
+    assert_clean_console, choose, conversation_json, row_count, shots_path, sign_in, wait_for_rows,
+    wait_until, OUR_NUMBER, WAIT,
 };
 
 /// The row of the conversation with this customer's number.
@@ -297,6 +298,130 @@ async fn alerts_chime_and_notify_for_my_and_unassigned_conversations() -> Result
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(shown(&page).await?.is_empty());
     assert_eq!(page.eval::<i64>("window.__chimes").await?, 0);
+    assert_clean_console(&page);
+    browser.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn conversations_are_assigned_and_unassigned_from_their_row_of_the_list() -> Result<()> {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    let token = acme.admin_token.clone();
+    let lee: Value = json_with_status(
+        app.post_json(
+            "/api/v1/users",
+            Some(&token),
+            &json!({"email": "lee@example.com", "password": ADMIN_PASSWORD, "name": "Lee Park", "role": "agent"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let lee_id = lee["id"].as_str().unwrap().to_string();
+    for (phone, text) in [
+        ("+14165554601", "Can I move my appointment to Friday?"),
+        ("+14165554602", "Is the blue one back in stock?"),
+    ] {
+        app.sim
+            .send_inbound(phone, OUR_NUMBER, text)
+            .await
+            .expect("inbound");
+    }
+
+    let browser = Browser::launch_with_viewport(1280, 800).await?;
+    let page = sign_in(&browser, &app, &acme.admin_email).await?;
+    page.click("#view-unassigned").await?;
+    wait_for_rows(&page, 2).await?;
+    let first = row("+14165554601");
+    let select = format!("{first} ~ [data-testid=row-assignee]");
+    wait_until(
+        &page,
+        &format!("document.querySelector({:?})?.options.length === 3", select),
+        "Unassigned, the admin and Lee to choose from",
+    )
+    .await?;
+    let label: String = page
+        .eval(&format!(
+            "document.querySelector({select:?}).getAttribute('aria-label')"
+        ))
+        .await?;
+    assert_eq!(label, "Assigned to, (416) 555-4601");
+    page.screenshot(shots_path("spa-list-assign.png")).await?;
+
+    // Given to Lee from the row: the server has it, and it leaves the Unassigned view
+    // without the conversation being opened.
+    choose(&page, &select, &lee_id).await?;
+    wait_until(
+        &page,
+        "document.querySelectorAll('[data-testid=conversation-row]').length === 1",
+        "the assigned conversation leaving the Unassigned view",
+    )
+    .await?;
+    assert_eq!(path(&page).await?, "/");
+    let id: String = page
+        .eval("document.querySelector('[data-testid=conversation-row]').dataset.phone")
+        .await?;
+    assert_eq!(id, "+14165554602");
+    let conversations = json_with_status(
+        app.get("/api/v1/conversations?assignee=unassigned", &token)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(conversations["data"].as_array().map(Vec::len), Some(1));
+
+    // In All, the row names Lee; unassigned again from the row, it says so in the API.
+    page.click("#view-all").await?;
+    wait_for_rows(&page, 2).await?;
+    wait_until(
+        &page,
+        &format!(
+            "(() => {{ const s = document.querySelector({select:?}); return s && s.options[s.selectedIndex].text === 'Lee Park'; }})()"
+        ),
+        "the row showing Lee",
+    )
+    .await?;
+    let assigned_id: String = page
+        .eval(&format!("document.querySelector({first:?}).dataset.id"))
+        .await?;
+    assert_eq!(
+        conversation_json(&app, &token, &assigned_id).await["assignee_id"],
+        json!(lee_id)
+    );
+    choose(&page, &select, "").await?;
+    let mut unassigned = false;
+    for _ in 0..50 {
+        if conversation_json(&app, &token, &assigned_id).await["assignee_id"].is_null() {
+            unassigned = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(unassigned, "unassigned from the row");
+    // The arrow keys on a row's choice stay with the choice.
+    page.eval::<bool>(&format!(
+        "(() => {{ const s = document.querySelector({select:?}); s.focus(); s.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'ArrowDown', bubbles: true }})); return true; }})()"
+    ))
+    .await?;
+    assert!(
+        page.eval::<bool>("document.activeElement?.dataset.testid === 'row-assignee'")
+            .await?
+    );
+
+    // On a phone the rows keep their choice within the screen.
+    page.set_viewport(390, 844).await?;
+    assert_eq!(row_count(&page).await?, 2);
+    assert!(
+        page.eval::<bool>(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth \
+             && [...document.querySelectorAll('[data-testid=row-assignee]')].every(s => s.getBoundingClientRect().right <= window.innerWidth)"
+        )
+        .await?,
+        "the row's choice within 390 px"
+    );
+    page.screenshot(shots_path("spa-list-assign-phone.png"))
+        .await?;
     assert_clean_console(&page);
     browser.close().await?;
     Ok(())

@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
+pub mod assignee;
 pub mod canned;
 pub mod chart;
 pub mod composer;

@@ -13,10 +13,12 @@ use leptos_router::NavigateOptions;
 use parley::wire::ConversationId;
 use parley::wire::{
     Channel, ContactIdentified, Conversation, ConversationStatus, FeedPayload, QualificationStatus,
+    UpdateConversation, User, UserId,
 };
 use wasm_bindgen::JsCast;
 
 use crate::api::Api;
+use crate::components::assignee::AssigneeSelect;
 use crate::components::form::{Choice, EnumSelect, RetryError};
 use crate::components::shell::Account;
 use crate::components::simulate_dialog::SimulateDialog;
@@ -37,6 +39,8 @@ pub struct Inbox {
     pub selected: Memo<Option<ConversationId>>,
     /// A short notice over the list ("resumed the existing conversation").
     pub notice: RwSignal<Option<String>>,
+    /// The tenant's people, for assignment here and in the open conversation.
+    pub users: RwSignal<Vec<User>>,
     next_cursor: RwSignal<Option<String>>,
     loading: RwSignal<bool>,
     loaded: RwSignal<bool>,
@@ -191,6 +195,31 @@ impl Inbox {
         });
     }
 
+    /// Assigns a conversation from its row (or leaves it unassigned); the row may leave the
+    /// view (Mine, Unassigned), which the next read of the list settles.
+    fn assign(&self, id: ConversationId, assignee_id: Option<UserId>) {
+        let inbox = *self;
+        let changes = UpdateConversation {
+            assignee_id: Some(assignee_id),
+            ..Default::default()
+        };
+        spawn_local(async move {
+            match inbox.api.update_conversation(id, &changes).await {
+                Ok(fresh) => {
+                    inbox.apply(fresh);
+                    inbox.refresh();
+                }
+                Err(failure) => {
+                    inbox
+                        .notice
+                        .try_set(Some(format!("Not assigned: {}", failure.message())));
+                    // Show the server's assignee again in the row's select.
+                    inbox.items.try_update(|_| ());
+                }
+            }
+        });
+    }
+
     /// The path of a conversation, keeping the current filters.
     pub fn href(&self, id: ConversationId) -> String {
         format!("/c/{id}{}", self.filters.with(Filters::to_query))
@@ -228,6 +257,7 @@ pub fn InboxPage() -> impl IntoView {
         filters,
         selected,
         notice: RwSignal::new(None),
+        users: RwSignal::new(Vec::new()),
         next_cursor: RwSignal::new(None),
         loading: RwSignal::new(false),
         loaded: RwSignal::new(false),
@@ -236,6 +266,11 @@ pub fn InboxPage() -> impl IntoView {
         api,
     };
     provide_context(inbox);
+    spawn_local(async move {
+        if let Ok(users) = api.users().await {
+            inbox.users.try_set(users);
+        }
+    });
 
     // The tab says how many customer messages wait unread in the list, so a person working
     // in another tab sees new ones come in.
@@ -784,6 +819,8 @@ fn move_focus(event: leptos::ev::KeyboardEvent) {
     let Some(row) = event
         .target()
         .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        // The arrows of a row's assignee choice are its own.
+        .filter(|element| element.tag_name() == "A")
         .and_then(|element| element.closest("li").ok().flatten())
     else {
         return;
@@ -826,8 +863,18 @@ fn ConversationRow(conversation: Conversation, inbox: Inbox) -> impl IntoView {
         }
     });
     let unread = conversation.unread_count;
+    // Follows the list, so a refused change shows the server's assignee again.
+    let assignee = Signal::derive(move || {
+        inbox.items.with(|items| {
+            items
+                .iter()
+                .find(|c| c.id == id)
+                .and_then(|c| c.assignee_id)
+        })
+    });
+    let assign_label = format!("Assigned to, {title}");
     view! {
-        <li>
+        <li class="conv-item">
             <a
                 class="conv-row"
                 class:unread={unread > 0}
@@ -919,6 +966,15 @@ fn ConversationRow(conversation: Conversation, inbox: Inbox) -> impl IntoView {
                     </span>
                 </span>
             </a>
+            // Beside the link, not in it: a control inside a link is neither valid nor usable.
+            <AssigneeSelect
+                class="row-assign"
+                test_id="row-assignee"
+                label=assign_label
+                users=inbox.users
+                assignee=assignee
+                on_change=Callback::new(move |assignee_id| inbox.assign(id, assignee_id))
+            />
         </li>
     }
 }

@@ -3,9 +3,9 @@
 //! through the store. (Qualification, assistant and guide live in the contact panel.)
 
 use leptos::prelude::*;
-use parley::wire::UserId;
 use parley::wire::{ConversationStatus, UpdateConversation};
 
+use crate::components::assignee::AssigneeSelect;
 use crate::util::list_time;
 
 use super::store::ConversationStore;
@@ -32,31 +32,18 @@ pub fn Controls(store: ConversationStore) -> impl IntoView {
         <div class="conv-controls">
             <div class="control">
                 <label for="assignee">"Assigned to"</label>
-                <select
+                <AssigneeSelect
                     id="assignee"
-                    on:change=move |event| {
-                        let value = event_target_value(&event);
+                    users=users
+                    assignee=Signal::derive(assignee)
+                    on_change=Callback::new(move |assignee_id| {
                         store
                             .update(UpdateConversation {
-                                assignee_id: Some(value.parse::<UserId>().ok()),
+                                assignee_id: Some(assignee_id),
                                 ..Default::default()
-                            });
-                    }
-                >
-                    <option value="" prop:selected=move || assignee().is_none()>
-                        "Unassigned"
-                    </option>
-                    <For each=move || users.get() key=|u| (u.id, u.name.clone()) let:user>
-                        {
-                            let id = user.id;
-                            view! {
-                                <option value=id.to_string() prop:selected=move || assignee() == Some(id)>
-                                    {user.name.clone()}
-                                </option>
-                            }
-                        }
-                    </For>
-                </select>
+                            })
+                    })
+                />
             </div>
             <div class="ai-state">
                 <button

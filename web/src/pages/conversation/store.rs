@@ -185,7 +185,7 @@ pub struct ConversationStore {
     pub header_error: RwSignal<Option<String>>,
     /// The tenant's assistants, for the header's choice.
     pub assistants: RwSignal<Vec<Assistant>>,
-    /// The tenant's people, for the header's assignment.
+    /// The tenant's people, for the header's assignment (the list's, loaded once).
     pub users: RwSignal<Vec<User>>,
     /// Whether the conversation has an AI guide (`None` until known).
     pub has_guide: RwSignal<Option<bool>>,
@@ -210,7 +210,7 @@ impl ConversationStore {
             loading_older: RwSignal::new(false),
             header_error: RwSignal::new(None),
             assistants: RwSignal::new(Vec::new()),
-            users: RwSignal::new(Vec::new()),
+            users: expect_context::<Inbox>().users,
             has_guide: RwSignal::new(None),
             list: NodeRef::new(),
             next_local: StoredValue::new(0),
@@ -228,11 +228,6 @@ impl ConversationStore {
         spawn_local(async move {
             if let Ok(list) = store.api.assistants().await {
                 store.assistants.try_set(list);
-            }
-        });
-        spawn_local(async move {
-            if let Ok(list) = store.api.users().await {
-                store.users.try_set(list);
             }
         });
         spawn_local(async move {
