@@ -615,12 +615,13 @@ impl Media {
     }
 }
 
-/// The multipart body of `POST /api/v1/media` (for the OpenAPI document).
+/// The multipart body of `POST /api/v1/media` (for the OpenAPI document): one field, `file`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UploadMedia {
-    /// The file, with its `Content-Type`: image/jpeg, image/png, image/gif, image/webp,
-    /// video/mp4, audio/mpeg, text/vcard or application/pdf.
-    #[schema(value_type = String, format = Binary)]
+    /// The file (not empty), with its `Content-Type`: image/jpeg, image/png, image/gif,
+    /// image/webp, video/mp4, audio/mpeg, text/vcard or application/pdf.
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     pub file: String,
 }
 

@@ -54,6 +54,8 @@ pub enum MediaError {
     TooLarge { limit: usize },
     #[error("Send the file in the multipart field `file`.")]
     MissingFile,
+    #[error("Unknown field `{0}`: the body has one field, `file`.")]
+    UnknownField(String),
     #[error("The multipart body cannot be read: {0}")]
     Unreadable(String),
     #[error("media not found")]
@@ -87,6 +89,7 @@ impl From<MediaError> for ApiError {
                 field: Some(FILE_FIELD.to_string()),
             },
             MediaError::MissingFile => ApiError::invalid("missing_file", FILE_FIELD, message),
+            MediaError::UnknownField(field) => ApiError::invalid("unknown_field", &field, message),
             MediaError::Unreadable(_) => {
                 ApiError::bad_request("invalid_multipart", Some(FILE_FIELD), message)
             }
@@ -156,17 +159,18 @@ pub async fn upload(
     let mut file: Option<(&'static str, Vec<u8>)> = None;
     while let Some(field) = multipart.next().await {
         let mut field = field.map_err(multipart_error)?;
-        let is_file = field.name() == Some(FILE_FIELD);
-        if !is_file || file.is_some() {
-            // Other fields are read past (within the limit) and ignored.
-            let mut seen = 0usize;
-            while let Some(chunk) = field.next().await {
-                seen += chunk.map_err(multipart_error)?.len();
-                if seen > limit {
-                    return Err(MediaError::TooLarge { limit });
-                }
+        match field.name() {
+            Some(FILE_FIELD) if file.is_none() => {}
+            Some(FILE_FIELD) => {
+                return Err(MediaError::Unreadable(
+                    "the field `file` is given twice".to_string(),
+                ))
             }
-            continue;
+            other => {
+                return Err(MediaError::UnknownField(
+                    other.unwrap_or_default().chars().take(100).collect(),
+                ))
+            }
         }
         let declared = field
             .content_type()

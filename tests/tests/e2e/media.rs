@@ -315,7 +315,7 @@ async fn uploads_are_limited_in_size_and_type() {
         .post_json("/api/v1/media", Some(token), &json!({"file": "x"}))
         .await;
     expect_error(json_body, 415, "unsupported_media_type").await;
-    // No `file` field.
+    // Another field than `file`, and an empty file.
     let (content_type, body) = multipart("picture", "image/png", &small);
     let response = app
         .client
@@ -326,7 +326,14 @@ async fn uploads_are_limited_in_size_and_type() {
         .send()
         .await
         .expect("upload");
-    expect_error(response, 422, "missing_file").await;
+    let error = expect_error(response, 422, "unknown_field").await;
+    assert_eq!(error["field"], "picture");
+    expect_error(
+        upload(&app, token, "image/png", b"").await,
+        422,
+        "missing_file",
+    )
+    .await;
     // Without a token.
     let (content_type, body) = multipart("file", "image/png", &small);
     let anonymous = app
