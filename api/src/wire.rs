@@ -572,6 +572,8 @@ wire_enum!(
     MessageType { Sms => "SMS", Mms => "MMS" }
 );
 
+// `wire_enum!` takes no attributes on variants, so `#[default]` cannot be derived.
+#[allow(clippy::derivable_impls)]
 impl Default for MessageType {
     fn default() -> Self {
         MessageType::Sms
