@@ -670,3 +670,92 @@ async fn the_media_store_can_be_s3() {
         "{listing}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_large_upload_is_refused_without_reading_it_all() {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    // Three times the default limit of 1 MB.
+    let big = picture(12, 3 * 1024 * 1024);
+    let response = upload(&app, &acme.admin_token, "image/png", &big).await;
+    expect_error(response, 413, "media_too_large").await;
+    assert_eq!(app.count("SELECT count(*) AS count FROM media").await, 0);
+    // Exactly the limit is fine.
+    let limit = picture(13, 1024 * 1024 - 8);
+    json_with_status(
+        upload(&app, &acme.admin_token, "image/png", &limit).await,
+        201,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retention_removes_unsent_uploads_and_their_bytes_but_keeps_sent_media() {
+    // A store of its own: other tests' contents are not this database's to remove.
+    let store = tempfile::tempdir().expect("media folder");
+    let app = TestApp::spawn_with(settings(&[(
+        "PARLEY_MEDIA_STORE",
+        store.path().display().to_string(),
+    )]))
+    .await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    let token = &acme.admin_token;
+    let started = app.start_conversation(token, CUSTOMER, "Hello").await;
+    let conversation_id = started["conversation"]["id"].as_str().expect("id");
+    let unsent_bytes = picture(14, 500);
+    let sent_bytes = picture(15, 600);
+    let unsent = json_with_status(upload(&app, token, "image/png", &unsent_bytes).await, 201).await;
+    let sent = json_with_status(upload(&app, token, "image/png", &sent_bytes).await, 201).await;
+    json_with_status(
+        app.post_json(
+            &format!("/api/v1/conversations/{conversation_id}/messages"),
+            Some(token),
+            &json!({"text": "here", "media_ids": [sent["id"]]}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let unsent_hash = sha256_hex(&unsent_bytes);
+    assert!(app.state.media.exists(&unsent_hash).await.expect("head"));
+
+    // A fresh upload waits to be sent.
+    parley::retention::prune_once(&app.state)
+        .await
+        .expect("prune");
+    assert_eq!(app.count("SELECT count(*) AS count FROM media").await, 2);
+
+    app.clock.advance(chrono::Duration::days(2));
+    let pruned = parley::retention::prune_once(&app.state)
+        .await
+        .expect("prune")
+        .expect("not pruning elsewhere");
+    assert_eq!(pruned.media, 1);
+    assert_eq!(app.count("SELECT count(*) AS count FROM media").await, 1);
+    assert!(!app.state.media.exists(&unsent_hash).await.expect("head"));
+    assert!(app
+        .state
+        .media
+        .exists(&sha256_hex(&sent_bytes))
+        .await
+        .expect("head"));
+
+    // A deleted message's media goes the same way.
+    use diesel_async::RunQueryDsl;
+    let mut conn = app.state.pool.get().await.expect("connection");
+    diesel::sql_query("DELETE FROM messages WHERE message_type = 'MMS'")
+        .execute(&mut conn)
+        .await
+        .expect("delete");
+    drop(conn);
+    parley::retention::prune_once(&app.state)
+        .await
+        .expect("prune");
+    assert_eq!(app.count("SELECT count(*) AS count FROM media").await, 0);
+    assert!(!app
+        .state
+        .media
+        .exists(&sha256_hex(&sent_bytes))
+        .await
+        .expect("head"));
+}
