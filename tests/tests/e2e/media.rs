@@ -759,3 +759,45 @@ async fn retention_removes_unsent_uploads_and_their_bytes_but_keeps_sent_media()
         .await
         .expect("head"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn simulator_mode_simulates_a_customer_sending_a_picture() {
+    // No Telnyx key: the built-in carrier simulator plays Telnyx.
+    let app = TestApp::spawn_with(settings(&[("TELNYX_API_KEY", "")])).await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    let token = &acme.admin_token;
+    let bytes = picture(16, 800);
+    let item = json_with_status(upload(&app, token, "image/jpeg", &bytes).await, 201).await;
+    let simulated = json_with_status(
+        app.post_json(
+            "/api/v1/simulator/inbound",
+            Some(token),
+            &json!({"from": CUSTOMER, "text": "", "media_ids": [item["id"]]}),
+        )
+        .await,
+        202,
+    )
+    .await;
+    assert_eq!(simulated["webhook_status"], 200);
+    let message = settled_message(&app, token).await;
+    assert_eq!(message["direction"], "inbound");
+    assert_eq!(message["type"], "MMS");
+    assert_eq!(message["media"][0]["status"], "stored");
+    assert_eq!(message["media"][0]["sha256"], sha256_hex(&bytes));
+    assert_ne!(
+        message["media"][0]["id"], item["id"],
+        "the customer's own item"
+    );
+    // Neither text nor media: refused.
+    expect_error(
+        app.post_json(
+            "/api/v1/simulator/inbound",
+            Some(token),
+            &json!({"from": CUSTOMER, "text": " "}),
+        )
+        .await,
+        422,
+        "empty_message",
+    )
+    .await;
+}
