@@ -43,11 +43,22 @@ impl MediaServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("address").port();
         let data = web::Data::from(files);
+        // Paths under /flaky/ answer 503 to their first request.
+        let flaky_seen = web::Data::new(std::sync::Mutex::new(
+            std::collections::HashSet::<String>::new(),
+        ));
         let server = HttpServer::new(move || {
-            App::new().app_data(data.clone()).default_service(web::to(
+            App::new().app_data(data.clone()).app_data(flaky_seen.clone()).default_service(web::to(
                 |request: actix_web::HttpRequest,
-                 files: web::Data<HashMap<String, (String, Vec<u8>)>>| async move {
-                    match files.get(request.path()) {
+                 files: web::Data<HashMap<String, (String, Vec<u8>)>>,
+                 seen: web::Data<std::sync::Mutex<std::collections::HashSet<String>>>| async move {
+                    let path = request.path().to_string();
+                    if path.starts_with("/flaky/")
+                        && seen.lock().expect("lock").insert(path.clone())
+                    {
+                        return HttpResponse::ServiceUnavailable().finish();
+                    }
+                    match files.get(&path) {
                         Some((kind, bytes)) => HttpResponse::Ok()
                             .content_type(kind.as_str())
                             .body(bytes.clone()),
@@ -800,4 +811,56 @@ async fn simulator_mode_simulates_a_customer_sending_a_picture() {
         "empty_message",
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fetch_that_fails_for_a_moment_is_retried() {
+    let bytes = picture(17, 700);
+    let server = MediaServer::start(vec![("/flaky/p.png", "image/png", bytes.clone())]).await;
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    let media = json!([declared(server.url("/flaky/p.png"), "image/png", &bytes)]);
+    let body = received_mms("ev-flaky", "msg-flaky", "", media);
+    json_with_status(deliver(&app, &body).await, 200).await;
+    let message = settled_message(&app, &acme.admin_token).await;
+    assert_eq!(message["media"][0]["status"], "stored");
+    assert_eq!(
+        app.count("SELECT count(*) AS count FROM jobs WHERE kind = 'fetch_media' AND status = 'done' AND attempts = 2")
+            .await,
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn media_the_carrier_cannot_fetch_fails_the_send_with_telnyxs_error() {
+    // A public URL nobody answers at: the carrier cannot fetch the media.
+    let app = TestApp::spawn_with(settings(&[("PARLEY_PUBLIC_URL", "http://127.0.0.1:9")])).await;
+    let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
+    let token = &acme.admin_token;
+    let started = app.start_conversation(token, CUSTOMER, "Hello").await;
+    let conversation_id = started["conversation"]["id"].as_str().expect("id");
+    let item = json_with_status(
+        upload(&app, token, "image/png", &picture(18, 100)).await,
+        201,
+    )
+    .await;
+    let sent = json_with_status(
+        app.post_json(
+            &format!("/api/v1/conversations/{conversation_id}/messages"),
+            Some(token),
+            &json!({"media_ids": [item["id"]]}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let failed = app
+        .wait_for_status(
+            token,
+            conversation_id,
+            sent["id"].as_str().expect("id"),
+            "sending_failed",
+        )
+        .await;
+    assert_eq!(failed["error"]["code"], "40317", "{failed}");
 }
