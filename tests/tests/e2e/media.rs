@@ -715,7 +715,7 @@ async fn retention_removes_unsent_uploads_and_their_bytes_but_keeps_sent_media()
     let conversation_id = started["conversation"]["id"].as_str().expect("id");
     let unsent_bytes = picture(14, 500);
     let sent_bytes = picture(15, 600);
-    let unsent = json_with_status(upload(&app, token, "image/png", &unsent_bytes).await, 201).await;
+    json_with_status(upload(&app, token, "image/png", &unsent_bytes).await, 201).await;
     let sent = json_with_status(upload(&app, token, "image/png", &sent_bytes).await, 201).await;
     json_with_status(
         app.post_json(
