@@ -41,6 +41,9 @@ pub const ALLOWED_TYPES: &[&str] = &[
 /// At most this many items in one message (Telnyx's limit).
 pub const MAX_MEDIA_PER_MESSAGE: usize = 10;
 
+/// At most this many bytes of media in one MMS (Telnyx's limit; more is refused with 40317).
+pub const MAX_MMS_BYTES: i64 = crate::telnyx::wire::MAX_MMS_BYTES as i64;
+
 /// The multipart field that holds the file.
 pub const FILE_FIELD: &str = "file";
 

@@ -19,7 +19,7 @@ use crate::error::ApiError;
 use crate::ids::{ConversationId, MediaId, MessageId, UserId};
 use crate::jobs::{self, Job};
 use crate::media::storage::{self as media_storage, MediaRow};
-use crate::media::MAX_MEDIA_PER_MESSAGE;
+use crate::media::{MAX_MEDIA_PER_MESSAGE, MAX_MMS_BYTES};
 use crate::opt_outs::{self, GuardError};
 use crate::pagination::{page_from, Cursor};
 use crate::phone_numbers;
@@ -65,6 +65,8 @@ pub enum SendError {
     MediaUnavailable(MediaId),
     #[error("Pictures and files (MMS) reach only numbers in the US and Canada; {0} is not one.")]
     MmsNotSupported(String),
+    #[error("The items add up to {0} bytes; an MMS carries at most {MAX_MMS_BYTES} (1 MB).")]
+    MmsTooLarge(i64),
     #[error(transparent)]
     Database(#[from] diesel::result::Error),
     #[error(transparent)]
@@ -104,6 +106,7 @@ impl From<SendError> for ApiError {
             SendError::MmsNotSupported(_) => {
                 ApiError::invalid("mms_not_supported", "media_ids", message)
             }
+            SendError::MmsTooLarge(_) => ApiError::invalid("mms_too_large", "media_ids", message),
             SendError::Database(error) => error.into(),
             SendError::Api(error) => error,
         }
@@ -174,14 +177,16 @@ impl TryFrom<SendMessage> for OutgoingMessage {
 }
 
 /// The tenant's stored items `ids`, in their order: an id of another tenant (or of none) is
-/// `UnknownMedia`, a customer's item that was never stored `MediaUnavailable`.
+/// `UnknownMedia`, a customer's item that was never stored `MediaUnavailable`, and more than
+/// Telnyx takes in one MMS `MmsTooLarge`.
 pub async fn media_to_send(
     conn: &mut AsyncPgConnection,
     tenant_id: crate::ids::TenantId,
     ids: &[MediaId],
 ) -> Result<Vec<MediaRow>, SendError> {
     let found = media_storage::find_many_in_tenant(conn, tenant_id, ids).await?;
-    ids.iter()
+    let items: Vec<MediaRow> = ids
+        .iter()
         .map(|id| {
             let row = found
                 .iter()
@@ -192,7 +197,12 @@ pub async fn media_to_send(
             }
             Ok(row.clone())
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    let total: i64 = items.iter().map(|item| item.size).sum();
+    if total > MAX_MMS_BYTES {
+        return Err(SendError::MmsTooLarge(total));
+    }
+    Ok(items)
 }
 
 /// Messages as the API shows them, with the media of each MMS.

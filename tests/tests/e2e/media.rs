@@ -526,6 +526,27 @@ async fn media_is_the_tenants_own_and_mms_goes_to_north_america_only() {
     )
     .await;
     assert_eq!(error["field"], "media_ids");
+    // More than 1 MB in all.
+    let big = json_with_status(
+        upload(&app, &acme.admin_token, "image/png", &picture(19, 700_000)).await,
+        201,
+    )
+    .await;
+    let ours = app
+        .start_conversation(&acme.admin_token, "+14165551299", "Hi")
+        .await;
+    let ours_id = ours["conversation"]["id"].as_str().expect("id");
+    expect_error(
+        app.post_json(
+            &format!("/api/v1/conversations/{ours_id}/messages"),
+            Some(&acme.admin_token),
+            &json!({"media_ids": [big["id"], big["id"]]}),
+        )
+        .await,
+        422,
+        "mms_too_large",
+    )
+    .await;
     // Too many, none, and neither text nor media.
     let eleven: Vec<&str> = std::iter::repeat_n(id, 11).collect();
     for body in [json!({"media_ids": eleven}), json!({"media_ids": []})] {

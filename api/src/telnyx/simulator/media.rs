@@ -10,8 +10,7 @@ use sha2::{Digest, Sha256};
 use super::validate::Refusal;
 use super::*;
 
-/// Telnyx's limit on an MMS: 1 MB of media in total.
-pub(super) const MAX_MMS_BYTES: usize = 1024 * 1024;
+use super::super::wire::MAX_MMS_BYTES;
 
 /// One media URL of a send, as the simulator fetched it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,7 +61,7 @@ impl Shared {
                 .map_err(|error| refuse(format!("The media URL {url} could not be read: {error}")))?
                 .to_vec();
             total += bytes.len();
-            if total > MAX_MMS_BYTES {
+            if total as u64 > MAX_MMS_BYTES {
                 return Err(refuse(format!(
                     "The media add up to more than {MAX_MMS_BYTES} bytes."
                 )));
