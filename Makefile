@@ -63,6 +63,7 @@ clean-test-dbs:
 test: fmt clippy graph web build
 	@.ci/chromium.sh
 	@.ci/schemathesis.sh > /dev/null
+	@.ci/moto.sh > /dev/null
 	@set -e; export DATABASE_URL=$$(.ci/postgres.sh); \
 	$(MAKE) --no-print-directory clean-test-dbs; \
 	echo "Browser tests save screenshots to tests/screenshots/"; \

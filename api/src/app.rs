@@ -20,8 +20,8 @@ use crate::state::SetupError;
 use crate::telnyx::simulator::{Simulator, SimulatorConfig};
 use crate::{
     agent, api_keys, assistants, auth, clients, conversations, diagnostics, extract, interactions,
-    jobs, messages, notes, openapi, ops, opt_outs, phone_numbers, realtime, retention, simulation,
-    spa, usage, users, webhooks,
+    jobs, media, messages, notes, openapi, ops, opt_outs, phone_numbers, realtime, retention,
+    simulation, spa, usage, users, webhooks,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(ops::configure)
         .configure(openapi::configure)
         .configure(webhooks::routes::configure_public)
+        .configure(media::routes::configure_public)
         .service(
             web::scope("/api/v1")
                 .configure(auth::routes::configure)
@@ -54,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(phone_numbers::routes::configure)
                 .configure(conversations::routes::configure)
                 .configure(messages::routes::configure)
+                .configure(media::routes::configure)
                 .configure(notes::routes::configure)
                 .configure(assistants::routes::configure)
                 .configure(opt_outs::routes::configure)

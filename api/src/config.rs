@@ -152,6 +152,87 @@ pub struct RetentionSettings {
     pub ai_generations: chrono::Duration,
 }
 
+/// Where media (MMS) bytes are kept: `PARLEY_MEDIA_STORE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaStoreSpec {
+    /// A local folder (created when missing).
+    Local(PathBuf),
+    /// Any S3-compatible store: `s3://bucket/prefix`, with the `AWS_*` settings given.
+    S3 {
+        bucket: String,
+        prefix: String,
+        /// `(aws_… key in lowercase, value)` pairs: endpoint, credentials, region, allow_http.
+        options: Vec<(String, String)>,
+    },
+}
+
+/// The `AWS_*` variables passed to the S3 client (besides what it reads from the process).
+pub const AWS_VARIABLES: &[&str] = &[
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ALLOW_HTTP",
+    "AWS_VIRTUAL_HOSTED_STYLE_REQUEST",
+];
+
+pub const DEFAULT_MEDIA_STORE: &str = ".data/media";
+/// 1 MB, the contract's default upload limit.
+pub const DEFAULT_MEDIA_MAX_BYTES: usize = 1024 * 1024;
+
+/// Pictures and files (MMS).
+#[derive(Debug, Clone)]
+pub struct MediaSettings {
+    pub store: MediaStoreSpec,
+    /// The largest upload (`PARLEY_MEDIA_MAX_BYTES`).
+    pub max_bytes: usize,
+    /// The largest item fetched from Telnyx for an inbound MMS.
+    pub fetch_max_bytes: usize,
+    /// How long one fetch from Telnyx may take.
+    pub fetch_timeout: Duration,
+    /// How long a signed link handed to Telnyx stays valid.
+    pub link_ttl: Duration,
+}
+
+fn parse_media_store(source: &dyn Source) -> Result<MediaStoreSpec, ConfigError> {
+    let text = source
+        .get("PARLEY_MEDIA_STORE")
+        .unwrap_or_else(|| DEFAULT_MEDIA_STORE.to_string());
+    let text = text.trim();
+    if let Some(rest) = text.strip_prefix("s3://") {
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(ConfigError::new(
+                "PARLEY_MEDIA_STORE",
+                format!("`{text}` names no bucket; use s3://bucket/prefix"),
+            ));
+        }
+        let options = AWS_VARIABLES
+            .iter()
+            .filter_map(|name| {
+                source
+                    .get(name)
+                    .map(|value| (name.to_ascii_lowercase(), value))
+            })
+            .collect();
+        return Ok(MediaStoreSpec::S3 {
+            bucket: bucket.to_string(),
+            prefix: prefix.trim_matches('/').to_string(),
+            options,
+        });
+    }
+    if text.contains("://") {
+        return Err(ConfigError::new(
+            "PARLEY_MEDIA_STORE",
+            format!("`{text}` is neither a folder nor an s3://bucket/prefix URL"),
+        ));
+    }
+    Ok(MediaStoreSpec::Local(PathBuf::from(text)))
+}
+
 /// Processed webhook event ids are kept at least this long, whatever the webhook retention,
 /// so a late redelivery is still recognised as a duplicate.
 pub const MIN_PROCESSED_EVENT_DAYS: i64 = 3;
@@ -194,6 +275,7 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// The built SPA (`web/dist`); missing means the API serves without it.
     pub web_dist: PathBuf,
+    pub media: MediaSettings,
 }
 
 impl std::fmt::Debug for Settings {
@@ -478,6 +560,37 @@ impl Settings {
                 .get("PARLEY_WEB_DIST")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("web/dist")),
+            media: MediaSettings {
+                store: parse_media_store(source)?,
+                max_bytes: parse_number(
+                    source,
+                    "PARLEY_MEDIA_MAX_BYTES",
+                    DEFAULT_MEDIA_MAX_BYTES,
+                    |bytes| (1..=100 * 1024 * 1024).contains(bytes),
+                    "a number of bytes between 1 and 104857600",
+                )?,
+                fetch_max_bytes: parse_number(
+                    source,
+                    "PARLEY_MEDIA_FETCH_MAX_BYTES",
+                    10 * 1024 * 1024usize,
+                    |bytes| (1..=100 * 1024 * 1024).contains(bytes),
+                    "a number of bytes between 1 and 104857600",
+                )?,
+                fetch_timeout: Duration::from_secs(parse_number(
+                    source,
+                    "PARLEY_MEDIA_FETCH_TIMEOUT_SECONDS",
+                    30u64,
+                    |seconds| (1..=600).contains(seconds),
+                    "a number of seconds between 1 and 600",
+                )?),
+                link_ttl: Duration::from_secs(parse_number(
+                    source,
+                    "PARLEY_MEDIA_LINK_TTL_SECONDS",
+                    24 * 3600u64,
+                    |seconds| (60..=7 * 86_400).contains(seconds),
+                    "a number of seconds between 60 and 604800",
+                )?),
+            },
         })
     }
 }
@@ -514,6 +627,34 @@ mod tests {
         assert_eq!(settings.retention.ai_generations.num_days(), 90);
         assert!(!settings.trust_forwarded_for);
         assert!(settings.hash_concurrency >= 2);
+        assert_eq!(
+            settings.media.store,
+            MediaStoreSpec::Local(PathBuf::from(DEFAULT_MEDIA_STORE))
+        );
+        assert_eq!(settings.media.max_bytes, 1024 * 1024);
+    }
+
+    #[test]
+    fn an_s3_media_store_takes_the_aws_settings() {
+        let mut source = minimal();
+        source.insert(
+            "PARLEY_MEDIA_STORE".into(),
+            "s3://bucket/some/prefix/".into(),
+        );
+        source.insert("AWS_ENDPOINT_URL".into(), "http://127.0.0.1:9000".into());
+        source.insert("AWS_ALLOW_HTTP".into(), "true".into());
+        let settings = Settings::from_source(&source).expect("valid");
+        assert_eq!(
+            settings.media.store,
+            MediaStoreSpec::S3 {
+                bucket: "bucket".into(),
+                prefix: "some/prefix".into(),
+                options: vec![
+                    ("aws_endpoint_url".into(), "http://127.0.0.1:9000".into()),
+                    ("aws_allow_http".into(), "true".into()),
+                ],
+            }
+        );
     }
 
     #[test]
@@ -545,6 +686,9 @@ mod tests {
             ("PARLEY_HASH_CONCURRENCY", "0"),
             ("PARLEY_HASH_WAIT_MS", "soon"),
             ("PARLEY_TRUST_FORWARDED_FOR", "maybe"),
+            ("PARLEY_MEDIA_STORE", "s3:///prefix"),
+            ("PARLEY_MEDIA_STORE", "gs://bucket"),
+            ("PARLEY_MEDIA_MAX_BYTES", "0"),
         ];
         for (variable, value) in cases {
             let mut source = minimal();

@@ -244,6 +244,7 @@ async fn insert_conversation(
                 send_slot_at: None,
                 author_name: (line.author == Author::Agent).then(|| DEMO_NAME.to_string()),
                 retry_of: None,
+                message_type: crate::wire::MessageType::Sms,
             },
         )
         .await?;

@@ -53,6 +53,14 @@ pub enum ApiError {
     /// 503 `busy`: too much of a bounded kind of work (password hashing) is in progress.
     #[error("The server is busy; please try again in a moment.")]
     Busy { retry_after: std::time::Duration },
+    /// Another status with its own code (413 `media_too_large`, 415 for a file's type).
+    #[error("{message}")]
+    Coded {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+    },
     /// A fault on our side; the detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -114,6 +122,7 @@ impl ApiError {
             | ApiError::Invalid { code, .. }
             | ApiError::Unauthorized { code, .. }
             | ApiError::Conflict { code, .. }
+            | ApiError::Coded { code, .. }
             | ApiError::Unavailable { code, .. } => code,
             ApiError::Forbidden { .. } => "forbidden",
             ApiError::NotFound { .. } => "not_found",
@@ -130,6 +139,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest { field, .. }
             | ApiError::Invalid { field, .. }
+            | ApiError::Coded { field, .. }
             | ApiError::Conflict { field, .. } => field.clone(),
             _ => None,
         }
@@ -167,6 +177,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable { .. } | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Coded { status, .. } => *status,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

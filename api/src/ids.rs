@@ -86,6 +86,8 @@ id_type! {
     NoteId;
     /// A canned reply of a tenant.
     CannedReplyId;
+    /// A picture or file (MMS media) of a tenant.
+    MediaId;
 }
 
 #[cfg(test)]

@@ -50,6 +50,8 @@ pub mod interactions;
 #[cfg(feature = "server")]
 pub mod jobs;
 #[cfg(feature = "server")]
+pub mod media;
+#[cfg(feature = "server")]
 pub mod messages;
 #[cfg(feature = "server")]
 pub mod notes;

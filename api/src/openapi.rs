@@ -52,6 +52,9 @@ Authenticate with `Authorization: Bearer <token>`: a user's access token from \
         crate::messages::routes::history,
         crate::messages::routes::send,
         crate::messages::routes::retry,
+        crate::media::routes::upload,
+        crate::media::routes::get,
+        crate::media::routes::get_signed,
         crate::notes::routes::list,
         crate::notes::routes::create,
         crate::messages::routes::segments,
@@ -97,6 +100,7 @@ Authenticate with `Authorization: Bearer <token>`: a user's access token from \
         wire::SimulatorStatus, wire::SimulateInbound, wire::SimulatedInbound, wire::Client, wire::CreateClient, wire::UpdateClient,
         wire::Interaction, wire::CreateInteraction, wire::Usage, wire::UsageDay, wire::NormalizedPhone, wire::FeedEvent, wire::AiGeneration, wire::GenerationPurpose, wire::GenerationOutcome, wire::Diagnostics, wire::DiagnosticCheck, wire::CheckStatus,
         wire::CannedReply, wire::CreateCannedReply, wire::UpdateCannedReply, wire::RenderedCannedReply,
+        wire::Media, wire::MediaStatus, wire::MessageType, wire::UploadMedia,
     )),
     modifiers(&BearerAuth, &RequestRules, &Contract),
     tags(
@@ -117,6 +121,7 @@ Authenticate with `Authorization: Bearer <token>`: a user's access token from \
         (name = "simulator", description = "The built-in carrier simulator (no Telnyx account)"),
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "canned-replies", description = "Saved answers, and filling one in for a conversation"),
+        (name = "media", description = "Pictures and files (MMS): uploads, and reading them back"),
     )
 )]
 pub struct ApiDoc;
@@ -237,7 +242,14 @@ fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
         ("StartConversation", "message", message),
         ("UpdateConversation", "contact_name", contact),
         ("UpdateConversation", "company", contact),
-        ("SendMessage", "text", message),
+        // Blank is fine with `media_ids` (an MMS without text), refused (422) without.
+        (
+            "SendMessage",
+            "text",
+            Rule::Optional {
+                max: messages::MAX_TEXT_CHARS,
+            },
+        ),
         (
             "PutGuide",
             "text",
@@ -290,7 +302,13 @@ fn body_rules() -> Vec<(&'static str, &'static str, Rule)> {
         ),
         ("SimulateInbound", "from", Rule::Phone),
         ("SimulateInbound", "to", Rule::E164),
-        ("SimulateInbound", "text", message),
+        (
+            "SimulateInbound",
+            "text",
+            Rule::Optional {
+                max: messages::MAX_TEXT_CHARS,
+            },
+        ),
         (
             "CreateUser",
             "name",
@@ -584,6 +602,7 @@ const LINKS: &[(&str, &str, &[&str])] = &[
         "/id",
         &["get_client", "update_client", "delete_client"],
     ),
+    ("upload_media", "/id", &["get_media"]),
     (
         "create_canned_reply",
         "/id",
@@ -717,6 +736,53 @@ impl Modify for Contract {
             }
         }
         Contract::add_links(openapi);
+        Contract::describe_media(openapi);
+    }
+}
+
+impl Contract {
+    /// The media operations as they really are: an upload's `file` part carries one of the
+    /// allowed types, and an item's bytes come back with their own `content-type`.
+    fn describe_media(openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::encoding::Encoding;
+        let types = crate::media::ALLOWED_TYPES;
+        for item in openapi.paths.paths.values_mut() {
+            for operation in operations_mut(item) {
+                match operation.operation_id.as_deref() {
+                    Some("upload_media") => {
+                        if let Some(RefOr::T(body)) = operation.request_body.as_mut() {
+                            for content in body.content.values_mut() {
+                                if let RefOr::T(content) = content {
+                                    let mut encoding = Encoding::default();
+                                    encoding.content_type = Some(types.join(", "));
+                                    content.encoding.insert("file".to_string(), encoding);
+                                }
+                            }
+                        }
+                    }
+                    Some("get_media" | "get_media_by_link") => {
+                        if let Some(RefOr::T(ok)) = operation.responses.responses.get_mut("200") {
+                            let binary = ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                                .build();
+                            ok.content.clear();
+                            for content_type in types {
+                                ok.content.insert(
+                                    content_type.to_string(),
+                                    RefOr::T(
+                                        ContentBuilder::new()
+                                            .schema(Some(Schema::Object(binary.clone())))
+                                            .build(),
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
     }
 }
 

@@ -117,6 +117,11 @@ impl E164 {
         &self.0
     }
 
+    /// Whether the number is in the US or Canada, where Telnyx delivers MMS.
+    pub fn takes_mms(&self) -> bool {
+        takes_mms(&self.0)
+    }
+
     /// The digits without `+`, for searching.
     pub fn digits(&self) -> &str {
         &self.0[1..]
@@ -125,6 +130,16 @@ impl E164 {
     pub fn into_string(self) -> String {
         self.0
     }
+}
+
+/// Whether a stored E.164 number is in the US or Canada (not merely +1: the Caribbean
+/// shares the country code), where Telnyx delivers MMS.
+pub fn takes_mms(number: &str) -> bool {
+    use phonenumber::country::Id;
+    phonenumber::parse(None, number.trim())
+        .ok()
+        .and_then(|number| number.country().id())
+        .is_some_and(|id| matches!(id, Id::US | Id::CA))
 }
 
 impl fmt::Display for E164 {
@@ -153,6 +168,15 @@ mod tests {
                 "{input}"
             );
         }
+    }
+
+    #[test]
+    fn mms_goes_to_the_us_and_canada_only() {
+        assert!(takes_mms("+14165551234"));
+        assert!(takes_mms("+12125551234"));
+        assert!(!takes_mms("+18765551234"), "Jamaica shares +1");
+        assert!(!takes_mms("+447911123456"));
+        assert!(!takes_mms("nonsense"));
     }
 
     #[test]

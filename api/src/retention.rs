@@ -9,6 +9,9 @@
 //! | AI generation logs | 90 days | `PARLEY_RETENTION_AI_GENERATIONS_DAYS` |
 //! | feed events | 168 hours | `PARLEY_EVENT_RETENTION_HOURS` |
 //! | sign-in attempt counters | until their 15-minute window passes | |
+//! | media no message carries (uploads never sent; items of deleted messages) | 1 day after upload | |
+//!
+//! A content in the media store goes with the last item that holds it.
 //!
 //! One task per instance runs a pass now and then; a pass deletes in bounded batches, each its
 //! own short transaction, and an instance that finds another one pruning leaves it be.
@@ -23,6 +26,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::auth::throttle;
 use crate::db::DbError;
+use crate::media::storage as media_storage;
+use crate::media::MediaError;
 use crate::state::AppState;
 
 /// How often each instance runs a pass.
@@ -41,6 +46,7 @@ pub struct Pruned {
     pub ai_generations: usize,
     pub events: usize,
     pub login_attempts: usize,
+    pub media: usize,
 }
 
 impl Pruned {
@@ -51,6 +57,7 @@ impl Pruned {
             + self.ai_generations
             + self.events
             + self.login_attempts
+            + self.media
     }
 }
 
@@ -184,7 +191,64 @@ pub async fn prune_once(state: &AppState) -> Result<Option<Pruned>, DbError> {
             }
         }
     }
+    pruned.media = prune_media(state, &mut conn, now).await?;
     Ok(Some(pruned))
+}
+
+/// An upload waits this long to be sent before it is removed.
+pub const UNSENT_MEDIA_GRACE: chrono::Duration = chrono::Duration::days(1);
+
+/// Removes media no message carries (uploads never sent past [`UNSENT_MEDIA_GRACE`], and the
+/// items of deleted messages, whose links went with them), then each content no item holds
+/// any more from the store, under the content's lock (see `media::keep_bytes`).
+async fn prune_media(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+) -> Result<usize, DbError> {
+    let mut removed = 0;
+    loop {
+        let hashes = conn
+            .transaction::<Option<Vec<Option<String>>>, diesel::result::Error, _>(async |conn| {
+                let lock: Locked =
+                    diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+                        .bind::<BigInt, _>(LOCK_KEY)
+                        .get_result(conn)
+                        .await?;
+                if !lock.locked {
+                    return Ok(None);
+                }
+                media_storage::delete_unlinked(conn, now - UNSENT_MEDIA_GRACE, BATCH)
+                    .await
+                    .map(Some)
+            })
+            .await?;
+        let Some(hashes) = hashes else {
+            return Ok(removed);
+        };
+        let batch = hashes.len();
+        removed += batch;
+        let mut contents: Vec<String> = hashes.into_iter().flatten().collect();
+        contents.sort();
+        contents.dedup();
+        for sha256 in contents {
+            let result = conn
+                .transaction::<_, MediaError, _>(async |conn| {
+                    media_storage::lock_content(conn, &sha256).await?;
+                    if !media_storage::content_in_use(conn, &sha256).await? {
+                        state.media.delete(&sha256).await?;
+                    }
+                    Ok(())
+                })
+                .await;
+            if let Err(error) = result {
+                tracing::warn!(%error, sha256, "cannot remove a media content nothing holds");
+            }
+        }
+        if (batch as i64) < BATCH || state.shutdown.is_cancelled() {
+            return Ok(removed);
+        }
+    }
 }
 
 /// Runs a pass now and every [`PASS_INTERVAL`] until the instance stops.

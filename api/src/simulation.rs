@@ -45,7 +45,17 @@ pub async fn inbound(
         ));
     };
     let body = body.into_inner();
-    if crate::text::is_blank(&body.text) {
+    let media_ids = body.media_ids.clone().unwrap_or_default();
+    if body.media_ids.is_some()
+        && (media_ids.is_empty() || media_ids.len() > crate::media::MAX_MEDIA_PER_MESSAGE)
+    {
+        return Err(ApiError::invalid(
+            "invalid_media_ids",
+            "media_ids",
+            "An MMS carries 1 to 10 items.",
+        ));
+    }
+    if crate::text::is_blank(&body.text) && media_ids.is_empty() {
         return Err(ApiError::invalid(
             "empty_message",
             "text",
@@ -84,8 +94,28 @@ pub async fn inbound(
         })?,
     };
     drop(conn);
+    // The simulator serves the items itself, as Telnyx serves a customer's media.
+    let mut media_urls = Vec::with_capacity(media_ids.len());
+    for id in media_ids {
+        let (item, bytes) = crate::media::read(&state, caller.tenant_id, id)
+            .await
+            .map_err(|error| match error {
+                crate::media::MediaError::NotFound => ApiError::invalid(
+                    "unknown_media",
+                    "media_ids",
+                    format!("No uploaded item has the id {id}."),
+                ),
+                other => other.into(),
+            })?;
+        media_urls.push(simulator.host_media(&item.content_type, bytes.to_vec()));
+    }
     let result = simulator
-        .send_inbound(from.as_str(), &to.number, &body.text)
+        .send_inbound_message(crate::telnyx::simulator::InboundRequest {
+            from: from.as_str().to_string(),
+            to: to.number.clone(),
+            text: body.text.clone(),
+            media_urls,
+        })
         .await
         .map_err(|error| ApiError::internal(format!("simulator: {error}")))?;
     Ok(actix_web::HttpResponse::Accepted().json(SimulatedInbound {

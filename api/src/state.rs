@@ -17,6 +17,8 @@ use crate::config::Settings;
 use crate::db::{self, DbConn, DbPool};
 use crate::error::ApiError;
 use crate::jobs::wake::JobsWake;
+use crate::media::links::MediaLinks;
+use crate::media::store::MediaStore;
 use crate::phone_numbers::routing::Routes;
 use crate::realtime::hub::Hub;
 use crate::telnyx::simulator::SimulatorHandle;
@@ -50,6 +52,12 @@ pub struct AppState {
     pub routes: Arc<Routes>,
     /// Cancelled when the instance stops: background tasks and feed sessions wind down.
     pub shutdown: CancellationToken,
+    /// Where media (MMS) bytes live.
+    pub media: MediaStore,
+    /// Signs the links Telnyx fetches our outbound media through.
+    pub media_links: MediaLinks,
+    /// Fetches customers' media from Telnyx.
+    pub media_http: reqwest::Client,
 }
 
 impl AppState {
@@ -76,7 +84,19 @@ impl AppState {
         .map_err(|error| SetupError::Component(format!("Telnyx client: {error}")))?;
         let ai = Provider::from_settings(&settings.ai)
             .map_err(|error| SetupError::Component(format!("AI provider: {error}")))?;
+        let media = MediaStore::open(&settings.media.store)
+            .map_err(|error| SetupError::Component(format!("PARLEY_MEDIA_STORE: {error}")))?;
+        let media_links = MediaLinks::new(&settings.jwt_secret, settings.media.link_ttl);
+        let media_http = reqwest::Client::builder()
+            .timeout(settings.media.fetch_timeout)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .user_agent("parley-media-fetch")
+            .build()
+            .map_err(|error| SetupError::Component(format!("media fetcher: {error}")))?;
         Ok(AppState {
+            media,
+            media_links,
+            media_http,
             ai: Arc::new(ai),
             routes: Arc::default(),
             pool,

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use crate::ids::{
-    ApiKeyId, AssistantId, ClientId, ConversationId, GenerationId, InteractionId, MessageId,
-    NoteId, PhoneNumberId, TenantId, UserId, WebhookDeliveryId,
+    ApiKeyId, AssistantId, ClientId, ConversationId, GenerationId, InteractionId, MediaId,
+    MessageId, NoteId, PhoneNumberId, TenantId, UserId, WebhookDeliveryId,
 };
 
 /// The error envelope every failing request answers with.
@@ -567,6 +567,66 @@ pub struct MessageError {
     pub detail: Option<String>,
 }
 
+wire_enum!(
+    /// `SMS`, or `MMS` for a message with pictures or files (Telnyx's spelling).
+    MessageType { Sms => "SMS", Mms => "MMS" }
+);
+
+// `wire_enum!` takes no attributes on variants, so `#[default]` cannot be derived.
+#[allow(clippy::derivable_impls)]
+impl Default for MessageType {
+    fn default() -> Self {
+        MessageType::Sms
+    }
+}
+
+wire_enum!(
+    /// Whether an item's bytes can be read: `stored`; `pending` while a customer's picture is
+    /// being fetched from Telnyx; `unavailable` when that failed for good (the message stays).
+    MediaStatus {
+        Stored => "stored",
+        Pending => "pending",
+        Unavailable => "unavailable",
+    }
+);
+
+/// A picture or file: uploaded by the team (`POST /api/v1/media`) or sent by a customer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Media {
+    pub id: MediaId,
+    /// e.g. `image/jpeg`.
+    pub content_type: String,
+    /// Bytes (for an item not stored, what the carrier declared; 0 when unknown).
+    pub size: i64,
+    /// Lowercase hex SHA-256 of the bytes; null until they are stored.
+    pub sha256: Option<String>,
+    /// `/api/v1/media/{id}`: the bytes with their `content-type` (bearer auth).
+    pub url: String,
+    #[serde(default = "stored")]
+    pub status: MediaStatus,
+}
+
+fn stored() -> MediaStatus {
+    MediaStatus::Stored
+}
+
+impl Media {
+    /// Where the API serves an item's bytes.
+    pub fn url_of(id: MediaId) -> String {
+        format!("/api/v1/media/{id}")
+    }
+}
+
+/// The multipart body of `POST /api/v1/media` (for the OpenAPI document): one field, `file`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UploadMedia {
+    /// The file (not empty), with its `Content-Type`: image/jpeg, image/png, image/gif,
+    /// image/webp, video/mp4, audio/mpeg, text/vcard or application/pdf.
+    #[schema(value_type = String, format = Binary, min_length = 1)]
+    pub file: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct Message {
     pub id: MessageId,
@@ -591,6 +651,12 @@ pub struct Message {
     pub author_name: Option<String>,
     /// The failed message this one sends again.
     pub retry_of: Option<MessageId>,
+    /// `SMS`, or `MMS` when it carries pictures or files.
+    #[serde(rename = "type", default)]
+    pub message_type: MessageType,
+    /// Its pictures and files, in order.
+    #[serde(default)]
+    pub media: Vec<Media>,
 }
 
 /// An internal note in a conversation's timeline: seen by the team, never sent by SMS.
@@ -614,10 +680,16 @@ pub struct CreateNote {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SendMessage {
+    /// The text; may be left out or empty when `media_ids` are given.
+    #[serde(default)]
     pub text: String,
+    /// 1 to 10 uploaded items (`POST /api/v1/media`) to send as an MMS (US and Canada).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_items = 1, max_items = 10)]
+    pub media_ids: Option<Vec<MediaId>>,
 }
 
 /// The AI guide of a conversation: instructions the assistant follows there. A conversation
@@ -841,6 +913,12 @@ pub struct UsageDay {
     pub ai_completion_tokens: i64,
     /// Prompt plus completion tokens.
     pub ai_tokens: i64,
+    /// Of `messages_in`, those with pictures or files (MMS).
+    #[serde(default)]
+    pub mms_in: i64,
+    /// Of `messages_out`, those with pictures or files (MMS).
+    #[serde(default)]
+    pub mms_out: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -879,6 +957,9 @@ pub enum FeedPayload {
     MessageCreated(Message),
     #[serde(rename = "message.status_updated")]
     MessageStatusUpdated(Message),
+    /// A message changed otherwise: a customer's picture arrived (or could not be fetched).
+    #[serde(rename = "message.updated")]
+    MessageUpdated(Message),
     #[serde(rename = "ai.response_generated")]
     AiResponseGenerated(AiResponseGenerated),
     #[serde(rename = "contact.identified")]
@@ -900,6 +981,7 @@ impl FeedPayload {
             FeedPayload::ConversationUpdated(_) => "conversation.updated",
             FeedPayload::MessageCreated(_) => "message.created",
             FeedPayload::MessageStatusUpdated(_) => "message.status_updated",
+            FeedPayload::MessageUpdated(_) => "message.updated",
             FeedPayload::AiResponseGenerated(_) => "ai.response_generated",
             FeedPayload::ContactIdentified(_) => "contact.identified",
             FeedPayload::OptOutChanged(_) => "opt_out.changed",
@@ -1032,7 +1114,14 @@ pub struct SimulateInbound {
     /// One of the tenant's numbers; its first number when absent.
     #[serde(default)]
     pub to: Option<String>,
+    /// May be empty when `media_ids` are given.
+    #[serde(default)]
     pub text: String,
+    /// Uploaded items (`POST /api/v1/media`) the customer sends as an MMS: the simulator
+    /// serves them and Parley fetches them as it fetches Telnyx's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_items = 1, max_items = 10)]
+    pub media_ids: Option<Vec<MediaId>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

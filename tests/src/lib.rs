@@ -66,6 +66,14 @@ pub fn test_settings(database_url: &str, overrides: &HashMap<String, String>) ->
             "PARLEY_WEB_DIST",
             repo_root().join("web/dist").display().to_string(),
         ),
+        // Content-addressed, so the tests may share one folder.
+        (
+            "PARLEY_MEDIA_STORE",
+            std::env::temp_dir()
+                .join("parley-test-media")
+                .display()
+                .to_string(),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))

@@ -394,6 +394,7 @@ impl Api {
     pub async fn send_message(&self, id: ConversationId, text: &str) -> Result<Message, ApiError> {
         let body = SendMessage {
             text: text.to_string(),
+            media_ids: None,
         };
         self.with_body(
             Method::Post,
@@ -656,6 +657,7 @@ impl Api {
             from: from.to_string(),
             to: None,
             text: text.to_string(),
+            media_ids: None,
         };
         let body = serde_json::to_value(&body).map_err(|e| ApiError::Decode(e.to_string()))?;
         self.call_empty(Method::Post, "/api/v1/simulator/inbound", Some(body))

@@ -169,6 +169,35 @@ fn system_message(context: &ReplyContext) -> String {
 /// The last [`HISTORY_LIMIT`] messages as chat messages. Consecutive messages from the same
 /// side are joined into one: some chat templates (Mistral's, in llama.cpp) refuse two user
 /// or two assistant turns in a row.
+/// A message of the history as the model reads it: its text, and what it carried when it was
+/// an MMS, in words (the model sees no pictures, but knows they were sent): "[The customer
+/// sent 2 pictures (image/jpeg, image/png).]".
+pub fn history_line(text: &str, from_customer: bool, content_types: &[&str]) -> String {
+    if content_types.is_empty() {
+        return text.to_string();
+    }
+    let who = if from_customer { "The customer" } else { "We" };
+    let mut types: Vec<&str> = Vec::new();
+    for content_type in content_types {
+        if !content_type.is_empty() && !types.contains(content_type) {
+            types.push(content_type);
+        }
+    }
+    let kinds = if types.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", types.join(", "))
+    };
+    let note = format!(
+        "[{who} sent {}{kinds}; you cannot see it.]",
+        crate::media::words::describe(content_types)
+    );
+    match text.trim() {
+        "" => note,
+        text => format!("{text}\n{note}"),
+    }
+}
+
 fn history_messages(history: &[(Role, String)]) -> Vec<ChatMessage> {
     let start = history.len().saturating_sub(HISTORY_LIMIT);
     let mut messages: Vec<ChatMessage> = Vec::new();
@@ -220,6 +249,19 @@ pub fn build_reply_request(context: &ReplyContext) -> ChatRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_customers_picture_is_described_not_dropped() {
+        assert_eq!(history_line("Hi", true, &[]), "Hi");
+        assert_eq!(
+            history_line("", true, &["image/jpeg", "image/jpeg"]),
+            "[The customer sent 2 pictures (image/jpeg); you cannot see it.]"
+        );
+        assert_eq!(
+            history_line("Here", true, &["application/pdf"]),
+            "Here\n[The customer sent a PDF (application/pdf); you cannot see it.]"
+        );
+    }
 
     fn context() -> ReplyContext {
         ReplyContext {

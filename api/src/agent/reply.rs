@@ -387,15 +387,31 @@ async fn reply(
     )
     .await?;
     history_rows.reverse();
+    let mms: Vec<_> = history_rows
+        .iter()
+        .filter(|m| m.message_type == crate::wire::MessageType::Mms)
+        .map(|m| m.id)
+        .collect();
+    let media = crate::media::storage::of_messages(&mut conn, &mms).await?;
     let history: Vec<(Role, String)> = history_rows
         .iter()
         .map(|m| {
-            let role = if m.author == Author::Customer {
+            let from_customer = m.author == Author::Customer;
+            let role = if from_customer {
                 Role::User
             } else {
                 Role::Assistant
             };
-            (role, m.text.clone())
+            let types: Vec<&str> = media
+                .get(&m.id)
+                .map(|items| {
+                    items
+                        .iter()
+                        .map(|item| item.content_type.as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
+            (role, prompt::history_line(&m.text, from_customer, &types))
         })
         .collect();
     let customer_messages =
@@ -610,6 +626,7 @@ async fn commit(
                             author_name: None,
                             ai_provider: Some(provider),
                             retry_of: None,
+                            media: &[],
                         },
                         now,
                         &mut feed,

@@ -12,7 +12,7 @@ use super::list::{self, ExportRow, Filters};
 use crate::db::DbPool;
 use crate::ids::TenantId;
 
-pub const HEADER: [&str; 11] = [
+pub const HEADER: [&str; 12] = [
     "id",
     "phone_number",
     "contact_name",
@@ -24,6 +24,7 @@ pub const HEADER: [&str; 11] = [
     "first_message_at",
     "last_message_at",
     "opted_out",
+    "media_count",
 ];
 
 /// Rows are sent in chunks of about this size.
@@ -58,6 +59,7 @@ fn record(row: &ExportRow) -> Vec<String> {
         time(row.first_message_at),
         time(c.last_message_at),
         row.opted_out.to_string(),
+        row.media_count.to_string(),
     ]
     .into_iter()
     .map(|cell| neutralize(&cell))

@@ -313,6 +313,9 @@ pub struct ExportRow {
     pub message_count: i64,
     #[diesel(sql_type = diesel::sql_types::Nullable<Timestamptz>)]
     pub first_message_at: Option<DateTime<Utc>>,
+    /// Pictures and files its messages carry (MMS).
+    #[diesel(sql_type = BigInt)]
+    pub media_count: i64,
 }
 
 /// One page of the export: the list's order and snapshot (so a conversation that gets a
@@ -329,7 +332,8 @@ pub async fn export_page(
     sql.text = format!(
         "SELECT p.*, \
          (SELECT count(*) FROM messages m WHERE m.tenant_id = p.tenant_id AND m.conversation_id = p.id) AS message_count, \
-         (SELECT min(m.created_at) FROM messages m WHERE m.tenant_id = p.tenant_id AND m.conversation_id = p.id) AS first_message_at \
+         (SELECT min(m.created_at) FROM messages m WHERE m.tenant_id = p.tenant_id AND m.conversation_id = p.id) AS first_message_at, \
+         (SELECT count(*) FROM messages m JOIN message_media mm ON mm.message_id = m.id WHERE m.tenant_id = p.tenant_id AND m.conversation_id = p.id) AS media_count \
          FROM ({}) p ORDER BY p.sort_key DESC, p.id DESC",
         sql.text
     );

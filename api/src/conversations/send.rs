@@ -9,8 +9,9 @@ use super::storage as conversation_storage;
 use super::team;
 use crate::auth::Caller;
 use crate::ids::{ConversationId, MessageId};
+use crate::media::storage as media_storage;
 use crate::messages::storage as message_storage;
-use crate::messages::{self, status, Outbound, SendError, SmsText};
+use crate::messages::{self, status, Outbound, OutgoingMessage, SendError, SmsText};
 use crate::realtime::events;
 use crate::state::AppState;
 use crate::wire::FeedPayload;
@@ -31,7 +32,7 @@ pub async fn send(
     state: &AppState,
     caller: &Caller,
     conversation_id: ConversationId,
-    text: SmsText,
+    outgoing: OutgoingMessage,
 ) -> Result<Message, SendError> {
     let now = state.clock.now();
     let mut conn = state.db().await?;
@@ -44,6 +45,7 @@ pub async fn send(
                 conversation_storage::find_for_update(conn, tenant_id, conversation_id)
                     .await?
                     .ok_or(SendError::ConversationNotFound)?;
+            let media = messages::media_to_send(conn, tenant_id, &outgoing.media_ids).await?;
             // Writing in a closed conversation reopens it, unless the customer has moved on.
             conversation = lifecycle::reopen(conn, conversation, now).await?;
             let mut feed = Vec::with_capacity(2);
@@ -51,12 +53,13 @@ pub async fn send(
                 conn,
                 Outbound {
                     conversation: &conversation,
-                    text: &text,
+                    text: &outgoing.text,
                     author: Author::Agent,
                     author_user_id,
                     author_name: Some(author_name.clone()),
                     ai_provider: None,
                     retry_of: None,
+                    media: &media,
                 },
                 now,
                 &mut feed,
@@ -68,7 +71,7 @@ pub async fn send(
             let updated = conversation_storage::update(conn, updated.id, &changes).await?;
             feed.push(FeedPayload::ConversationUpdated(updated.into_wire(false)));
             events::record_all(conn, tenant_id, feed, now).await?;
-            Ok(Message::from(row))
+            Ok(messages::wire_of(conn, row).await?)
         })
         .await?;
     state.jobs_wake.notify(crate::jobs::JobKind::SendSms);
@@ -108,6 +111,11 @@ pub async fn retry(
                     .ok_or(SendError::ConversationNotFound)?;
             let conversation = lifecycle::reopen(conn, conversation, now)
                 .await?;
+            // The same pictures and files go again.
+            let media = media_storage::of_messages(conn, &[failed.id])
+                .await?
+                .remove(&failed.id)
+                .unwrap_or_default();
             let mut feed = Vec::with_capacity(2);
             let (row, updated) = messages::queue_outbound(
                 conn,
@@ -120,6 +128,7 @@ pub async fn retry(
                     author_name: failed.author_name.clone(),
                     ai_provider: failed.ai_provider,
                     retry_of: Some(failed.id),
+                    media: &media,
                 },
                 now,
                 &mut feed,
@@ -127,7 +136,7 @@ pub async fn retry(
             .await?;
             feed.push(FeedPayload::ConversationUpdated(updated.into_wire(false)));
             events::record_all(conn, tenant_id, feed, now).await?;
-            Ok(Message::from(row))
+            Ok(messages::wire_of(conn, row).await?)
         })
         .await?;
     state.jobs_wake.notify(crate::jobs::JobKind::SendSms);

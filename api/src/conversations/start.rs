@@ -106,6 +106,7 @@ pub async fn start(
                         author_name: Some(author_name.clone()),
                         ai_provider: None,
                         retry_of: None,
+                        media: &[],
                     },
                     now,
                     &mut feed,

@@ -162,6 +162,7 @@ diesel::table! {
         send_slot_at -> Nullable<Timestamptz>,
         author_name -> Nullable<Text>,
         retry_of -> Nullable<Uuid>,
+        message_type -> Text,
     }
 }
 
@@ -322,3 +323,31 @@ diesel::table! {
 
 diesel::joinable!(canned_replies -> tenants (tenant_id));
 diesel::allow_tables_to_appear_in_same_query!(canned_replies, tenants);
+
+diesel::table! {
+    media (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        status -> Text,
+        content_type -> Text,
+        size -> Int8,
+        sha256 -> Nullable<Text>,
+        source_url -> Nullable<Text>,
+        declared_sha256 -> Nullable<Text>,
+        error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    message_media (message_id, position) {
+        message_id -> Uuid,
+        position -> Int4,
+        media_id -> Uuid,
+    }
+}
+
+diesel::joinable!(message_media -> media (media_id));
+diesel::joinable!(message_media -> messages (message_id));
+diesel::allow_tables_to_appear_in_same_query!(media, message_media, messages);

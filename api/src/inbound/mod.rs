@@ -10,16 +10,19 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use crate::clock::Clock;
 use crate::conversations::lifecycle;
 use crate::conversations::storage as conversation_storage;
-use crate::ids::{MessageId, TenantId};
+use crate::ids::{MediaId, MessageId, TenantId};
 use crate::jobs::{self, Job, JobKind};
+use crate::media::storage::{self as media_storage, MediaRow};
 use crate::messages::storage::{self as message_storage, MessageRow};
 use crate::phone::E164;
 use crate::realtime::events;
 use crate::state::AppState;
-use crate::telnyx::wire::WebhookEvent;
+use crate::telnyx::wire::{self as telnyx_wire, WebhookEvent};
 use crate::webhooks::storage::{self as webhook_storage, DeliveryRow};
 use crate::wire::FeedPayload;
-use crate::wire::{Author, DeliveryOutcome, Direction, Message, MessageStatus};
+use crate::wire::{
+    Author, DeliveryOutcome, Direction, Media, MediaStatus, Message, MessageStatus, MessageType,
+};
 use crate::{opt_outs, sms};
 use opt_outs::keywords::{self, Keyword};
 
@@ -133,6 +136,7 @@ pub async fn receive(
         to: route.number,
         text,
         telnyx_message_id: payload.id.clone(),
+        media: payload.media.clone(),
         event_id: event.id().to_string(),
         received_at: now,
         clock: state.clock.clone(),
@@ -160,6 +164,9 @@ pub async fn receive(
             Err(RecordError::Database(error)) => return Err(failed(error)),
         }
     };
+    if received == Received::Stored && !inbound.media.is_empty() {
+        state.jobs_wake.notify(JobKind::FetchMedia);
+    }
     if received == Received::Stored {
         // The reply job comes due after the debounce.
         state
@@ -176,6 +183,8 @@ struct Inbound {
     to: String,
     text: String,
     telnyx_message_id: String,
+    /// The MMS's items as Telnyx declared them (fetched by `Job::FetchMedia`).
+    media: Vec<telnyx_wire::Media>,
     event_id: String,
     received_at: DateTime<Utc>,
     /// Read again once the conversation is locked (see `record`).
@@ -246,16 +255,35 @@ async fn record(conn: &mut AsyncPgConnection, inbound: &Inbound) -> Result<Recei
         send_slot_at: None,
         author_name: None,
         retry_of: None,
+        message_type: if inbound.media.is_empty() {
+            MessageType::Sms
+        } else {
+            MessageType::Mms
+        },
     };
     // Telnyx's message id is unique: the same message under another event id stops here, and
     // the conversation this transaction may have created or reopened is rolled back with it.
     if !message_storage::insert_unless_stored(conn, &message).await? {
         return Err(RecordError::Duplicate);
     }
+    let media = pending_media(inbound, now);
+    if !media.is_empty() {
+        media_storage::insert_all(conn, &media).await?;
+        let ids: Vec<MediaId> = media.iter().map(|item| item.id).collect();
+        media_storage::link(conn, message.id, &ids).await?;
+        for item in &media {
+            let job = Job::FetchMedia { media_id: item.id };
+            jobs::enqueue(conn, Some(inbound.tenant_id), &job, now, now).await?;
+        }
+    }
+    let content_types: Vec<&str> = media
+        .iter()
+        .map(|item| item.content_type.as_str())
+        .collect();
     let conversation = conversation_storage::record_activity(
         conn,
         conversation.id,
-        &inbound.text,
+        &crate::media::words::preview(&inbound.text, &content_types),
         Author::Customer,
         now,
     )
@@ -286,7 +314,9 @@ async fn record(conn: &mut AsyncPgConnection, inbound: &Inbound) -> Result<Recei
     if let Some(closed) = closed {
         feed.push(FeedPayload::ConversationUpdated(closed));
     }
-    feed.push(FeedPayload::MessageCreated(Message::from(message)));
+    let mut wire_message = Message::from(message);
+    wire_message.media = media.into_iter().map(Media::from).collect();
+    feed.push(FeedPayload::MessageCreated(wire_message));
     feed.push(if created {
         FeedPayload::ConversationCreated(wire)
     } else {
@@ -294,6 +324,52 @@ async fn record(conn: &mut AsyncPgConnection, inbound: &Inbound) -> Result<Recei
     });
     events::record_all(conn, inbound.tenant_id, feed, now).await?;
     Ok(Received::Stored)
+}
+
+/// The MMS's items, each waiting for its fetch; an item without a URL cannot be fetched and
+/// is unavailable at once (still shown on the message).
+fn pending_media(inbound: &Inbound, now: DateTime<Utc>) -> Vec<MediaRow> {
+    inbound
+        .media
+        .iter()
+        .map(|item| {
+            let url = item.url.clone().filter(|url| !url.trim().is_empty());
+            MediaRow {
+                id: MediaId::random(),
+                tenant_id: inbound.tenant_id,
+                status: if url.is_some() {
+                    MediaStatus::Pending
+                } else {
+                    MediaStatus::Unavailable
+                },
+                content_type: item
+                    .content_type
+                    .as_deref()
+                    .map(|declared| {
+                        crate::media::allowed_type(declared)
+                            .map_or(declared.trim().to_string(), str::to_string)
+                    })
+                    .unwrap_or_default(),
+                size: item
+                    .size
+                    .and_then(|size| i64::try_from(size).ok())
+                    .unwrap_or(0),
+                sha256: None,
+                error: url
+                    .is_none()
+                    .then(|| "Telnyx gave no URL for it".to_string()),
+                source_url: url,
+                declared_sha256: item
+                    .hash_sha256
+                    .clone()
+                    .or_else(|| item.sha256.clone())
+                    .map(|hash| hash.trim().to_ascii_lowercase())
+                    .filter(|hash| !hash.is_empty()),
+                created_at: now,
+                updated_at: now,
+            }
+        })
+        .collect()
 }
 
 /// A keyword from a sender that cannot hold a conversation: applied once per event.

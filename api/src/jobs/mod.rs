@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ConversationId, MessageId, TenantId};
+use crate::ids::{ConversationId, MediaId, MessageId, TenantId};
 
 pub use storage::{counts, enqueue, health, JobCount};
 
@@ -40,6 +40,8 @@ pub enum Job {
         conversation_id: ConversationId,
         message_id: MessageId,
     },
+    /// Fetch a customer's picture or file from Telnyx's short-lived URL and keep it.
+    FetchMedia { media_id: MediaId },
 }
 
 /// The kinds of [`Job`], for claiming by kind.
@@ -48,16 +50,23 @@ pub enum JobKind {
     SendSms,
     ApplyReceipt,
     AiReply,
+    FetchMedia,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 3] = [JobKind::SendSms, JobKind::ApplyReceipt, JobKind::AiReply];
+    pub const ALL: [JobKind; 4] = [
+        JobKind::SendSms,
+        JobKind::ApplyReceipt,
+        JobKind::AiReply,
+        JobKind::FetchMedia,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::SendSms => "send_sms",
             JobKind::ApplyReceipt => "apply_receipt",
             JobKind::AiReply => "ai_reply",
+            JobKind::FetchMedia => "fetch_media",
         }
     }
 
@@ -69,6 +78,8 @@ impl JobKind {
             JobKind::SendSms => 8,
             JobKind::ApplyReceipt => 12,
             JobKind::AiReply => 5,
+            // About two minutes of backoff: Telnyx's media URLs do not live long.
+            JobKind::FetchMedia => 6,
         }
     }
 }
@@ -79,6 +90,7 @@ impl Job {
             Job::SendSms { .. } => JobKind::SendSms,
             Job::ApplyReceipt { .. } => JobKind::ApplyReceipt,
             Job::AiReply { .. } => JobKind::AiReply,
+            Job::FetchMedia { .. } => JobKind::FetchMedia,
         }
     }
 

@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{storage, ClaimedJob, Job, JobError, JobKind, Outcome};
 use crate::state::AppState;
-use crate::{agent, messages};
+use crate::{agent, media, messages};
 
 /// How soon a job whose handler could not decide (database away) is tried again.
 const TRANSIENT_RETRY: chrono::Duration = chrono::Duration::seconds(5);
@@ -37,7 +37,7 @@ pub struct Lane {
 }
 
 /// The lanes of one worker, sized by the settings.
-pub fn lanes(state: &AppState) -> [Lane; 2] {
+pub fn lanes(state: &AppState) -> [Lane; 3] {
     [
         Lane {
             name: "sends",
@@ -48,6 +48,12 @@ pub fn lanes(state: &AppState) -> [Lane; 2] {
             name: "ai",
             kinds: &[JobKind::AiReply],
             slots: state.settings.ai_concurrency,
+        },
+        // Downloads (customers' media from Telnyx) wait on the network, never on a send.
+        Lane {
+            name: "io",
+            kinds: &[JobKind::FetchMedia],
+            slots: state.settings.send_concurrency,
         },
     ]
 }
@@ -167,6 +173,7 @@ async fn handle(state: &AppState, claimed: &ClaimedJob) -> Outcome {
             conversation_id,
             message_id,
         } => agent::reply::run(state, claimed, *conversation_id, *message_id).await,
+        Job::FetchMedia { media_id } => media::fetch::run(state, claimed, *media_id).await,
     };
     // A handler that could not decide (the database is away) tries again shortly.
     result.unwrap_or_else(|error| {
@@ -183,6 +190,7 @@ async fn give_up(state: &AppState, claimed: &ClaimedJob, reason: &str) {
         Ok(Job::AiReply {
             conversation_id, ..
         }) => agent::reply::give_up(state, claimed, *conversation_id, reason).await,
+        Ok(Job::FetchMedia { media_id }) => media::fetch::give_up(state, *media_id, reason).await,
         Ok(Job::ApplyReceipt { .. }) | Err(_) => Ok(()),
     };
     if let Err(error) = result {

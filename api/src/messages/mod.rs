@@ -16,8 +16,10 @@ use crate::conversations::storage::{
     self as conversation_storage, ConversationChanges, ConversationRow,
 };
 use crate::error::ApiError;
-use crate::ids::{ConversationId, MessageId, UserId};
+use crate::ids::{ConversationId, MediaId, MessageId, UserId};
 use crate::jobs::{self, Job};
+use crate::media::storage::{self as media_storage, MediaRow};
+use crate::media::{MAX_MEDIA_PER_MESSAGE, MAX_MMS_BYTES};
 use crate::opt_outs::{self, GuardError};
 use crate::pagination::{page_from, Cursor};
 use crate::phone_numbers;
@@ -25,7 +27,10 @@ use crate::realtime::events;
 use crate::sms;
 use crate::state::AppState;
 use crate::wire::FeedPayload;
-use crate::wire::{AiProvider, Author, Direction, Message, MessageStatus, Page, SendMessage};
+use crate::wire::{
+    AiProvider, Author, Direction, Media, MediaStatus, Message, MessageStatus, MessageType, Page,
+    SendMessage,
+};
 use storage::MessageRow;
 
 pub use crate::sms::{MAX_SEGMENTS, MAX_TEXT_CHARS};
@@ -50,6 +55,18 @@ pub enum SendError {
     MessageNotFound,
     #[error("{0}")]
     NotRetryable(String),
+    #[error("An MMS carries 1 to {MAX_MEDIA_PER_MESSAGE} items; leave `media_ids` out to send text only.")]
+    MediaCount,
+    #[error("No uploaded item has the id {0}; upload it first (POST /api/v1/media).")]
+    UnknownMedia(MediaId),
+    #[error(
+        "Item {0} cannot be sent: it is not stored (a customer's item that could not be fetched)."
+    )]
+    MediaUnavailable(MediaId),
+    #[error("Pictures and files (MMS) reach only numbers in the US and Canada; {0} is not one.")]
+    MmsNotSupported(String),
+    #[error("The items add up to {0} bytes; an MMS carries at most {MAX_MMS_BYTES} (1 MB).")]
+    MmsTooLarge(i64),
     #[error(transparent)]
     Database(#[from] diesel::result::Error),
     #[error(transparent)]
@@ -81,6 +98,15 @@ impl From<SendError> for ApiError {
             SendError::ConversationNotFound => ApiError::not_found("conversation"),
             SendError::MessageNotFound => ApiError::not_found("message"),
             SendError::NotRetryable(_) => ApiError::conflict("not_retryable", None, message),
+            SendError::MediaCount => ApiError::invalid("invalid_media_ids", "media_ids", message),
+            SendError::UnknownMedia(_) => ApiError::invalid("unknown_media", "media_ids", message),
+            SendError::MediaUnavailable(_) => {
+                ApiError::invalid("media_unavailable", "media_ids", message)
+            }
+            SendError::MmsNotSupported(_) => {
+                ApiError::invalid("mms_not_supported", "media_ids", message)
+            }
+            SendError::MmsTooLarge(_) => ApiError::invalid("mms_too_large", "media_ids", message),
             SendError::Database(error) => error.into(),
             SendError::Api(error) => error,
         }
@@ -110,17 +136,104 @@ impl SmsText {
         Ok(SmsText(text))
     }
 
+    /// The text of an MMS: empty is fine, anything else as [`SmsText::parse`].
+    pub fn parse_optional(text: String, field: &'static str) -> Result<SmsText, SendError> {
+        if text.trim().is_empty() {
+            return Ok(SmsText(String::new()));
+        }
+        SmsText::parse(text, field)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
-impl TryFrom<SendMessage> for SmsText {
+/// What an agent sends: a text, and for an MMS the uploaded items (1 to 10, in order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMessage {
+    pub text: SmsText,
+    pub media_ids: Vec<MediaId>,
+}
+
+impl TryFrom<SendMessage> for OutgoingMessage {
     type Error = SendError;
 
-    fn try_from(request: SendMessage) -> Result<SmsText, SendError> {
-        SmsText::parse(request.text, "text")
+    fn try_from(request: SendMessage) -> Result<OutgoingMessage, SendError> {
+        match request.media_ids {
+            None => Ok(OutgoingMessage {
+                text: SmsText::parse(request.text, "text")?,
+                media_ids: Vec::new(),
+            }),
+            Some(ids) if ids.is_empty() || ids.len() > MAX_MEDIA_PER_MESSAGE => {
+                Err(SendError::MediaCount)
+            }
+            Some(ids) => Ok(OutgoingMessage {
+                text: SmsText::parse_optional(request.text, "text")?,
+                media_ids: ids,
+            }),
+        }
     }
+}
+
+/// The tenant's stored items `ids`, in their order: an id of another tenant (or of none) is
+/// `UnknownMedia`, a customer's item that was never stored `MediaUnavailable`, and more than
+/// Telnyx takes in one MMS `MmsTooLarge`.
+pub async fn media_to_send(
+    conn: &mut AsyncPgConnection,
+    tenant_id: crate::ids::TenantId,
+    ids: &[MediaId],
+) -> Result<Vec<MediaRow>, SendError> {
+    let found = media_storage::find_many_in_tenant(conn, tenant_id, ids).await?;
+    let items: Vec<MediaRow> = ids
+        .iter()
+        .map(|id| {
+            let row = found
+                .iter()
+                .find(|row| row.id == *id)
+                .ok_or(SendError::UnknownMedia(*id))?;
+            if row.status != MediaStatus::Stored {
+                return Err(SendError::MediaUnavailable(*id));
+            }
+            Ok(row.clone())
+        })
+        .collect::<Result<_, _>>()?;
+    let total: i64 = items.iter().map(|item| item.size).sum();
+    if total > MAX_MMS_BYTES {
+        return Err(SendError::MmsTooLarge(total));
+    }
+    Ok(items)
+}
+
+/// Messages as the API shows them, with the media of each MMS.
+pub async fn to_wire(
+    conn: &mut AsyncPgConnection,
+    rows: Vec<MessageRow>,
+) -> diesel::QueryResult<Vec<Message>> {
+    let mms: Vec<MessageId> = rows
+        .iter()
+        .filter(|row| row.message_type == MessageType::Mms)
+        .map(|row| row.id)
+        .collect();
+    let mut media = media_storage::of_messages(conn, &mms).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let items = media.remove(&row.id).unwrap_or_default();
+            let mut message = Message::from(row);
+            message.media = items.into_iter().map(Media::from).collect();
+            message
+        })
+        .collect())
+}
+
+/// One message as the API shows it (see [`to_wire`]).
+pub async fn wire_of(
+    conn: &mut AsyncPgConnection,
+    row: MessageRow,
+) -> diesel::QueryResult<Message> {
+    let mut messages = to_wire(conn, vec![row]).await?;
+    messages.pop().ok_or(diesel::result::Error::NotFound)
 }
 
 pub struct Outbound<'a> {
@@ -134,6 +247,8 @@ pub struct Outbound<'a> {
     pub ai_provider: Option<AiProvider>,
     /// The failed message this one sends again.
     pub retry_of: Option<MessageId>,
+    /// Stored items to send as an MMS, in order (see [`media_to_send`]); empty for an SMS.
+    pub media: &'a [MediaRow],
 }
 
 /// Inside the caller's transaction: the message row (`queued`), its outbox job and the
@@ -149,6 +264,11 @@ pub async fn queue_outbound(
 ) -> Result<(MessageRow, ConversationRow), SendError> {
     let info = sms::analyze(outbound.text.as_str());
     let conversation = outbound.conversation;
+    if !outbound.media.is_empty() && !crate::phone::takes_mms(&conversation.phone_number) {
+        return Err(SendError::MmsNotSupported(
+            conversation.phone_number.clone(),
+        ));
+    }
     opt_outs::ensure_can_text(conn, conversation.tenant_id, &conversation.phone_number).await?;
     let from = phone_numbers::sending_number(
         conn,
@@ -178,7 +298,12 @@ pub async fn queue_outbound(
         author_user_id: outbound.author_user_id,
         text: outbound.text.as_str().to_string(),
         encoding: info.encoding,
-        segments: info.segments as i32,
+        // An MMS travels as one message whatever its text.
+        segments: if outbound.media.is_empty() {
+            info.segments as i32
+        } else {
+            1
+        },
         status: MessageStatus::Queued,
         error_code: None,
         error_title: None,
@@ -193,19 +318,33 @@ pub async fn queue_outbound(
         send_slot_at: None,
         author_name: outbound.author_name,
         retry_of: outbound.retry_of,
+        message_type: if outbound.media.is_empty() {
+            MessageType::Sms
+        } else {
+            MessageType::Mms
+        },
     };
     storage::insert(conn, &row).await?;
+    let media_ids: Vec<MediaId> = outbound.media.iter().map(|item| item.id).collect();
+    media_storage::link(conn, row.id, &media_ids).await?;
     let job = Job::SendSms { message_id: row.id };
     jobs::enqueue(conn, Some(conversation.tenant_id), &job, now, now).await?;
+    let content_types: Vec<&str> = outbound
+        .media
+        .iter()
+        .map(|item| item.content_type.as_str())
+        .collect();
     let updated = conversation_storage::record_activity(
         conn,
         conversation.id,
-        outbound.text.as_str(),
+        &crate::media::words::preview(outbound.text.as_str(), &content_types),
         outbound.author,
         now,
     )
     .await?;
-    feed.push(FeedPayload::MessageCreated(Message::from(row.clone())));
+    let mut message = Message::from(row.clone());
+    message.media = outbound.media.iter().cloned().map(Media::from).collect();
+    feed.push(FeedPayload::MessageCreated(message));
     Ok((row, updated))
 }
 
@@ -223,7 +362,9 @@ pub async fn announce_status(
         updated.created_at,
     );
     let failed = status::is_retryable(updated.status());
-    let mut feed = vec![FeedPayload::MessageStatusUpdated(Message::from(updated))];
+    let mut feed = vec![FeedPayload::MessageStatusUpdated(
+        wire_of(conn, updated).await?,
+    )];
     if failed {
         if let Some(conversation) =
             conversation_storage::mark_delivery_failed(conn, conversation_id, created_at, now)
@@ -265,7 +406,7 @@ pub async fn history(
     let mut page = page_from(rows, limit, |row| Cursor::new(row.created_at, row.id));
     page.data.reverse();
     Ok(Page {
-        data: page.data.into_iter().map(Message::from).collect(),
+        data: to_wire(&mut conn, page.data).await?,
         next_cursor: page.next_cursor,
     })
 }

@@ -12,6 +12,7 @@ use super::storage::{self, MessageChanges, MessageRow};
 use crate::conversations::storage as conversation_storage;
 use crate::ids::MessageId;
 use crate::jobs::{self, ClaimedJob, JobError, Outcome};
+use crate::media::storage as media_storage;
 use crate::opt_outs::{self, GuardError};
 use crate::phone_numbers;
 use crate::realtime::events;
@@ -19,7 +20,7 @@ use crate::state::AppState;
 use crate::telnyx::client::SendError as TelnyxError;
 use crate::telnyx::wire::SendMessageRequest;
 use crate::wire::FeedPayload;
-use crate::wire::{Message, MessageStatus};
+use crate::wire::{MessageStatus, MessageType};
 
 /// The error shown on a message that could not be handed over.
 struct Failure {
@@ -187,6 +188,7 @@ pub async fn deliver(
         tokio::time::sleep(wait).await;
         conn = state.pool.get().await?;
     }
+    let media_urls = media_urls(state, &mut conn, &message).await?;
     if !begin_hand_over(state, &mut conn, message.id).await? {
         // A receipt or another worker settled it meanwhile.
         return Ok(Outcome::Done);
@@ -199,6 +201,8 @@ pub async fn deliver(
         text: message.text.clone(),
         messaging_profile_id: from.messaging_profile_id,
         webhook_url: Some(receipt_webhook_url(&state.webhook_url(), message.id)),
+        r#type: media_urls.as_ref().map(|_| "MMS".to_string()),
+        media_urls,
         ..Default::default()
     };
     let result = state.telnyx.send_message(&request).await;
@@ -256,6 +260,35 @@ pub async fn deliver(
             Ok(Outcome::Failed(error.to_string()))
         }
     }
+}
+
+/// An MMS's items as links Telnyx can fetch without a bearer token: signed, expiring URLs
+/// under `PARLEY_PUBLIC_URL`, made fresh for each hand-over. `None` for an SMS.
+async fn media_urls(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    message: &MessageRow,
+) -> Result<Option<Vec<String>>, JobError> {
+    if message.message_type != MessageType::Mms {
+        return Ok(None);
+    }
+    let now = state.clock.now();
+    let items = media_storage::of_messages(conn, &[message.id])
+        .await?
+        .remove(&message.id)
+        .unwrap_or_default();
+    Ok(Some(
+        items
+            .iter()
+            .map(|item| {
+                format!(
+                    "{}{}",
+                    state.public_url.trim_end_matches('/'),
+                    state.media_links.sign(item.id, now)
+                )
+            })
+            .collect(),
+    ))
 }
 
 /// The longest a send sleeps for its slot while holding a worker's slot; a later slot is
@@ -376,10 +409,12 @@ async fn begin_hand_over(
         };
         let updated = storage::update(conn, id, &changes).await?;
         if first {
+            let tenant_id = updated.tenant_id;
+            let message = super::wire_of(conn, updated).await?;
             events::record(
                 conn,
-                updated.tenant_id,
-                FeedPayload::MessageStatusUpdated(Message::from(updated)),
+                tenant_id,
+                FeedPayload::MessageStatusUpdated(message),
                 now,
             )
             .await?;

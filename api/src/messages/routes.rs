@@ -53,12 +53,13 @@ pub async fn history(
     Ok(web::Json(page))
 }
 
-/// Sends a message: stored as `queued` and handed to Telnyx at once through the outbox.
+/// Sends a message: stored as `queued` and handed to Telnyx at once through the outbox. With
+/// `media_ids` it is an MMS (`type: "MMS"`), whose items Telnyx fetches through signed links.
 #[utoipa::path(post, operation_id = "send_message", path = "/api/v1/conversations/{id}/messages", tag = "messages",
     params(("id" = Uuid, Path)), request_body = SendMessage,
     responses((status = 201, body = Message), (status = 404, body = ErrorBody),
         (status = 409, description = "the customer opted out", body = ErrorBody),
-        (status = 422, body = ErrorBody)),
+        (status = 422, description = "`empty_message` (neither text nor media), `message_too_long`; on `media_ids`: `invalid_media_ids` (not 1 to 10), `unknown_media` (no upload of the tenant), `media_unavailable`, `mms_not_supported` (outside the US and Canada), `mms_too_large` (over 1 MB in all)", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn send(
     state: web::Data<AppState>,

@@ -6,7 +6,9 @@ use crate::db::schema::messages;
 use crate::ids::{ConversationId, MessageId, TenantId, UserId};
 use crate::pagination::Cursor;
 use crate::sms::Encoding;
-use crate::wire::{AiProvider, Author, Direction, Message, MessageError, MessageStatus};
+use crate::wire::{
+    AiProvider, Author, Direction, Message, MessageError, MessageStatus, MessageType,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = messages)]
@@ -39,6 +41,8 @@ pub struct MessageRow {
     pub author_name: Option<String>,
     /// The failed message this one sends again.
     pub retry_of: Option<MessageId>,
+    /// `MMS` when it carries media (`message_media`).
+    pub message_type: MessageType,
 }
 
 impl MessageRow {
@@ -72,6 +76,9 @@ impl From<MessageRow> for Message {
             author_user_id: row.author_user_id,
             author_name: row.author_name,
             retry_of: row.retry_of,
+            message_type: row.message_type,
+            // Filled in by `messages::to_wire` for an MMS.
+            media: Vec::new(),
         }
     }
 }

@@ -122,6 +122,8 @@ fn empty_day(date: String) -> UsageDay {
         ai_prompt_tokens: 0,
         ai_completion_tokens: 0,
         ai_tokens: 0,
+        mms_in: 0,
+        mms_out: 0,
     }
 }
 
@@ -135,10 +137,12 @@ fn tally(range: DayRange, messages: &[MessageCount], tokens: &[TokenCount]) -> U
                 Direction::Inbound => {
                     day.messages_in += count.messages;
                     day.segments_in += count.segments;
+                    day.mms_in += count.mms;
                 }
                 Direction::Outbound => {
                     day.messages_out += count.messages;
                     day.segments_out += count.segments;
+                    day.mms_out += count.mms;
                 }
             }
         }
@@ -156,6 +160,8 @@ fn tally(range: DayRange, messages: &[MessageCount], tokens: &[TokenCount]) -> U
         totals.messages_out += day.messages_out;
         totals.segments_in += day.segments_in;
         totals.segments_out += day.segments_out;
+        totals.mms_in += day.mms_in;
+        totals.mms_out += day.mms_out;
         totals.ai_prompt_tokens += day.ai_prompt_tokens;
         totals.ai_completion_tokens += day.ai_completion_tokens;
         totals.ai_tokens += day.ai_tokens;
@@ -196,6 +202,7 @@ mod tests {
             direction,
             messages,
             segments,
+            mms: 0,
         }
     }
 

@@ -17,6 +17,9 @@ pub struct MessageCount {
     pub messages: i64,
     #[diesel(sql_type = BigInt)]
     pub segments: i64,
+    /// Of `messages`, those with media (MMS), counted apart.
+    #[diesel(sql_type = BigInt)]
+    pub mms: i64,
 }
 
 /// AI tokens of one UTC day.
@@ -40,7 +43,8 @@ pub async fn messages_per_day(
 ) -> diesel::QueryResult<Vec<MessageCount>> {
     diesel::sql_query(
         "SELECT (created_at AT TIME ZONE 'UTC')::date AS day, direction, count(*) AS messages,
-                coalesce(sum(segments), 0)::bigint AS segments
+                coalesce(sum(segments), 0)::bigint AS segments,
+                count(*) FILTER (WHERE message_type = 'MMS') AS mms
            FROM messages
           WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3
             AND status <> $4

@@ -256,7 +256,8 @@ async fn csv_export_streams_what_the_filters_select() {
             "message_count",
             "first_message_at",
             "last_message_at",
-            "opted_out"
+            "opted_out",
+            "media_count"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();

@@ -16,6 +16,7 @@ mod guides;
 mod inbound;
 mod inbox;
 mod login_throttle;
+mod media;
 mod openapi;
 mod ops;
 mod outage;

@@ -248,7 +248,7 @@ impl Shared {
             r#type: Some(message_type(&request.media_urls).to_string()),
             received_at: Some(format_timestamp(now)),
             messaging_profile_id: Some(self.messaging_profile_id.clone()),
-            media: media(&request.media_urls),
+            media: self.inbound_media(&request.media_urls),
             webhook_url: Some(url.clone()),
             ..MessageRecord::default()
         };

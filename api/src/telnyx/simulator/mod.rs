@@ -10,6 +10,9 @@
 //!   hang; webhooks duplicated, reordered, delayed or dropped. The same from Rust through
 //!   [`SimulatorHandle::faults`].
 //! - `GET /sim/messages`, `GET /sim/webhooks`: what was accepted and delivered.
+//! - MMS: a send's `media_urls` are fetched (one that cannot be is refused with 40317) and
+//!   kept for comparison; `GET /sim/media/{id}` serves media for inbound MMS
+//!   ([`SimulatorHandle::host_media`]).
 //! - `GET /sim/public-key`, `POST /sim/webhook-url`.
 //!
 //! The webhook URL of the simulated messaging profile serves inbound messages and the
@@ -17,6 +20,7 @@
 
 mod delivery;
 mod faults;
+mod media;
 mod validate;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
@@ -43,6 +47,7 @@ use crate::sms;
 
 use delivery::{media, message_type};
 pub use faults::{FaultConfig, Faults, SendFault, SendFaultKind, SendLimits, WebhookFaults};
+pub use media::FetchedMedia;
 use validate::{authorized, telnyx_error, validate, ValidSend};
 
 /// Telnyx's limit without chunking: more parts than this is refused with 40302.
@@ -119,6 +124,9 @@ pub struct SimulatedMessage {
     pub accepted_at: DateTime<Utc>,
     /// How delivery will end (`delivered`, or `delivery_failed` for `...0000`).
     pub final_status: DeliveryStatus,
+    /// What the simulator fetched from `media_urls`, in order.
+    #[serde(default)]
+    pub media: Vec<FetchedMedia>,
 }
 
 /// One attempt at posting a webhook.
@@ -179,6 +187,8 @@ struct Shared {
     faults: Mutex<FaultConfig>,
     messages: Mutex<Vec<SimulatedMessage>>,
     deliveries: Mutex<Vec<WebhookDelivery>>,
+    /// Media the simulator serves (`/sim/media/{id}`) for inbound MMS.
+    hosted: Mutex<media::Hosted>,
     http: reqwest::Client,
 }
 
@@ -198,7 +208,7 @@ fn check_url(url: &str) -> Result<String, SimulatorError> {
 }
 
 /// Records the message, schedules its receipts and builds Telnyx's answer.
-fn accept(shared: &Arc<Shared>, send: ValidSend) -> HttpResponse {
+fn accept(shared: &Arc<Shared>, send: ValidSend, fetched: Vec<FetchedMedia>) -> HttpResponse {
     let now = Utc::now();
     let info = sms::analyze(&send.text);
     let parts = info.segments.max(1);
@@ -246,6 +256,7 @@ fn accept(shared: &Arc<Shared>, send: ValidSend) -> HttpResponse {
         to: send.to,
         text: send.text,
         media_urls: send.media_urls,
+        media: fetched,
         webhook_url: send.webhook_url.clone(),
         accepted_at: now,
         final_status: if fails {
@@ -329,7 +340,10 @@ async fn create_message(
         }
         Some(SendFaultKind::AcceptThenHang { seconds }) => {
             let response = match validate(&body) {
-                Ok(send) => accept(&shared, send),
+                Ok(send) => match shared.fetch_media(&send.media_urls).await {
+                    Ok(fetched) => accept(&shared, send, fetched),
+                    Err(refusal) => return refusal.response(),
+                },
                 Err(refusal) => return refusal.response(),
             };
             tokio::time::sleep(shared.hang_for(seconds)).await;
@@ -338,7 +352,10 @@ async fn create_message(
     }
     match validate(&body) {
         Ok(send) => match shared.limit_reached(&send.from, Utc::now()) {
-            None => accept(&shared, send),
+            None => match shared.fetch_media(&send.media_urls).await {
+                Ok(fetched) => accept(&shared, send, fetched),
+                Err(refusal) => refusal.response(),
+            },
             Some(LimitReached::Account) => {
                 let mut response = telnyx_error(
                     StatusCode::TOO_MANY_REQUESTS,
@@ -464,7 +481,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route("/sim/faults", web::delete().to(clear_faults))
         .route("/sim/inbound", web::post().to(post_inbound))
         .route("/sim/webhook-url", web::post().to(set_webhook_url))
-        .route("/sim/public-key", web::get().to(public_key));
+        .route("/sim/public-key", web::get().to(public_key))
+        .route("/sim/media/{id}", web::get().to(media::get_hosted));
 }
 
 /// Starts simulators; see [`Simulator::start`].
@@ -500,6 +518,7 @@ impl Simulator {
             faults: Mutex::new(FaultConfig::default()),
             messages: Mutex::new(Vec::new()),
             deliveries: Mutex::new(Vec::new()),
+            hosted: Mutex::new(Default::default()),
             http,
             config,
         });
@@ -575,6 +594,13 @@ impl SimulatorHandle {
     /// Every send accepted so far, oldest first.
     pub fn sent_messages(&self) -> Vec<SimulatedMessage> {
         lock(&self.shared.messages).clone()
+    }
+
+    /// Serves `bytes` as `content_type` at a URL of the simulator (answered), for an inbound
+    /// MMS: the webhook then carries their size and SHA-256, as Telnyx's does.
+    pub fn host_media(&self, content_type: &str, bytes: Vec<u8>) -> String {
+        let id = self.shared.host(content_type, bytes);
+        format!("{}/sim/media/{id}", self.base_url)
     }
 
     /// Every webhook delivery attempt so far, oldest first.

@@ -149,6 +149,7 @@ fn feed_change(id: ConversationId, message: &FeedMessage) -> FeedChange<'_> {
     match payload {
         FeedPayload::MessageCreated(message)
         | FeedPayload::MessageStatusUpdated(message)
+        | FeedPayload::MessageUpdated(message)
         | FeedPayload::AiResponseGenerated(AiResponseGenerated { message, .. })
             if message.conversation_id == id =>
         {
