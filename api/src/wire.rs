@@ -968,6 +968,13 @@ pub enum FeedPayload {
     OptOutChanged(OptOutChanged),
     #[serde(rename = "note.created")]
     NoteCreated(Note),
+    /// The team's saved replies changed: every open composer offers the same ones.
+    #[serde(rename = "canned_reply.created")]
+    CannedReplyCreated(CannedReply),
+    #[serde(rename = "canned_reply.updated")]
+    CannedReplyUpdated(CannedReply),
+    #[serde(rename = "canned_reply.deleted")]
+    CannedReplyDeleted(CannedReplyDeleted),
     /// The events after the client's `after` were pruned: reload what is shown.
     #[serde(rename = "feed.reset")]
     FeedReset(FeedReset),
@@ -986,6 +993,9 @@ impl FeedPayload {
             FeedPayload::ContactIdentified(_) => "contact.identified",
             FeedPayload::OptOutChanged(_) => "opt_out.changed",
             FeedPayload::NoteCreated(_) => "note.created",
+            FeedPayload::CannedReplyCreated(_) => "canned_reply.created",
+            FeedPayload::CannedReplyUpdated(_) => "canned_reply.updated",
+            FeedPayload::CannedReplyDeleted(_) => "canned_reply.deleted",
             FeedPayload::FeedReset(_) => "feed.reset",
         }
     }
@@ -1034,6 +1044,12 @@ pub struct OptOutChanged {
     /// The opt-out, when there is one now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opt_out: Option<OptOut>,
+}
+
+/// `canned_reply.deleted`: which saved reply is gone.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct CannedReplyDeleted {
+    pub id: crate::ids::CannedReplyId,
 }
 
 /// `feed.reset`: why the client must reload.

@@ -6,18 +6,22 @@
 pub mod routes;
 pub mod storage;
 
+use chrono::{DateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::auth::Caller;
 use crate::clients::storage::ClientRow;
 use crate::conversations::storage::ConversationRow;
 use crate::error::ApiError;
 use crate::ids::{CannedReplyId, ConversationId};
+use crate::realtime::events;
 use crate::state::AppState;
 use crate::templates::{ContactNames, Template, TemplateContext, TemplateError};
 use crate::text;
 use crate::wire::{
-    CannedReply, CreateCannedReply, Page, RenderedCannedReply, Tenant, UpdateCannedReply,
+    CannedReply, CannedReplyDeleted, CreateCannedReply, FeedPayload, Page, RenderedCannedReply,
+    Tenant, UpdateCannedReply,
 };
 use crate::{clients, conversations, tenants};
 use storage::{CannedReplyChanges, CannedReplyRow};
@@ -204,8 +208,30 @@ pub async fn create(
         updated_at: now,
     };
     let mut conn = state.db().await?;
-    let row = unique_shortcut(storage::insert(&mut conn, &row).await, &row.shortcut)?;
-    Ok(row.into())
+    conn.transaction::<_, CannedReplyError, _>(async |conn| {
+        let reply: CannedReply =
+            unique_shortcut(storage::insert(conn, &row).await, &row.shortcut)?.into();
+        announce(
+            conn,
+            caller,
+            FeedPayload::CannedReplyCreated(reply.clone()),
+            now,
+        )
+        .await?;
+        Ok(reply)
+    })
+    .await
+}
+
+/// Tells every open inbox of the tenant, in the change's transaction.
+async fn announce(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    payload: FeedPayload,
+    now: DateTime<Utc>,
+) -> Result<(), CannedReplyError> {
+    events::record(conn, caller.tenant_id, payload, now).await?;
+    Ok(())
 }
 
 pub async fn get(
@@ -228,16 +254,29 @@ pub async fn update(
 ) -> Result<CannedReply, CannedReplyError> {
     let edit = CannedReplyEdit::try_from(input)?;
     let shortcut = edit.shortcut.clone().unwrap_or_default();
+    let now = state.clock.now();
     let changes = CannedReplyChanges {
         shortcut: edit.shortcut,
         title: edit.title,
         text: edit.text,
-        updated_at: Some(state.clock.now()),
+        updated_at: Some(now),
     };
     let mut conn = state.db().await?;
-    let updated = storage::update(&mut conn, caller.tenant_id, id, &changes).await;
-    let row = unique_shortcut(updated, &shortcut)?.ok_or(CannedReplyError::NotFound)?;
-    Ok(row.into())
+    conn.transaction::<_, CannedReplyError, _>(async |conn| {
+        let updated = storage::update(conn, caller.tenant_id, id, &changes).await;
+        let reply: CannedReply = unique_shortcut(updated, &shortcut)?
+            .ok_or(CannedReplyError::NotFound)?
+            .into();
+        announce(
+            conn,
+            caller,
+            FeedPayload::CannedReplyUpdated(reply.clone()),
+            now,
+        )
+        .await?;
+        Ok(reply)
+    })
+    .await
 }
 
 pub async fn delete(
@@ -245,12 +284,16 @@ pub async fn delete(
     caller: &Caller,
     id: CannedReplyId,
 ) -> Result<(), CannedReplyError> {
+    let now = state.clock.now();
     let mut conn = state.db().await?;
-    if storage::delete(&mut conn, caller.tenant_id, id).await? {
-        Ok(())
-    } else {
-        Err(CannedReplyError::NotFound)
-    }
+    conn.transaction::<_, CannedReplyError, _>(async |conn| {
+        if !storage::delete(conn, caller.tenant_id, id).await? {
+            return Err(CannedReplyError::NotFound);
+        }
+        let gone = FeedPayload::CannedReplyDeleted(CannedReplyDeleted { id });
+        announce(conn, caller, gone, now).await
+    })
+    .await
 }
 
 /// The `?cursor=` of a list: a shortcut given out as `next_cursor`, or a 400 naming it.

@@ -597,3 +597,63 @@ async fn canned_replies_list_in_pages_by_shortcut() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_inbox_of_the_tenant_hears_of_canned_reply_changes_and_of_nothing_refused() {
+    use super::feed::{events_until, next_event, subscribe, types};
+    use std::time::Duration;
+
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant("Acme").await;
+    let globex = app.create_tenant("Globex").await;
+    let token = acme.admin_token.clone();
+    let mut acme_feed = subscribe(&app, &token, None).await;
+    let mut globex_feed = subscribe(&app, &globex.admin_token, None).await;
+
+    let reply = create(&app, &token, "hi", "Hello", "Hi there!").await;
+    // Refused changes (a taken shortcut, an unknown id) are not announced.
+    expect_error(
+        app.post_json(
+            PATH,
+            Some(&token),
+            &json!({"shortcut": "HI", "title": "Again", "text": "Hello again"}),
+        )
+        .await,
+        409,
+        "duplicate_shortcut",
+    )
+    .await;
+    expect_error(
+        app.delete(&format!("{PATH}/{}", uuid::Uuid::new_v4()), &token)
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    json_with_status(
+        app.patch_json(&path_of(&reply), &token, &json!({"title": "Greeting"}))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(app.delete(&path_of(&reply), &token).await.status(), 204);
+
+    let events = events_until(&mut acme_feed, |seen| seen.len() >= 3).await;
+    assert_eq!(
+        types(&events),
+        [
+            "canned_reply.created",
+            "canned_reply.updated",
+            "canned_reply.deleted"
+        ]
+    );
+    assert_eq!(events[0]["data"], reply);
+    assert_eq!(events[1]["data"]["title"], "Greeting");
+    assert_eq!(events[2]["data"], json!({"id": reply["id"]}));
+    assert!(next_event(&mut acme_feed, Duration::from_millis(300))
+        .await
+        .is_none());
+    assert!(next_event(&mut globex_feed, Duration::from_millis(300))
+        .await
+        .is_none());
+}

@@ -23,7 +23,7 @@ fn ws_url(app: &TestApp, query: &str) -> String {
     )
 }
 
-async fn subscribe(app: &TestApp, token: &str, after: Option<i64>) -> Socket {
+pub(super) async fn subscribe(app: &TestApp, token: &str, after: Option<i64>) -> Socket {
     let mut query = format!("access_token={token}");
     if let Some(after) = after {
         query.push_str(&format!("&after={after}"));
@@ -35,7 +35,7 @@ async fn subscribe(app: &TestApp, token: &str, after: Option<i64>) -> Socket {
 }
 
 /// The next event frame (pings are answered by the library), or None on close / timeout.
-async fn next_event(socket: &mut Socket, wait: Duration) -> Option<Value> {
+pub(super) async fn next_event(socket: &mut Socket, wait: Duration) -> Option<Value> {
     loop {
         match tokio::time::timeout(wait, socket.next()).await {
             Ok(Some(Ok(Message::Text(text)))) => {
@@ -47,7 +47,10 @@ async fn next_event(socket: &mut Socket, wait: Duration) -> Option<Value> {
     }
 }
 
-async fn events_until(socket: &mut Socket, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+pub(super) async fn events_until(
+    socket: &mut Socket,
+    done: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
     let mut seen = Vec::new();
     while !done(&seen) {
         match next_event(socket, Duration::from_secs(10)).await {
@@ -58,7 +61,7 @@ async fn events_until(socket: &mut Socket, done: impl Fn(&[Value]) -> bool) -> V
     seen
 }
 
-fn types(events: &[Value]) -> Vec<&str> {
+pub(super) fn types(events: &[Value]) -> Vec<&str> {
     events.iter().map(|e| e["type"].as_str().unwrap()).collect()
 }
 

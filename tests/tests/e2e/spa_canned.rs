@@ -18,7 +18,13 @@ const OPTIONS: &str = "[...document.querySelectorAll('[data-testid=canned-option
 const NO_SIDEWAYS_SCROLL: &str =
     "document.documentElement.scrollWidth <= document.documentElement.clientWidth";
 
-async fn create_reply(app: &TestApp, token: &str, shortcut: &str, title: &str, text: &str) {
+async fn create_reply(
+    app: &TestApp,
+    token: &str,
+    shortcut: &str,
+    title: &str,
+    text: &str,
+) -> Value {
     json_with_status(
         app.post_json(
             "/api/v1/canned-replies",
@@ -28,7 +34,7 @@ async fn create_reply(app: &TestApp, token: &str, shortcut: &str, title: &str, t
         .await,
         201,
     )
-    .await;
+    .await
 }
 
 async fn replies(app: &TestApp, token: &str) -> Vec<Value> {
@@ -266,6 +272,30 @@ async fn canned_replies_are_made_on_their_page_and_typed_with_a_slash() -> Resul
     assert_eq!(left, ["bye", "greet", "thanks"]);
     page.screenshot(shots_path("spa-canned-replies.png"))
         .await?;
+
+    // A teammate's new reply (here through the API) arrives over the feed, no reload.
+    let hours = create_reply(
+        &app,
+        &token,
+        "hours",
+        "Opening hours",
+        "We are open 9 to 5.",
+    )
+    .await;
+    wait_for_replies(&page, 4).await?;
+    page.wait_for_text("#canned-list", "Opening hours", WAIT)
+        .await?;
+    let gone = app
+        .delete(
+            &format!(
+                "/api/v1/canned-replies/{}",
+                hours["id"].as_str().unwrap_or_default()
+            ),
+            &token,
+        )
+        .await;
+    assert_eq!(gone.status(), 204);
+    wait_for_replies(&page, 3).await?;
 
     // In a conversation, `/gre` offers the replies whose shortcut or title matches.
     open_conversation(&page, &sarah).await?;

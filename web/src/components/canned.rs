@@ -1,14 +1,15 @@
-//! Canned replies in the SPA: the tenant's list, loaded once per visit and shared by the
-//! Canned replies page and every composer; finding the `/query` being typed; filling a reply
+//! Canned replies in the SPA: the tenant's list, loaded once per visit, kept current by the
+//! feed and shared by the Canned replies page and every composer; finding the `/query` being typed; filling a reply
 //! in with `parley::templates`, the code that answers the server's render endpoint.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use parley::ids::CannedReplyId;
 use parley::templates::{ContactNames, Template, TemplateContext};
-use parley::wire::{CannedReply, Conversation, Me};
+use parley::wire::{CannedReply, Conversation, FeedPayload, Me};
 
 use crate::api::Api;
+use crate::feed::FeedMessage;
 
 /// The tenant's canned replies, provided as context by the signed-in shell. Nothing is
 /// fetched until a page or a composer asks ([`CannedReplies::ensure_loaded`]).
@@ -79,6 +80,16 @@ impl CannedReplies {
 
     /// Shows a saved reply at once (the reload that follows confirms the whole list).
     pub fn saved(&self, reply: CannedReply) {
+        self.put(reply);
+        self.reload();
+    }
+
+    pub fn deleted(&self, id: CannedReplyId) {
+        self.remove(id);
+        self.reload();
+    }
+
+    fn put(&self, reply: CannedReply) {
         self.list.update(|list| {
             let list = list.get_or_insert_with(Vec::new);
             match list.iter_mut().find(|r| r.id == reply.id) {
@@ -87,16 +98,30 @@ impl CannedReplies {
             }
             sort(list);
         });
-        self.reload();
     }
 
-    pub fn deleted(&self, id: CannedReplyId) {
+    fn remove(&self, id: CannedReplyId) {
         self.list.update(|list| {
             if let Some(list) = list {
                 list.retain(|r| r.id != id);
             }
         });
-        self.reload();
+    }
+
+    /// Keeps a loaded list current with the team's changes from the feed (a list never
+    /// loaded stays unloaded: it is read whole when first needed).
+    pub fn follow(&self, message: &FeedMessage) {
+        if self.list.with_untracked(Option::is_none) {
+            return;
+        }
+        match message {
+            FeedMessage::Event(
+                FeedPayload::CannedReplyCreated(reply) | FeedPayload::CannedReplyUpdated(reply),
+            ) => self.put(reply.clone()),
+            FeedMessage::Event(FeedPayload::CannedReplyDeleted(gone)) => self.remove(gone.id),
+            FeedMessage::Resync => self.reload(),
+            FeedMessage::Event(_) => {}
+        }
     }
 }
 

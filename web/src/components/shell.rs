@@ -61,7 +61,9 @@ fn SignedIn(token: String) -> impl IntoView {
     });
     crate::notifications::start(me, open);
     // Loaded when first needed, then shared by the Canned replies page and every composer.
-    provide_context(CannedReplies::new());
+    let canned = CannedReplies::new();
+    provide_context(canned);
+    feed::subscribe(move |message| canned.follow(message));
 
     let me_error = RwSignal::new(None::<String>);
     leptos::task::spawn_local(async move {
