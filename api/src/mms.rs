@@ -39,7 +39,10 @@ pub fn allowed_type(header: &str) -> Option<&'static str> {
 
 /// Whether an item of this type shows as a picture.
 pub fn is_picture(content_type: &str) -> bool {
-    content_type.trim().to_ascii_lowercase().starts_with("image/")
+    content_type
+        .trim()
+        .to_ascii_lowercase()
+        .starts_with("image/")
 }
 
 /// A byte count as people read it: "812 B", "240 kB", "1.5 MB" (1 kB = 1,024 bytes, as the
@@ -110,12 +113,14 @@ impl std::fmt::Display for AttachError {
                 f,
                 "{kind} files cannot be sent; pictures (JPEG, PNG, GIF, WebP), MP4 video, MP3 audio, contact cards and PDFs can"
             ),
-            AttachError::TooLarge { size, limit } => write!(
-                f,
-                "it is {}; the limit is {}",
-                size_in_words(*size),
-                size_in_words(*limit)
-            ),
+            AttachError::TooLarge { size, limit } => {
+                let (size, limit) = (size_in_words(*size), size_in_words(*limit));
+                if size == limit {
+                    write!(f, "it is larger than the limit of {limit}")
+                } else {
+                    write!(f, "it is {size}; the limit is {limit}")
+                }
+            }
             AttachError::Empty => write!(f, "the file is empty"),
             AttachError::TooMany => {
                 write!(f, "a message carries at most {MAX_MEDIA_PER_MESSAGE} files")
@@ -181,7 +186,10 @@ mod tests {
     #[test]
     fn a_file_is_checked_before_it_is_uploaded() {
         let limit = DEFAULT_MAX_UPLOAD_BYTES as u64;
-        assert_eq!(check_attachment("image/png", 10, limit, 0, 0), Ok("image/png"));
+        assert_eq!(
+            check_attachment("image/png", 10, limit, 0, 0),
+            Ok("image/png")
+        );
         assert_eq!(
             check_attachment("image/svg+xml", 10, limit, 0, 0),
             Err(AttachError::Type("image/svg+xml".into()))
@@ -193,7 +201,10 @@ mod tests {
                 limit
             })
         );
-        assert_eq!(check_attachment("image/png", 0, limit, 0, 0), Err(AttachError::Empty));
+        assert_eq!(
+            check_attachment("image/png", 0, limit, 0, 0),
+            Err(AttachError::Empty)
+        );
         assert_eq!(
             check_attachment("image/png", 10, limit, MAX_MEDIA_PER_MESSAGE, 0),
             Err(AttachError::TooMany)
@@ -208,5 +219,13 @@ mod tests {
         }
         .to_string()
         .contains("2 MB"));
+        assert_eq!(
+            AttachError::TooLarge {
+                size: limit + 1,
+                limit
+            }
+            .to_string(),
+            "it is larger than the limit of 1 MB"
+        );
     }
 }

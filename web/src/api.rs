@@ -10,10 +10,9 @@ use parley::wire::{
     AiGeneration, Assistant, AssistantId, CannedReply, Client, ClientId, Conversation,
     ConversationId, CreateAssistant, CreateCannedReply, CreateClient, CreateNote, Diagnostics,
     ErrorBody, Guide, Interaction, LoginRequest, LoginResponse, Me, Media, MediaId, Message,
-    MessageId,
-    NormalizedPhone, Note, Page, PutGuide, RenderedCannedReply, SendMessage, SimulateInbound,
-    SimulatorStatus, StartConversation, StartedConversation, UpdateAssistant, UpdateCannedReply,
-    UpdateClient, UpdateConversation, Usage, User, WebhookDelivery,
+    MessageId, NormalizedPhone, Note, Page, PutGuide, RenderedCannedReply, SendMessage,
+    SimulateInbound, SimulatorStatus, StartConversation, StartedConversation, UpdateAssistant,
+    UpdateCannedReply, UpdateClient, UpdateConversation, Usage, User, WebhookDelivery,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -423,9 +422,7 @@ impl Api {
 
     /// The bytes of an item (`GET /api/v1/media/{id}`, bearer auth) as a Blob of its type.
     pub async fn media_blob(&self, id: MediaId) -> Result<web_sys::Blob, ApiError> {
-        let response = self
-            .raw(Method::Get, &Media::url_of(id), None)
-            .await?;
+        let response = self.raw(Method::Get, &Media::url_of(id), None).await?;
         if !response.ok() {
             return Err(failure(response).await);
         }

@@ -148,7 +148,12 @@ pub fn label(content_type: &str, size: i64) -> String {
 
 /// Calls `start` once the element scrolls near the view (at once without an observer).
 fn when_visible(node: NodeRef<leptos::html::Div>, start: impl Fn() + Clone + 'static) {
-    let kept = StoredValue::new_local(None::<(web_sys::IntersectionObserver, Closure<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>)>);
+    let kept = StoredValue::new_local(
+        None::<(
+            web_sys::IntersectionObserver,
+            Closure<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>,
+        )>,
+    );
     Effect::new(move |_| {
         let Some(element) = node.get() else {
             return;

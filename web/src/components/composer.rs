@@ -335,8 +335,10 @@ pub fn Composer(
                         });
                     }
                     Err(failure) => {
-                        media_error
-                            .try_set(Some(format!("“{name}” was not sent: {}", failure.message())));
+                        media_error.try_set(Some(format!(
+                            "“{name}” was not sent: {}",
+                            failure.message()
+                        )));
                         uploading.try_set(false);
                         return;
                     }

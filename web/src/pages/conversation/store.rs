@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use parley::wire::{
     AiResponseGenerated, Assistant, ContactIdentified, Conversation, ConversationId, Direction,
-    FeedPayload, Media, MediaId, Message, MessageId, Note, UpdateConversation, User,
+    FeedPayload, Media, MediaId, MediaStatus, Message, MessageId, Note, UpdateConversation, User,
 };
 
 use crate::api::Api;
@@ -91,6 +91,23 @@ fn media_ids(media: &[Media]) -> Vec<MediaId> {
     media.iter().map(|item| item.id).collect()
 }
 
+/// Keeps what is known of each item: one fetched (or given up on) never goes back to
+/// `pending` because an event written beside its fetch still saw it so (two items of one
+/// message fetched at the same time each announce the message as they saw it).
+fn settle_media(fresh: &mut [Media], known: &[Media]) {
+    for item in fresh.iter_mut() {
+        if item.status != MediaStatus::Pending {
+            continue;
+        }
+        if let Some(settled) = known
+            .iter()
+            .find(|k| k.id == item.id && k.status != MediaStatus::Pending)
+        {
+            *item = settled.clone();
+        }
+    }
+}
+
 /// Puts a server message in place: replaces its older self, or a pending row with the same
 /// text and media (the answer to our own send), or goes in time order before the pending rows.
 fn upsert(rows: &mut Vec<Row>, message: Message, pending_local: Option<u64>) {
@@ -98,6 +115,8 @@ fn upsert(rows: &mut Vec<Row>, message: Message, pending_local: Option<u64>) {
         .iter_mut()
         .find(|row| matches!(row, Row::Server(m) if m.id == message.id))
     {
+        let mut message = message;
+        settle_media(&mut message.media, &existing.media);
         if status_rank(message.status) >= status_rank(existing.status) {
             *existing = message;
         } else if message.media != existing.media {
@@ -668,6 +687,82 @@ mod tests {
         assert!(matches!(&rows[1], Row::Pending { error: Some(e), .. } if e == "refused"));
         set_pending_error(&mut rows, 2, None);
         assert!(matches!(&rows[1], Row::Pending { error: None, .. }));
+    }
+
+    fn item(id: u128, status: &str) -> Media {
+        serde_json::from_value(serde_json::json!({
+            "id": Uuid::from_u128(id), "content_type": "image/png", "size": 10,
+            "sha256": null, "url": format!("/api/v1/media/{}", Uuid::from_u128(id)),
+            "status": status,
+        }))
+        .expect("media")
+    }
+
+    #[test]
+    fn media_arriving_later_replaces_the_message_and_shows_it_again() {
+        let mut pending = message(4, "", "received", 4);
+        pending.media = vec![item(40, "pending")];
+        let mut rows = vec![Row::Server(pending.clone())];
+        let before = rows[0].key();
+        let mut stored = pending.clone();
+        stored.media = vec![item(40, "stored")];
+        upsert(&mut rows, stored.clone(), None);
+        assert_eq!(rows, vec![Row::Server(stored.clone())]);
+        assert_ne!(rows[0].key(), before, "the row is drawn again");
+        // A receipt with an older status still brings newer media.
+        let mut late = stored.clone();
+        late.status = parley::wire::MessageStatus::Sent;
+        late.media = vec![item(40, "stored")];
+        rows = vec![Row::Server(pending)];
+        rows[0] = match rows.remove(0) {
+            Row::Server(mut m) => {
+                m.status = parley::wire::MessageStatus::Delivered;
+                Row::Server(m)
+            }
+            other => other,
+        };
+        upsert(&mut rows, late, None);
+        assert!(
+            matches!(&rows[0], Row::Server(m) if m.media[0].status == parley::wire::MediaStatus::Stored)
+        );
+    }
+
+    #[test]
+    fn an_item_never_goes_back_to_pending() {
+        let mut first = message(6, "", "received", 6);
+        first.media = vec![item(60, "stored"), item(61, "pending")];
+        let mut rows = vec![Row::Server(first)];
+        // The other item's fetch announced the message as it saw it, the first still pending.
+        let mut second = message(6, "", "received", 6);
+        second.media = vec![item(60, "pending"), item(61, "stored")];
+        upsert(&mut rows, second, None);
+        let Row::Server(shown) = &rows[0] else {
+            panic!("a message");
+        };
+        let statuses: Vec<_> = shown.media.iter().map(|m| m.status).collect();
+        assert_eq!(statuses, [MediaStatus::Stored, MediaStatus::Stored]);
+    }
+    #[test]
+    fn our_mms_replaces_its_pending_row_by_text_and_media() {
+        let mut sent = message(5, "", "queued", 5);
+        sent.media = vec![item(50, "stored")];
+        let mut rows = vec![
+            Row::Pending {
+                local: 1,
+                text: String::new(),
+                media: vec![item(51, "stored")],
+                error: None,
+            },
+            Row::Pending {
+                local: 2,
+                text: String::new(),
+                media: vec![item(50, "stored")],
+                error: None,
+            },
+        ];
+        upsert(&mut rows, sent.clone(), None);
+        assert!(matches!(&rows[0], Row::Pending { local: 1, .. }));
+        assert_eq!(rows[1], Row::Server(sent));
     }
 
     /// A feed frame as the server sends it, read as the feed reads it.
