@@ -713,14 +713,9 @@ mod tests {
         let mut late = stored.clone();
         late.status = parley::wire::MessageStatus::Sent;
         late.media = vec![item(40, "stored")];
-        rows = vec![Row::Server(pending)];
-        rows[0] = match rows.remove(0) {
-            Row::Server(mut m) => {
-                m.status = parley::wire::MessageStatus::Delivered;
-                Row::Server(m)
-            }
-            other => other,
-        };
+        let mut delivered = pending;
+        delivered.status = parley::wire::MessageStatus::Delivered;
+        rows = vec![Row::Server(delivered)];
         upsert(&mut rows, late, None);
         assert!(
             matches!(&rows[0], Row::Server(m) if m.media[0].status == parley::wire::MediaStatus::Stored)
