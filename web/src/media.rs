@@ -101,14 +101,15 @@ impl MediaCache {
     /// Takes over an object URL of an item's bytes the page already has (a file the person
     /// just attached and sent), so that it is not fetched again.
     pub fn put(&self, id: MediaId, url: String) {
-        let kept = self.entries.try_update_value(|entries| {
-            if entries.contains_key(&id) {
-                false
-            } else {
-                entries.insert(id, ArcRwSignal::new(Fetched::Ready(url.clone())));
-                true
-            }
-        });
+        let kept = self
+            .entries
+            .try_update_value(|entries| match entries.entry(id) {
+                std::collections::hash_map::Entry::Occupied(_) => false,
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(ArcRwSignal::new(Fetched::Ready(url.clone())));
+                    true
+                }
+            });
         if kept != Some(true) {
             let _ = web_sys::Url::revoke_object_url(&url);
         }
