@@ -181,7 +181,7 @@ pub const AWS_VARIABLES: &[&str] = &[
 
 pub const DEFAULT_MEDIA_STORE: &str = ".data/media";
 /// 1 MB, the contract's default upload limit.
-pub const DEFAULT_MEDIA_MAX_BYTES: usize = 1024 * 1024;
+pub const DEFAULT_MEDIA_MAX_BYTES: usize = crate::mms::DEFAULT_MAX_UPLOAD_BYTES;
 
 /// Pictures and files (MMS).
 #[derive(Debug, Clone)]

@@ -4,6 +4,7 @@
 //! canned-reply templates.
 
 pub mod ids;
+pub mod mms;
 pub mod phone_format;
 pub mod sms;
 pub mod templates;

@@ -9,10 +9,10 @@ use parley::ids::CannedReplyId;
 use parley::wire::{
     AiGeneration, Assistant, AssistantId, CannedReply, Client, ClientId, Conversation,
     ConversationId, CreateAssistant, CreateCannedReply, CreateClient, CreateNote, Diagnostics,
-    ErrorBody, Guide, Interaction, LoginRequest, LoginResponse, Me, Message, MessageId,
-    NormalizedPhone, Note, Page, PutGuide, RenderedCannedReply, SendMessage, SimulateInbound,
-    SimulatorStatus, StartConversation, StartedConversation, UpdateAssistant, UpdateCannedReply,
-    UpdateClient, UpdateConversation, Usage, User, WebhookDelivery,
+    ErrorBody, Guide, Interaction, LoginRequest, LoginResponse, Me, Media, MediaId, Message,
+    MessageId, NormalizedPhone, Note, Page, PutGuide, RenderedCannedReply, SendMessage,
+    SimulateInbound, SimulatorStatus, StartConversation, StartedConversation, UpdateAssistant,
+    UpdateCannedReply, UpdateClient, UpdateConversation, Usage, User, WebhookDelivery,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -187,6 +187,14 @@ enum Method {
     Delete,
 }
 
+/// What a request carries.
+enum Body {
+    None,
+    Json(serde_json::Value),
+    /// multipart/form-data (the browser writes the boundary).
+    Form(web_sys::FormData),
+}
+
 /// The signed-in API client: adds the bearer token, and signs out when the server no longer
 /// accepts it (401), which sends the person back to the sign-in page.
 #[derive(Clone, Copy)]
@@ -208,6 +216,14 @@ impl Api {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> Result<Response, ApiError> {
+        let body = match body {
+            Some(body) => Body::Json(body),
+            None => Body::None,
+        };
+        self.raw_with(method, path, body).await
+    }
+
+    async fn raw_with(&self, method: Method, path: &str, body: Body) -> Result<Response, ApiError> {
         let token = self.session.token_untracked().unwrap_or_default();
         let builder = match method {
             Method::Get => Request::get(path),
@@ -218,8 +234,9 @@ impl Api {
         };
         let builder = authorized(builder, &token).header("Accept", "application/json");
         let request = match body {
-            Some(body) => builder.json(&body),
-            None => builder.build(),
+            Body::Json(body) => builder.json(&body),
+            Body::Form(form) => builder.body(form),
+            Body::None => builder.build(),
         }
         .map_err(|e| ApiError::Network(e.to_string()))?;
         let response = send(request).await?;
@@ -391,10 +408,47 @@ impl Api {
         .await
     }
 
-    pub async fn send_message(&self, id: ConversationId, text: &str) -> Result<Message, ApiError> {
+    /// `POST /api/v1/media`: uploads a file (multipart, field `file`) for an MMS.
+    pub async fn upload_media(&self, file: &web_sys::File) -> Result<Media, ApiError> {
+        let form = web_sys::FormData::new().map_err(|_| ApiError::Network("FormData".into()))?;
+        form.append_with_blob_and_filename("file", file, &file.name())
+            .map_err(|_| ApiError::Network("FormData".into()))?;
+        decode(
+            self.raw_with(Method::Post, "/api/v1/media", Body::Form(form))
+                .await?,
+        )
+        .await
+    }
+
+    /// The bytes of an item (`GET /api/v1/media/{id}`, bearer auth) as a Blob of its type.
+    pub async fn media_blob(&self, id: MediaId) -> Result<web_sys::Blob, ApiError> {
+        let response = self.raw(Method::Get, &Media::url_of(id), None).await?;
+        if !response.ok() {
+            return Err(failure(response).await);
+        }
+        let kind = response.headers().get("content-type").unwrap_or_default();
+        let bytes = response
+            .binary()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type(&kind);
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+            .map_err(|_| ApiError::Decode("blob".into()))
+    }
+
+    /// Sends text, pictures and files (`media_ids` from [`Self::upload_media`]; none for an
+    /// SMS).
+    pub async fn send_message(
+        &self,
+        id: ConversationId,
+        text: &str,
+        media_ids: &[MediaId],
+    ) -> Result<Message, ApiError> {
         let body = SendMessage {
             text: text.to_string(),
-            media_ids: None,
+            media_ids: (!media_ids.is_empty()).then(|| media_ids.to_vec()),
         };
         self.with_body(
             Method::Post,
@@ -652,12 +706,18 @@ impl Api {
         self.get("/api/v1/simulator").await
     }
 
-    pub async fn simulate_inbound(&self, from: &str, text: &str) -> Result<(), ApiError> {
+    /// The customer `from` writes `text` (and sends the uploaded `media_ids`, if any).
+    pub async fn simulate_inbound(
+        &self,
+        from: &str,
+        text: &str,
+        media_ids: &[MediaId],
+    ) -> Result<(), ApiError> {
         let body = SimulateInbound {
             from: from.to_string(),
             to: None,
             text: text.to_string(),
-            media_ids: None,
+            media_ids: (!media_ids.is_empty()).then(|| media_ids.to_vec()),
         };
         let body = serde_json::to_value(&body).map_err(|e| ApiError::Decode(e.to_string()))?;
         self.call_empty(Method::Post, "/api/v1/simulator/inbound", Some(body))

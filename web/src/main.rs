@@ -3,6 +3,7 @@
 mod api;
 mod components;
 mod feed;
+mod media;
 mod notifications;
 mod pages;
 mod util;

@@ -517,6 +517,12 @@ mod tests {
         conversation.last_message_author = Some(parley::wire::Author::Customer);
         conversation.last_message_preview = Some("Thanks!".into());
         assert_eq!(list_preview(&conversation), "Thanks!");
+        // A message with only a picture: the server's words for what it carries.
+        conversation.last_message_preview = Some("a picture".into());
+        assert_eq!(list_preview(&conversation), "a picture");
+        conversation.last_message_author = Some(parley::wire::Author::Agent);
+        conversation.last_message_preview = Some("2 pictures".into());
+        assert_eq!(list_preview(&conversation), "Agent: 2 pictures");
     }
 
     #[test]

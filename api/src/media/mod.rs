@@ -26,23 +26,10 @@ use crate::wire::{Media, MediaStatus};
 use storage::MediaRow;
 use store::{MediaStore, StoreError};
 
-/// The types an MMS may carry (the contract's list).
-pub const ALLOWED_TYPES: &[&str] = &[
-    "image/jpeg",
-    "image/png",
-    "image/gif",
-    "image/webp",
-    "video/mp4",
-    "audio/mpeg",
-    "text/vcard",
-    "application/pdf",
-];
-
-/// At most this many items in one message (Telnyx's limit).
-pub const MAX_MEDIA_PER_MESSAGE: usize = 10;
+pub use crate::mms::{allowed_type, ALLOWED_TYPES, MAX_MEDIA_PER_MESSAGE};
 
 /// At most this many bytes of media in one MMS (Telnyx's limit; more is refused with 40317).
-pub const MAX_MMS_BYTES: i64 = crate::telnyx::wire::MAX_MMS_BYTES as i64;
+pub const MAX_MMS_BYTES: i64 = crate::mms::MAX_MMS_BYTES as i64;
 
 /// The multipart field that holds the file.
 pub const FILE_FIELD: &str = "file";
@@ -111,21 +98,6 @@ impl From<MediaError> for ApiError {
             MediaError::Api(error) => error,
         }
     }
-}
-
-/// A content type as a header gives it, reduced to its essence (`image/jpeg`), when it is one
-/// we take.
-pub fn allowed_type(header: &str) -> Option<&'static str> {
-    let essence = header
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    ALLOWED_TYPES
-        .iter()
-        .copied()
-        .find(|allowed| *allowed == essence)
 }
 
 /// Lowercase hex SHA-256.

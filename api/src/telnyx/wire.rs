@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 /// The most media one MMS carries, in bytes, all items together (more is refused with 40317).
-pub const MAX_MMS_BYTES: u64 = 1024 * 1024;
+pub const MAX_MMS_BYTES: u64 = crate::mms::MAX_MMS_BYTES;
 
 /// `POST /v2/messages` body. `None` fields are left out, so Telnyx applies its defaults.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

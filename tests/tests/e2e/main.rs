@@ -29,6 +29,7 @@ mod scaling;
 mod spa;
 mod spa_canned;
 mod spa_contact;
+mod spa_media;
 mod spa_team;
 mod team;
 mod telnyx;

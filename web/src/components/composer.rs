@@ -1,13 +1,18 @@
 //! The message composer: Enter sends, Shift+Enter adds a line, a live SMS segment and
 //! encoding counter from `parley::sms::analyze` (the server's own code), a draft per
 //! conversation that survives switching conversations and reloading the page, `/` to
-//! insert a canned reply filled in for the conversation, and a second mode that writes an
-//! internal note instead (never sent; possible after an opt-out too).
+//! insert a canned reply filled in for the conversation, pictures and files (an MMS: by the
+//! Attach button, pasting or dropping them; checked by `parley::mms` before they are uploaded,
+//! uploaded when sent), and a second mode that writes an internal note instead (never sent;
+//! possible after an opt-out too; no attachments).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use parley::mms::{
+    check_attachment, is_picture, size_in_words, ALLOWED_TYPES, DEFAULT_MAX_UPLOAD_BYTES,
+};
 use parley::sms::{analyze, first_non_gsm7, Encoding};
-use parley::wire::{CannedReply, Conversation, ConversationId};
+use parley::wire::{CannedReply, Conversation, ConversationId, Media};
 use wasm_bindgen::JsCast;
 
 use crate::api::{local_storage, Api};
@@ -108,6 +113,26 @@ pub fn SegmentCounter(
     }
 }
 
+/// A picture or file attached to the message being written.
+#[derive(Clone)]
+struct Attachment {
+    key: u64,
+    file: web_sys::File,
+    name: String,
+    size: u64,
+    /// An object URL of a picture, for its thumbnail.
+    preview: Option<String>,
+    /// The item once uploaded (an upload that failed further on is not done twice).
+    uploaded: Option<Media>,
+}
+
+/// The files of a paste or a drop, if it carries any.
+fn files_of(transfer: Option<web_sys::DataTransfer>) -> Option<web_sys::FileList> {
+    transfer
+        .and_then(|transfer| transfer.files())
+        .filter(|files| files.length() > 0)
+}
+
 /// The longest note the API takes (`CreateNote`).
 const MAX_NOTE_CHARS: usize = 5000;
 
@@ -168,11 +193,32 @@ pub fn Composer(
     /// Why sending is impossible right now (opted out…), if it is. Notes stay possible.
     #[prop(into)]
     blocked: Signal<Option<String>>,
-    /// Called with the text to send; the composer clears itself.
-    on_send: Callback<String>,
+    /// Called with the text to send and the pictures and files uploaded for it; the composer
+    /// clears itself.
+    on_send: Callback<(String, Vec<Media>)>,
     /// Called with the text of an internal note; the composer clears itself.
     on_note: Callback<String>,
+    /// Why pictures or files could not be attached, uploaded or sent: shown beside the
+    /// composer (the conversation's store sets it when the server refuses them).
+    #[prop(optional)]
+    media_error: Option<RwSignal<Option<String>>>,
 ) -> impl IntoView {
+    let media_error = media_error.unwrap_or_else(|| RwSignal::new(None));
+    let attachments = RwSignal::new_local(Vec::<Attachment>::new());
+    let next_attachment = StoredValue::new(0u64);
+    let uploading = RwSignal::new(false);
+    let dragging = RwSignal::new(false);
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let cache = crate::media::MediaCache::get();
+    on_cleanup(move || {
+        attachments.try_with_untracked(|list| {
+            for attachment in list {
+                if let Some(url) = &attachment.preview {
+                    let _ = web_sys::Url::revoke_object_url(url);
+                }
+            }
+        });
+    });
     let api = Api::new();
     let account = expect_context::<Account>();
     let canned = CannedReplies::get();
@@ -200,20 +246,147 @@ pub fn Composer(
         })
     });
 
-    let send = move || {
-        let value = text.get_untracked();
-        if value.trim().is_empty() || !can_write() || note_too_long() {
+    let has_attachments =
+        move || mode.get() == Mode::Reply && attachments.with(|list| !list.is_empty());
+    // Checks files before anything is uploaded, and keeps those that may go.
+    let add_files = move |files: web_sys::FileList| {
+        if mode.get_untracked() == Mode::Note {
+            media_error.set(Some(
+                "Internal notes cannot carry pictures or files.".to_string(),
+            ));
             return;
         }
+        if !can_write() || uploading.get_untracked() {
+            return;
+        }
+        let mut problems = Vec::new();
+        attachments.update(|list| {
+            for index in 0..files.length() {
+                let Some(file) = files.item(index) else {
+                    continue;
+                };
+                let size = file.size().max(0.0) as u64;
+                let total: u64 = list.iter().map(|a| a.size).sum();
+                let limit = DEFAULT_MAX_UPLOAD_BYTES as u64;
+                match check_attachment(&file.type_(), size, limit, list.len(), total) {
+                    Ok(kind) => {
+                        let preview = if is_picture(kind) {
+                            web_sys::Url::create_object_url_with_blob(&file).ok()
+                        } else {
+                            None
+                        };
+                        let key = next_attachment.get_value() + 1;
+                        next_attachment.set_value(key);
+                        list.push(Attachment {
+                            key,
+                            name: file.name(),
+                            file,
+                            size,
+                            preview,
+                            uploaded: None,
+                        });
+                    }
+                    Err(problem) => {
+                        problems.push(format!("“{}” was not attached: {problem}.", file.name()))
+                    }
+                }
+            }
+        });
+        media_error.set((!problems.is_empty()).then(|| problems.join(" ")));
+    };
+    let remove_attachment = move |key: u64| {
+        attachments.update(|list| {
+            if let Some(index) = list.iter().position(|a| a.key == key) {
+                let removed = list.remove(index);
+                if let Some(url) = removed.preview {
+                    let _ = web_sys::Url::revoke_object_url(&url);
+                }
+            }
+        });
+        media_error.set(None);
+    };
+    let cleared = move || {
         slash.set(None);
         text.set(String::new());
         save_draft(conversation, "");
-        match mode.get_untracked() {
-            Mode::Reply => on_send.run(value),
-            Mode::Note => on_note.run(value),
-        }
         if let Some(area) = area.get_untracked() {
             let _ = area.focus();
+        }
+    };
+    // Uploads the attachments not uploaded yet, then hands the message over; a refusal
+    // (413, 415…) keeps everything and shows beside the composer.
+    let upload_and_send = move |value: String| {
+        uploading.set(true);
+        media_error.set(None);
+        spawn_local(async move {
+            let pending: Vec<(u64, web_sys::File, String)> = attachments.with_untracked(|list| {
+                list.iter()
+                    .filter(|a| a.uploaded.is_none())
+                    .map(|a| (a.key, a.file.clone(), a.name.clone()))
+                    .collect()
+            });
+            for (key, file, name) in pending {
+                match api.upload_media(&file).await {
+                    Ok(item) => {
+                        attachments.try_update(|list| {
+                            if let Some(a) = list.iter_mut().find(|a| a.key == key) {
+                                a.uploaded = Some(item);
+                            }
+                        });
+                    }
+                    Err(failure) => {
+                        media_error.try_set(Some(format!(
+                            "“{name}” was not sent: {}",
+                            failure.message()
+                        )));
+                        uploading.try_set(false);
+                        return;
+                    }
+                }
+            }
+            let Some(done) = attachments.try_update(std::mem::take) else {
+                return;
+            };
+            let media: Vec<Media> = done
+                .into_iter()
+                .filter_map(|a| {
+                    let item = a.uploaded?;
+                    // The thread shows the picture from the page's own copy.
+                    if let Some(url) = a.preview {
+                        match cache {
+                            Some(cache) => cache.put(item.id, url),
+                            None => {
+                                let _ = web_sys::Url::revoke_object_url(&url);
+                            }
+                        }
+                    }
+                    Some(item)
+                })
+                .collect();
+            uploading.set(false);
+            cleared();
+            on_send.run((value, media));
+        });
+    };
+    let send = move || {
+        let value = text.get_untracked();
+        let with_files = mode.get_untracked() == Mode::Reply
+            && attachments.with_untracked(|list| !list.is_empty());
+        if (value.trim().is_empty() && !with_files)
+            || !can_write()
+            || note_too_long()
+            || uploading.get_untracked()
+        {
+            return;
+        }
+        if with_files {
+            upload_and_send(value);
+            return;
+        }
+        cleared();
+        match mode.get_untracked() {
+            Mode::Reply => on_send.run((value, Vec::new())),
+            Mode::Note => on_note.run(value),
         }
     };
     let choose = move |chosen: Mode| {
@@ -434,10 +607,37 @@ pub fn Composer(
         <form
             class="composer"
             class:note-mode=move || mode.get() == Mode::Note
+            class:dragging=move || dragging.get()
             aria-label="Reply"
             on:submit=move |event| {
                 event.prevent_default();
                 send();
+            }
+            on:dragover=move |event: leptos::ev::DragEvent| {
+                let files = event
+                    .data_transfer()
+                    .is_some_and(|t| t.types().includes(&"Files".into(), 0));
+                if files && mode.get_untracked() == Mode::Reply {
+                    event.prevent_default();
+                    dragging.set(true);
+                }
+            }
+            on:dragleave=move |event: leptos::ev::DragEvent| {
+                let inside = event
+                    .related_target()
+                    .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+                    .zip(event.current_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok()))
+                    .is_some_and(|(to, form)| form.contains(Some(&to)));
+                if !inside {
+                    dragging.set(false);
+                }
+            }
+            on:drop=move |event: leptos::ev::DragEvent| {
+                dragging.set(false);
+                if let Some(files) = files_of(event.data_transfer()) {
+                    event.prevent_default();
+                    add_files(files);
+                }
             }
         >
             <div class="composer-modes" role="group" aria-label="Write">
@@ -475,8 +675,75 @@ pub fn Composer(
             <label for="composer" class="visually-hidden">
                 "Message"
             </label>
+            {move || {
+                has_attachments()
+                    .then(|| {
+                        view! {
+                            <ul id="attachments" class="attachments" aria-label="Attachments">
+                                {attachments
+                                    .get()
+                                    .into_iter()
+                                    .map(|a| {
+                                        let key = a.key;
+                                        let label = format!("{} · {}", a.name, size_in_words(a.size));
+                                        view! {
+                                            <li class="attachment" data-testid="attachment">
+                                                {a.preview.map(|url| view! { <img src=url alt="" /> })}
+                                                <span class="attachment-label" title=label.clone()>
+                                                    {label.clone()}
+                                                </span>
+                                                <button
+                                                    type="button"
+                                                    class="icon-button"
+                                                    data-testid="attachment-remove"
+                                                    aria-label=format!("Remove {label}")
+                                                    disabled=move || uploading.get()
+                                                    on:click=move |_| remove_attachment(key)
+                                                >
+                                                    "×"
+                                                </button>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })
+            }}
             <div class="composer-row">
                 {picker}
+                <input
+                    id="composer-file"
+                    type="file"
+                    multiple
+                    hidden
+                    accept=ALLOWED_TYPES.join(",")
+                    node_ref=file_input
+                    on:change=move |_| {
+                        if let Some(input) = file_input.get_untracked() {
+                            if let Some(files) = input.files() {
+                                add_files(files);
+                            }
+                            input.set_value("");
+                        }
+                    }
+                />
+                <Show when=move || mode.get() == Mode::Reply>
+                    <button
+                        id="attach"
+                        type="button"
+                        class="secondary attach"
+                        title="Attach pictures or files (or paste or drop them here)"
+                        disabled=move || !can_write() || uploading.get()
+                        on:click=move |_| {
+                            if let Some(input) = file_input.get_untracked() {
+                                input.click();
+                            }
+                        }
+                    >
+                        "Attach"
+                    </button>
+                </Show>
                 <textarea
                     id="composer"
                     node_ref=area
@@ -507,14 +774,22 @@ pub fn Composer(
                     }
                     on:click=move |_| follow_caret()
                     on:blur=move |_| slash.set(None)
+                    on:paste=move |event: leptos::ev::ClipboardEvent| {
+                        if let Some(files) = files_of(event.clipboard_data()) {
+                            event.prevent_default();
+                            add_files(files);
+                        }
+                    }
                     disabled=move || !can_write()
+                    readonly=move || uploading.get()
                 ></textarea>
                 <button
                     id="send"
                     type="submit"
                     class="primary send"
                     disabled=move || {
-                        !can_write() || note_too_long() || text.with(|t| t.trim().is_empty())
+                        !can_write() || note_too_long() || uploading.get()
+                            || (text.with(|t| t.trim().is_empty()) && !has_attachments())
                     }
                 >
                     {move || match mode.get() {
@@ -530,6 +805,28 @@ pub fn Composer(
                         view! {
                             <p id="composer-canned-filling" class="composer-hint" role="status">
                                 "Filling in the canned reply…"
+                            </p>
+                        }
+                    })
+            }}
+            {move || {
+                uploading
+                    .get()
+                    .then(|| {
+                        view! {
+                            <p id="composer-uploading" class="composer-hint" role="status">
+                                "Uploading…"
+                            </p>
+                        }
+                    })
+            }}
+            {move || {
+                media_error
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <p id="composer-media-error" class="field-error" role="alert">
+                                {message}
                             </p>
                         }
                     })
@@ -566,7 +863,7 @@ pub fn Composer(
                 }}
                 <p id="composer-hint" class="composer-hint">
                     {move || match mode.get() {
-                        Mode::Reply => "Enter sends · Shift+Enter adds a line · / inserts a canned reply",
+                        Mode::Reply => "Enter sends · Shift+Enter adds a line · / inserts a canned reply · paste or drop pictures to attach them",
                         Mode::Note => "Enter adds the note · Shift+Enter adds a line",
                     }}
                 </p>

@@ -92,7 +92,7 @@ pub fn DemoMenu(
         };
         store.header_error.set(None);
         spawn_local(async move {
-            match api.simulate_inbound(&from, text).await {
+            match api.simulate_inbound(&from, text, &[]).await {
                 // The feed brings the message; a refresh shows it while the feed is down.
                 Ok(()) => store.refresh(),
                 Err(failure) => {

@@ -1,17 +1,21 @@
 //! The history: older pages on demand, each message with its author, time and delivery
-//! state, and the messages being sent with a way to retry them.
+//! state, its pictures and files, and the messages being sent with a way to retry them.
 
 use leptos::prelude::*;
-use parley::wire::{AiProvider, Direction, MessageStatus};
+use parley::wire::{AiProvider, Direction, Media, MessageStatus};
 
 use super::store::{ConversationStore, Row};
 use crate::components::status::{author_label, error_words, MessageStatusBadge};
+use crate::media::{MediaItems, MediaViewer};
 use crate::util::{list_time, local_time};
 
 #[component]
 pub fn MessageList(store: ConversationStore) -> impl IntoView {
     let rows = store.rows;
     let loading_older = store.loading_older;
+    // The picture open in the viewer.
+    let viewer = RwSignal::new(None::<Media>);
+    let on_open = Callback::new(move |item: Media| viewer.set(Some(item)));
     view! {
         <ol id="messages" class="messages" node_ref=store.list aria-label="Messages" aria-live="polite">
             <Show when=move || store.older_cursor.with(Option::is_some)>
@@ -42,9 +46,18 @@ pub fn MessageList(store: ConversationStore) -> impl IntoView {
                 </li>
             </Show>
             <For each=move || visible_rows(store) key=Row::key let:row>
-                <MessageRow row=row store=store />
+                <MessageRow row=row store=store on_open=on_open />
             </For>
         </ol>
+        {move || {
+            viewer
+                .get()
+                .map(|item| {
+                    view! {
+                        <MediaViewer item=item on_close=Callback::new(move |_| viewer.set(None)) />
+                    }
+                })
+        }}
     }
 }
 
@@ -68,7 +81,7 @@ fn visible_rows(store: ConversationStore) -> Vec<Row> {
 }
 
 #[component]
-fn MessageRow(row: Row, store: ConversationStore) -> impl IntoView {
+fn MessageRow(row: Row, store: ConversationStore, on_open: Callback<Media>) -> impl IntoView {
     match row {
         Row::Note(note) => {
             let time = note.created_at;
@@ -121,7 +134,15 @@ fn MessageRow(row: Row, store: ConversationStore) -> impl IntoView {
                     data-status=message.status.as_str()
                 >
                     <div class="bubble">
-                        <p class="text" data-testid="message-text">{message.text.clone()}</p>
+                        <MediaItems media=message.media.clone() on_open=on_open />
+                        {(!message.text.is_empty() || message.media.is_empty())
+                            .then(|| {
+                                view! {
+                                    <p class="text" data-testid="message-text">
+                                        {message.text.clone()}
+                                    </p>
+                                }
+                            })}
                     </div>
                     <p class="meta">
                         <span class="author">{author}</span>
@@ -164,9 +185,18 @@ fn MessageRow(row: Row, store: ConversationStore) -> impl IntoView {
             }
                 .into_any()
         }
-        Row::Pending { local, text, error } => {
+        Row::Pending {
+            local,
+            text,
+            media,
+            error,
+        } => {
             let failed = error.is_some();
             let retry_text = text.clone();
+            let retry_media: Vec<_> = media.iter().map(|item| item.id).collect();
+            let shown_text = (!text.is_empty() || media.is_empty()).then(|| {
+                view! { <p class="text" data-testid="message-text">{text}</p> }
+            });
             view! {
                 <li
                     class="message outbound author-agent pending"
@@ -176,7 +206,8 @@ fn MessageRow(row: Row, store: ConversationStore) -> impl IntoView {
                     data-status=if failed { "not_sent" } else { "pending" }
                 >
                     <div class="bubble">
-                        <p class="text" data-testid="message-text">{text}</p>
+                        <MediaItems media=media on_open=on_open />
+                        {shown_text}
                     </div>
                     <p class="meta">
                         "Agent · "
@@ -194,7 +225,9 @@ fn MessageRow(row: Row, store: ConversationStore) -> impl IntoView {
                                         type="button"
                                         class="link-button"
                                         data-testid="retry-send"
-                                        on:click=move |_| store.retry(local, retry_text.clone())
+                                        on:click=move |_| {
+                                            store.retry(local, retry_text.clone(), retry_media.clone())
+                                        }
                                     >
                                         "Retry"
                                     </button>

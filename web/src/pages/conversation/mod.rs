@@ -48,6 +48,8 @@ pub fn ConversationRoute() -> impl IntoView {
 #[component]
 fn ConversationView(id: ConversationId) -> impl IntoView {
     let store = ConversationStore::new(id);
+    // Pictures fetched once while the conversation is open, released when it closes.
+    crate::media::MediaCache::provide();
     store.load();
     feed::subscribe(move |message| store.apply_feed(message));
     feed::poll_while_offline(Duration::from_secs(10), move || store.refresh());
@@ -100,7 +102,8 @@ fn ConversationView(id: ConversationId) -> impl IntoView {
                         conversation=id
                         details=store.conversation
                         blocked=Signal::derive(move || store.blocked())
-                        on_send=Callback::new(move |text| store.send(text))
+                        on_send=Callback::new(move |(text, media)| store.send(text, media))
+                        media_error=store.media_error
                         on_note=Callback::new(move |text| store.add_note(text))
                     />
                 </div>

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use parley::wire::{
     AiResponseGenerated, Assistant, ContactIdentified, Conversation, ConversationId, Direction,
-    FeedPayload, Message, MessageId, Note, UpdateConversation, User,
+    FeedPayload, Media, MediaId, MediaStatus, Message, MessageId, Note, UpdateConversation, User,
 };
 
 use crate::api::Api;
@@ -29,6 +29,8 @@ pub enum Row {
     Pending {
         local: u64,
         text: String,
+        /// Pictures and files already uploaded for it.
+        media: Vec<Media>,
         error: Option<String>,
     },
 }
@@ -36,11 +38,18 @@ pub enum Row {
 impl Row {
     pub fn key(&self) -> String {
         match self {
+            // Media arriving later (`message.updated`) shows the row again.
             Row::Server(message) => format!(
-                "{}:{}:{}",
+                "{}:{}:{}:{}",
                 message.id,
                 message.status.as_str(),
-                message.error.is_some()
+                message.error.is_some(),
+                message
+                    .media
+                    .iter()
+                    .map(|item| item.status.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
             ),
             Row::Note(note) => format!("note-{}", note.id),
             Row::Pending { local, error, .. } => format!("local-{local}:{}", error.is_some()),
@@ -77,15 +86,43 @@ fn upsert_note(rows: &mut Vec<Row>, note: Note) {
     rows.insert(index, Row::Note(note));
 }
 
+/// The ids of a message's items, in order.
+fn media_ids(media: &[Media]) -> Vec<MediaId> {
+    media.iter().map(|item| item.id).collect()
+}
+
+/// Keeps what is known of each item: one fetched (or given up on) never goes back to
+/// `pending` because an event written beside its fetch still saw it so (two items of one
+/// message fetched at the same time each announce the message as they saw it).
+fn settle_media(fresh: &mut [Media], known: &[Media]) {
+    for item in fresh.iter_mut() {
+        if item.status != MediaStatus::Pending {
+            continue;
+        }
+        if let Some(settled) = known
+            .iter()
+            .find(|k| k.id == item.id && k.status != MediaStatus::Pending)
+        {
+            *item = settled.clone();
+        }
+    }
+}
+
 /// Puts a server message in place: replaces its older self, or a pending row with the same
-/// text (the answer to our own send), or goes in time order before the pending rows.
+/// text and media (the answer to our own send), or goes in time order before the pending rows.
 fn upsert(rows: &mut Vec<Row>, message: Message, pending_local: Option<u64>) {
     if let Some(Row::Server(existing)) = rows
         .iter_mut()
         .find(|row| matches!(row, Row::Server(m) if m.id == message.id))
     {
+        let mut message = message;
+        settle_media(&mut message.media, &existing.media);
         if status_rank(message.status) >= status_rank(existing.status) {
             *existing = message;
+        } else if message.media != existing.media {
+            // An older status with newer media (`message.updated` after a receipt).
+            existing.media = message.media;
+            existing.message_type = message.message_type;
         }
         if let Some(local) = pending_local {
             rows.retain(|row| !matches!(row, Row::Pending { local: l, .. } if *l == local));
@@ -96,9 +133,10 @@ fn upsert(rows: &mut Vec<Row>, message: Message, pending_local: Option<u64>) {
         Some(local) => rows
             .iter()
             .position(|row| matches!(row, Row::Pending { local: l, .. } if *l == local)),
-        None if message.direction == Direction::Outbound => rows.iter().position(
-            |row| matches!(row, Row::Pending { text, error: None, .. } if *text == message.text),
-        ),
+        None if message.direction == Direction::Outbound => rows.iter().position(|row| {
+            matches!(row, Row::Pending { text, media, error: None, .. }
+                if *text == message.text && media_ids(media) == media_ids(&message.media))
+        }),
         None => None,
     };
     if let Some(index) = replaced {
@@ -190,6 +228,9 @@ pub struct ConversationStore {
     pub users: RwSignal<Vec<User>>,
     /// Whether the conversation has an AI guide (`None` until known).
     pub has_guide: RwSignal<Option<bool>>,
+    /// Why the pictures and files of a send were refused (`mms_not_supported`…): shown beside
+    /// the composer.
+    pub media_error: RwSignal<Option<String>>,
     /// The history's list, which follows new messages while it is scrolled to the end.
     pub list: NodeRef<leptos::html::Ol>,
     next_local: StoredValue<u64>,
@@ -213,6 +254,7 @@ impl ConversationStore {
             assistants: RwSignal::new(Vec::new()),
             users: expect_context::<Inbox>().users,
             has_guide: RwSignal::new(None),
+            media_error: RwSignal::new(None),
             list: NodeRef::new(),
             next_local: StoredValue::new(0),
             read_later: Debouncer::new(Duration::from_millis(250)),
@@ -442,25 +484,29 @@ impl ConversationStore {
         }
     }
 
-    /// Sends a new message: shown at once as pending, then as the server's answer.
-    pub fn send(&self, text: String) {
+    /// Sends a new message (with the uploaded `media`, if any): shown at once as pending,
+    /// then as the server's answer.
+    pub fn send(&self, text: String, media: Vec<Media>) {
         let local = self.next_local.get_value() + 1;
         self.next_local.set_value(local);
+        self.media_error.set(None);
         self.rows.update(|rows| {
             rows.push(Row::Pending {
                 local,
                 text: text.clone(),
+                media: media.clone(),
                 error: None,
             })
         });
-        self.deliver(local, text);
+        self.deliver(local, text, media_ids(&media));
     }
 
     /// Sends the pending row `local` again after a failure.
-    pub fn retry(&self, local: u64, text: String) {
+    pub fn retry(&self, local: u64, text: String, media: Vec<MediaId>) {
+        self.media_error.set(None);
         self.rows
             .update(|rows| set_pending_error(rows, local, None));
-        self.deliver(local, text);
+        self.deliver(local, text, media);
     }
 
     /// Sends a message the carrier refused or could not deliver again, as a new message; a
@@ -481,14 +527,21 @@ impl ConversationStore {
         });
     }
 
-    fn deliver(&self, local: u64, text: String) {
+    fn deliver(&self, local: u64, text: String, media: Vec<MediaId>) {
         self.scroll_to_end();
         let store = *self;
         spawn_local(async move {
-            match store.api.send_message(store.id, &text).await {
+            match store.api.send_message(store.id, &text, &media).await {
                 Ok(message) => store.rows.update(|rows| upsert(rows, message, Some(local))),
                 Err(failure) => {
                     let reason = failure.message();
+                    // The pictures cannot go (`mms_not_supported`, `mms_too_large`…): said
+                    // beside the composer too, where the next attempt is written.
+                    if failure.field() == Some("media_ids")
+                        || failure.code().is_some_and(|code| code.starts_with("mms"))
+                    {
+                        store.media_error.try_set(Some(reason.clone()));
+                    }
                     store
                         .rows
                         .update(|rows| set_pending_error(rows, local, Some(reason)));
@@ -564,6 +617,7 @@ mod tests {
         let mut rows = vec![Row::Pending {
             local: 1,
             text: "Hi".into(),
+            media: Vec::new(),
             error: None,
         }];
         upsert(&mut rows, message(1, "Hi", "queued", 1), Some(1));
@@ -579,6 +633,7 @@ mod tests {
         let mut rows = vec![Row::Pending {
             local: 7,
             text: "Hello".into(),
+            media: Vec::new(),
             error: None,
         }];
         upsert(&mut rows, message(2, "Hello", "queued", 2), None);
@@ -595,6 +650,7 @@ mod tests {
             Row::Pending {
                 local: 1,
                 text: "d".into(),
+                media: Vec::new(),
                 error: None,
             },
         ];
@@ -616,11 +672,13 @@ mod tests {
             Row::Pending {
                 local: 1,
                 text: "a".into(),
+                media: Vec::new(),
                 error: None,
             },
             Row::Pending {
                 local: 2,
                 text: "b".into(),
+                media: Vec::new(),
                 error: None,
             },
         ];
@@ -629,6 +687,77 @@ mod tests {
         assert!(matches!(&rows[1], Row::Pending { error: Some(e), .. } if e == "refused"));
         set_pending_error(&mut rows, 2, None);
         assert!(matches!(&rows[1], Row::Pending { error: None, .. }));
+    }
+
+    fn item(id: u128, status: &str) -> Media {
+        serde_json::from_value(serde_json::json!({
+            "id": Uuid::from_u128(id), "content_type": "image/png", "size": 10,
+            "sha256": null, "url": format!("/api/v1/media/{}", Uuid::from_u128(id)),
+            "status": status,
+        }))
+        .expect("media")
+    }
+
+    #[test]
+    fn media_arriving_later_replaces_the_message_and_shows_it_again() {
+        let mut pending = message(4, "", "received", 4);
+        pending.media = vec![item(40, "pending")];
+        let mut rows = vec![Row::Server(pending.clone())];
+        let before = rows[0].key();
+        let mut stored = pending.clone();
+        stored.media = vec![item(40, "stored")];
+        upsert(&mut rows, stored.clone(), None);
+        assert_eq!(rows, vec![Row::Server(stored.clone())]);
+        assert_ne!(rows[0].key(), before, "the row is drawn again");
+        // A receipt with an older status still brings newer media.
+        let mut late = stored.clone();
+        late.status = parley::wire::MessageStatus::Sent;
+        late.media = vec![item(40, "stored")];
+        let mut delivered = pending;
+        delivered.status = parley::wire::MessageStatus::Delivered;
+        rows = vec![Row::Server(delivered)];
+        upsert(&mut rows, late, None);
+        assert!(
+            matches!(&rows[0], Row::Server(m) if m.media[0].status == parley::wire::MediaStatus::Stored)
+        );
+    }
+
+    #[test]
+    fn an_item_never_goes_back_to_pending() {
+        let mut first = message(6, "", "received", 6);
+        first.media = vec![item(60, "stored"), item(61, "pending")];
+        let mut rows = vec![Row::Server(first)];
+        // The other item's fetch announced the message as it saw it, the first still pending.
+        let mut second = message(6, "", "received", 6);
+        second.media = vec![item(60, "pending"), item(61, "stored")];
+        upsert(&mut rows, second, None);
+        let Row::Server(shown) = &rows[0] else {
+            panic!("a message");
+        };
+        let statuses: Vec<_> = shown.media.iter().map(|m| m.status).collect();
+        assert_eq!(statuses, [MediaStatus::Stored, MediaStatus::Stored]);
+    }
+    #[test]
+    fn our_mms_replaces_its_pending_row_by_text_and_media() {
+        let mut sent = message(5, "", "queued", 5);
+        sent.media = vec![item(50, "stored")];
+        let mut rows = vec![
+            Row::Pending {
+                local: 1,
+                text: String::new(),
+                media: vec![item(51, "stored")],
+                error: None,
+            },
+            Row::Pending {
+                local: 2,
+                text: String::new(),
+                media: vec![item(50, "stored")],
+                error: None,
+            },
+        ];
+        upsert(&mut rows, sent.clone(), None);
+        assert!(matches!(&rows[0], Row::Pending { local: 1, .. }));
+        assert_eq!(rows[1], Row::Server(sent));
     }
 
     /// A feed frame as the server sends it, read as the feed reads it.
