@@ -250,7 +250,7 @@ fn MediaItem(item: Media, on_open: Callback<Media>) -> impl IntoView {
                     <div class="media-item" node_ref=node>
                         <button
                             type="button"
-                            class="thumb"
+                            class="media-thumb"
                             data-testid="media-thumb"
                             data-media-id=id.to_string()
                             aria-label=format!("Open the picture ({words})")
