@@ -193,6 +193,9 @@ pub async fn give_up(state: &AppState, media_id: MediaId, reason: &str) -> Resul
 }
 
 /// `message.updated` for each message that carries the item, in the caller's transaction.
+/// The message row is locked before its items are read: two items of one message settled at
+/// once are announced one after the other, so the later event sees both (not its sibling
+/// still pending, as two snapshots taken side by side would).
 async fn announce(
     conn: &mut AsyncPgConnection,
     item: &MediaRow,
@@ -200,7 +203,7 @@ async fn announce(
 ) -> diesel::QueryResult<()> {
     let mut feed = Vec::new();
     for message_id in storage::messages_of(conn, item.id).await? {
-        if let Some(row) = message_storage::find(conn, message_id).await? {
+        if let Some(row) = message_storage::find_for_update(conn, message_id).await? {
             feed.push(FeedPayload::MessageUpdated(
                 messages::wire_of(conn, row).await?,
             ));

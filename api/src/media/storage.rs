@@ -153,6 +153,8 @@ pub async fn messages_of(conn: &mut AsyncPgConnection, id: MediaId) -> QueryResu
     message_media::table
         .filter(message_media::media_id.eq(id))
         .select(message_media::message_id)
+        // Locked in this order by `fetch::announce`, so two fetches never deadlock.
+        .order(message_media::message_id)
         .load(conn)
         .await
 }

@@ -71,6 +71,20 @@ pub(super) async fn choose(page: &Page, selector: &str, value: &str) -> Result<(
     Ok(())
 }
 
+/// Adds Lee Park, an agent of the tenant (the second person in the team tests); answers the user.
+pub(super) async fn add_lee(app: &TestApp, admin_token: &str) -> Value {
+    json_with_status(
+        app.post_json(
+            "/api/v1/users",
+            Some(admin_token),
+            &json!({"email": "lee@example.com", "password": ADMIN_PASSWORD, "name": "Lee Park", "role": "agent"}),
+        )
+        .await,
+        201,
+    )
+    .await
+}
+
 /// Signs in through the login form and waits for the inbox.
 pub(super) async fn sign_in(browser: &Browser, app: &TestApp, email: &str) -> Result<Page> {
     let page = browser.new_page(&app.url("/login")).await?;
@@ -1088,16 +1102,7 @@ async fn the_header_assigns_settles_a_handoff_and_shows_the_ai_in_one_control() 
     let app = TestApp::spawn().await;
     let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
     let token = acme.admin_token.clone();
-    let lee = json_with_status(
-        app.post_json(
-            "/api/v1/users",
-            Some(&token),
-            &json!({"email": "lee@example.com", "password": ADMIN_PASSWORD, "name": "Lee Park", "role": "agent"}),
-        )
-        .await,
-        201,
-    )
-    .await;
+    let lee = add_lee(&app, &token).await;
     let lee_id = lee["id"].as_str().unwrap().to_string();
     let key = app.create_api_key(acme.tenant.id).await;
     let conversation = start(&app, &key, "+14165554201", "Rita Refund", "").await;
@@ -1178,16 +1183,7 @@ async fn two_agents_see_assignment_and_a_handoff_live() -> Result<()> {
     ]))
     .await;
     let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
-    let lee = json_with_status(
-        app.post_json(
-            "/api/v1/users",
-            Some(&acme.admin_token),
-            &json!({"email": "lee@example.com", "password": ADMIN_PASSWORD, "name": "Lee Park", "role": "agent"}),
-        )
-        .await,
-        201,
-    )
-    .await;
+    let lee = add_lee(&app, &acme.admin_token).await;
     let lee_id = lee["id"].as_str().unwrap().to_string();
 
     // The AI hands the first message it sees to a person.

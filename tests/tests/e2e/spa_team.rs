@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use anyhow::Result;
 use parley_tests::browser::{Browser, Page};
-use parley_tests::{json_with_status, TestApp, ADMIN_PASSWORD};
-use serde_json::{json, Value};
+use parley_tests::{json_with_status, TestApp};
+use serde_json::json;
 
 use super::spa::{
-    assert_clean_console, choose, conversation_json, row_count, shots_path, sign_in, wait_for_rows,
-    wait_until, OUR_NUMBER, WAIT,
+    add_lee, assert_clean_console, choose, conversation_json, row_count, shots_path, sign_in,
+    wait_for_rows, wait_until, OUR_NUMBER, WAIT,
 };
 
 /// The row of the conversation with this customer's number.
@@ -205,16 +205,7 @@ async fn alerts_chime_and_notify_for_my_and_unassigned_conversations() -> Result
     let app = TestApp::spawn().await;
     let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
     let token = acme.admin_token.clone();
-    let lee: Value = json_with_status(
-        app.post_json(
-            "/api/v1/users",
-            Some(&token),
-            &json!({"email": "lee@example.com", "password": ADMIN_PASSWORD, "name": "Lee Park", "role": "agent"}),
-        )
-        .await,
-        201,
-    )
-    .await;
+    let lee = add_lee(&app, &token).await;
     // Lee's conversation: its messages are for Lee, not for the admin.
     let lees = app
         .start_conversation(&token, "+14165554501", "Hello from Acme")
@@ -308,16 +299,7 @@ async fn conversations_are_assigned_and_unassigned_from_their_row_of_the_list() 
     let app = TestApp::spawn().await;
     let acme = app.create_tenant_with_number("Acme", OUR_NUMBER).await;
     let token = acme.admin_token.clone();
-    let lee: Value = json_with_status(
-        app.post_json(
-            "/api/v1/users",
-            Some(&token),
-            &json!({"email": "lee@example.com", "password": ADMIN_PASSWORD, "name": "Lee Park", "role": "agent"}),
-        )
-        .await,
-        201,
-    )
-    .await;
+    let lee = add_lee(&app, &token).await;
     let lee_id = lee["id"].as_str().unwrap().to_string();
     for (phone, text) in [
         ("+14165554601", "Can I move my appointment to Friday?"),
