@@ -479,12 +479,27 @@ impl Page {
 
     /// Clicks the middle of the element with the mouse (scrolling it into view first).
     pub async fn click(&self, selector: &str) -> Result<()> {
-        self.element(selector)
-            .await?
-            .click()
-            .await
-            .with_context(|| format!("clicking {selector}"))?;
-        Ok(())
+        // A live page may replace the element between finding and clicking it (a list row
+        // redrawn by a feed event); a person would click the new one, so this does too.
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let clicked = async {
+                self.element(selector)
+                    .await?
+                    .click()
+                    .await
+                    .with_context(|| format!("clicking {selector}"))?;
+                Ok::<_, anyhow::Error>(())
+            }
+            .await;
+            match clicked {
+                Err(error) if attempts < 5 && is_stale_node(&error) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Presses a key (e.g. `Enter`, `Tab`) in the element.
@@ -573,6 +588,14 @@ fn record(
         Ok(mut messages) => messages.push(message),
         Err(poisoned) => poisoned.into_inner().push(message),
     }
+}
+
+/// Whether an error says the element found was gone from the page by the time it was used.
+fn is_stale_node(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        let text = cause.to_string();
+        text.contains("Could not find node with given id") || text.contains("No node with given id")
+    })
 }
 
 #[cfg(test)]
