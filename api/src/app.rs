@@ -68,6 +68,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(realtime::ws::configure)
                 .configure(agent::generations::routes::configure)
                 .configure(diagnostics::routes::configure)
+                .configure(crate::settings::routes::configure)
                 .default_service(web::to(spa::api_not_found)),
         );
 }

@@ -25,6 +25,15 @@ pub struct ShiftedClock {
 }
 
 impl ShiftedClock {
+    /// Moves the clock so that it reads `at` now (and runs on from there).
+    pub fn set(&self, at: DateTime<Utc>) {
+        let mut offset = self
+            .offset
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        *offset = at - Utc::now();
+    }
+
     pub fn advance(&self, by: Duration) {
         let mut offset = self
             .offset

@@ -205,6 +205,7 @@ async fn insert_conversation(
             .min_by_key(|l| l.minutes_ago)
             .map(|l| conversation_storage::preview(l.text)),
         delivery_failed: last_outbound.is_some_and(|l| l.status == MessageStatus::DeliveryFailed),
+        away_sent_for: None,
     };
     conversation_storage::insert(conn, &row).await?;
     for line in demo.lines.iter() {
@@ -245,6 +246,10 @@ async fn insert_conversation(
                 author_name: (line.author == Author::Agent).then(|| DEMO_NAME.to_string()),
                 retry_of: None,
                 message_type: crate::wire::MessageType::Sms,
+                scheduled_at: None,
+                held_until: None,
+                quiet_hours_apply: false,
+                compliance_reply: false,
             },
         )
         .await?;

@@ -45,6 +45,8 @@ pub mod error;
 #[cfg(feature = "server")]
 pub mod extract;
 #[cfg(feature = "server")]
+pub mod hours;
+#[cfg(feature = "server")]
 pub mod inbound;
 #[cfg(feature = "server")]
 pub mod interactions;
@@ -69,11 +71,15 @@ pub mod phone;
 #[cfg(feature = "server")]
 pub mod phone_numbers;
 #[cfg(feature = "server")]
+pub mod phone_zones;
+#[cfg(feature = "server")]
 pub mod realtime;
 #[cfg(feature = "server")]
 pub mod request_log;
 #[cfg(feature = "server")]
 pub mod retention;
+#[cfg(feature = "server")]
+pub mod settings;
 #[cfg(feature = "server")]
 pub mod simulation;
 #[cfg(feature = "server")]

@@ -86,6 +86,11 @@ Authenticate with `Authorization: Bearer <token>`: a user's access token from \
         crate::canned_replies::routes::update,
         crate::canned_replies::routes::delete,
         crate::canned_replies::routes::render,
+        crate::messages::routes::update,
+        crate::messages::routes::cancel,
+        crate::messages::routes::send_now,
+        crate::settings::routes::get,
+        crate::settings::routes::update,
     ),
     components(schemas(
         wire::ErrorBody, wire::ErrorDetail, wire::Role, wire::LoginRequest, wire::LoginResponse,
@@ -101,6 +106,8 @@ Authenticate with `Authorization: Bearer <token>`: a user's access token from \
         wire::Interaction, wire::CreateInteraction, wire::Usage, wire::UsageDay, wire::NormalizedPhone, wire::FeedEvent, wire::AiGeneration, wire::GenerationPurpose, wire::GenerationOutcome, wire::Diagnostics, wire::DiagnosticCheck, wire::CheckStatus,
         wire::CannedReply, wire::CreateCannedReply, wire::UpdateCannedReply, wire::RenderedCannedReply,
         wire::Media, wire::MediaStatus, wire::MessageType, wire::UploadMedia,
+        wire::UpdateMessage, wire::Settings, wire::UpdateSettings, wire::BusinessHours,
+        wire::QuietHours, wire::KeywordReplies,
     )),
     modifiers(&BearerAuth, &RequestRules, &Contract),
     tags(
@@ -122,6 +129,7 @@ Authenticate with `Authorization: Bearer <token>`: a user's access token from \
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "canned-replies", description = "Saved answers, and filling one in for a conversation"),
         (name = "media", description = "Pictures and files (MMS): uploads, and reading them back"),
+        (name = "settings", description = "The tenant's hours, quiet hours, away message and keyword replies"),
     )
 )]
 pub struct ApiDoc;

@@ -422,9 +422,14 @@ wire_enum!(Author { Customer => "customer", Agent => "agent", Ai => "ai", System
 
 wire_enum!(
     /// A message's place in its life: inbound messages are `received`; outbound ones move
-    /// `queued → sending → sent → delivered`, or end failed, unconfirmed or expired.
+    /// `queued → sending → sent → delivered`, or end failed, unconfirmed or expired. A
+    /// message sent later is `scheduled` until its time (or `cancelled`), and one due inside
+    /// the recipient's quiet hours is `held_quiet_hours` until they end.
     MessageStatus {
         Received => "received",
+        Scheduled => "scheduled",
+        HeldQuietHours => "held_quiet_hours",
+        Cancelled => "cancelled",
         Queued => "queued",
         Sending => "sending",
         Sent => "sent",
@@ -482,6 +487,10 @@ pub struct Conversation {
     pub delivery_failed: bool,
     /// Why the last AI reply failed, until one succeeds.
     pub ai_error: Option<String>,
+    /// The customer's IANA time zone as their number tells it (country and area code), or
+    /// null when it does not (the tenant's zone then stands in).
+    #[serde(default)]
+    pub customer_time_zone: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -657,6 +666,12 @@ pub struct Message {
     /// Its pictures and files, in order.
     #[serde(default)]
     pub media: Vec<Media>,
+    /// When a message sent later leaves (`send_at` as asked); null for one sent at once.
+    #[serde(default)]
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// While `held_quiet_hours`: when the recipient's quiet hours end and it leaves.
+    #[serde(default)]
+    pub held_until: Option<DateTime<Utc>>,
 }
 
 /// An internal note in a conversation's timeline: seen by the team, never sent by SMS.
@@ -690,6 +705,21 @@ pub struct SendMessage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(min_items = 1, max_items = 10)]
     pub media_ids: Option<Vec<MediaId>>,
+    /// Send later: RFC 3339, in the future and at most a year ahead. The message is
+    /// `scheduled` until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_at: Option<DateTime<Utc>>,
+}
+
+/// `PATCH /api/v1/messages/{id}`: a scheduled message's text or time (absent fields stay).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMessage {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// RFC 3339, in the future and at most a year ahead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_at: Option<DateTime<Utc>>,
 }
 
 /// The AI guide of a conversation: instructions the assistant follows there. A conversation
@@ -975,6 +1005,9 @@ pub enum FeedPayload {
     CannedReplyUpdated(CannedReply),
     #[serde(rename = "canned_reply.deleted")]
     CannedReplyDeleted(CannedReplyDeleted),
+    /// An admin changed the tenant's settings (hours, quiet hours, …).
+    #[serde(rename = "settings.updated")]
+    SettingsUpdated(Settings),
     /// The events after the client's `after` were pruned: reload what is shown.
     #[serde(rename = "feed.reset")]
     FeedReset(FeedReset),
@@ -996,6 +1029,7 @@ impl FeedPayload {
             FeedPayload::CannedReplyCreated(_) => "canned_reply.created",
             FeedPayload::CannedReplyUpdated(_) => "canned_reply.updated",
             FeedPayload::CannedReplyDeleted(_) => "canned_reply.deleted",
+            FeedPayload::SettingsUpdated(_) => "settings.updated",
             FeedPayload::FeedReset(_) => "feed.reset",
         }
     }
@@ -1238,4 +1272,137 @@ mod tests {
             r#"{"id": 4, "type": "no.such", "occurred_at": "2026-11-25T10:00:00Z", "data": {}}"#;
         assert!(serde_json::from_str::<FeedEvent>(unknown).is_err());
     }
+}
+
+/// Opening hours of one week: for each day, the intervals (`["09:00", "17:00"]`, local time
+/// in the tenant's zone, `"24:00"` closes at midnight) in order; an empty day is closed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessHours {
+    #[serde(default)]
+    pub mon: Vec<[String; 2]>,
+    #[serde(default)]
+    pub tue: Vec<[String; 2]>,
+    #[serde(default)]
+    pub wed: Vec<[String; 2]>,
+    #[serde(default)]
+    pub thu: Vec<[String; 2]>,
+    #[serde(default)]
+    pub fri: Vec<[String; 2]>,
+    #[serde(default)]
+    pub sat: Vec<[String; 2]>,
+    #[serde(default)]
+    pub sun: Vec<[String; 2]>,
+}
+
+impl BusinessHours {
+    /// The days in order from Monday, named as the API spells them.
+    pub fn days(&self) -> [(&'static str, &Vec<[String; 2]>); 7] {
+        [
+            ("mon", &self.mon),
+            ("tue", &self.tue),
+            ("wed", &self.wed),
+            ("thu", &self.thu),
+            ("fri", &self.fri),
+            ("sat", &self.sat),
+            ("sun", &self.sun),
+        ]
+    }
+
+    /// The day `index` from Monday (0) to Sunday (6), to edit.
+    pub fn day_mut(&mut self, index: usize) -> Option<&mut Vec<[String; 2]>> {
+        match index {
+            0 => Some(&mut self.mon),
+            1 => Some(&mut self.tue),
+            2 => Some(&mut self.wed),
+            3 => Some(&mut self.thu),
+            4 => Some(&mut self.fri),
+            5 => Some(&mut self.sat),
+            6 => Some(&mut self.sun),
+            _ => None,
+        }
+    }
+}
+
+/// The hours, in the recipient's local time, when messages that start a conversation or
+/// were scheduled wait (`"21:00"` to `"08:00"`: overnight).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct QuietHours {
+    /// `HH:MM`, 24-hour.
+    #[schema(example = "21:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub start: String,
+    /// `HH:MM`, 24-hour; different from `start`.
+    #[schema(example = "08:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub end: String,
+}
+
+wire_enum!(
+    /// Who answers STOP, START, HELP and INFO: Parley (one confirmation, the HELP text) or
+    /// the carrier (Telnyx's own auto-replies on the messaging profile; Parley sends none).
+    KeywordReplies {
+        Parley => "parley",
+        Carrier => "carrier",
+    }
+);
+
+/// The tenant's settings: hours, away message, quiet hours, keyword replies, auto-assign.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Settings {
+    /// IANA time zone of the business, e.g. `America/New_York`.
+    pub time_zone: String,
+    pub business_hours: BusinessHours,
+    /// Sent once per conversation per closed period to a customer who writes outside
+    /// business hours; null sends none.
+    pub away_message: Option<String>,
+    /// Whether the AI keeps answering outside business hours (then no away message).
+    pub ai_answers_after_hours: bool,
+    /// Null: messages are never held.
+    pub quiet_hours: Option<QuietHours>,
+    /// The answer to HELP and INFO; null answers with a sentence naming the business.
+    pub help_message: Option<String>,
+    pub keyword_replies: KeywordReplies,
+    /// An agent's reply in an unassigned conversation assigns it to them.
+    pub auto_assign_on_reply: bool,
+}
+
+/// `PATCH /api/v1/settings` (admins): absent fields stay as they are; `null` clears a
+/// nullable one.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "America/New_York")]
+    pub time_zone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_hours: Option<BusinessHours>,
+    /// 1 to 1,530 characters, or null for none.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>, max_length = 1530)]
+    pub away_message: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ai_answers_after_hours: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<QuietHours>)]
+    pub quiet_hours: Option<Option<QuietHours>>,
+    /// 1 to 1,530 characters, or null for the default sentence.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>, max_length = 1530)]
+    pub help_message: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyword_replies: Option<KeywordReplies>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_assign_on_reply: Option<bool>,
 }

@@ -3,6 +3,7 @@
 //! Request and response bodies are the shared types of `parley::wire`; the few endpoints whose
 //! types live only in the server (simulator, diagnostics, AI generations) are read leniently.
 
+use chrono::{DateTime, Utc};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
 use parley::ids::CannedReplyId;
@@ -10,9 +11,10 @@ use parley::wire::{
     AiGeneration, Assistant, AssistantId, CannedReply, Client, ClientId, Conversation,
     ConversationId, CreateAssistant, CreateCannedReply, CreateClient, CreateNote, Diagnostics,
     ErrorBody, Guide, Interaction, LoginRequest, LoginResponse, Me, Media, MediaId, Message,
-    MessageId, NormalizedPhone, Note, Page, PutGuide, RenderedCannedReply, SendMessage,
+    MessageId, NormalizedPhone, Note, Page, PutGuide, RenderedCannedReply, SendMessage, Settings,
     SimulateInbound, SimulatorStatus, StartConversation, StartedConversation, UpdateAssistant,
-    UpdateCannedReply, UpdateClient, UpdateConversation, Usage, User, WebhookDelivery,
+    UpdateCannedReply, UpdateClient, UpdateConversation, UpdateMessage, UpdateSettings, Usage,
+    User, WebhookDelivery,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -378,6 +380,15 @@ impl Api {
         .await
     }
 
+    /// The messages that wait to be sent (scheduled, held), however far back they were
+    /// written: the latest page of history may not reach them.
+    pub async fn waiting_messages(&self, id: ConversationId) -> Result<Page<Message>, ApiError> {
+        self.get(&format!(
+            "/api/v1/conversations/{id}/messages?waiting=true&limit=200"
+        ))
+        .await
+    }
+
     /// Every internal note of a conversation, oldest first (a conversation has few; pages
     /// are followed to the end).
     pub async fn notes(&self, id: ConversationId) -> Result<Vec<Note>, ApiError> {
@@ -439,16 +450,18 @@ impl Api {
     }
 
     /// Sends text, pictures and files (`media_ids` from [`Self::upload_media`]; none for an
-    /// SMS).
+    /// SMS), at once or, with `send_at`, later (the answer is then `scheduled`).
     pub async fn send_message(
         &self,
         id: ConversationId,
         text: &str,
         media_ids: &[MediaId],
+        send_at: Option<DateTime<Utc>>,
     ) -> Result<Message, ApiError> {
         let body = SendMessage {
             text: text.to_string(),
             media_ids: (!media_ids.is_empty()).then(|| media_ids.to_vec()),
+            send_at,
         };
         self.with_body(
             Method::Post,
@@ -456,6 +469,45 @@ impl Api {
             &body,
         )
         .await
+    }
+
+    /// `PATCH /api/v1/messages/{id}`: a scheduled message's text or time (409
+    /// `not_scheduled` once it left or was cancelled).
+    pub async fn update_message(
+        &self,
+        id: MessageId,
+        changes: &UpdateMessage,
+    ) -> Result<Message, ApiError> {
+        self.with_body(Method::Patch, &format!("/api/v1/messages/{id}"), changes)
+            .await
+    }
+
+    /// `DELETE /api/v1/messages/{id}`: cancels a scheduled message; answers it `cancelled`.
+    pub async fn cancel_message(&self, id: MessageId) -> Result<Message, ApiError> {
+        self.call(Method::Delete, &format!("/api/v1/messages/{id}"), None)
+            .await
+    }
+
+    /// `POST /api/v1/messages/{id}/send-now` (admins): a scheduled or held message leaves at
+    /// once, quiet hours or not.
+    pub async fn send_now(&self, id: MessageId) -> Result<Message, ApiError> {
+        self.with_body(
+            Method::Post,
+            &format!("/api/v1/messages/{id}/send-now"),
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
+    /// `GET /api/v1/settings`: the tenant's hours, quiet hours, keyword replies…
+    pub async fn settings(&self) -> Result<Settings, ApiError> {
+        self.get("/api/v1/settings").await
+    }
+
+    /// `PATCH /api/v1/settings` (admins).
+    pub async fn update_settings(&self, changes: &UpdateSettings) -> Result<Settings, ApiError> {
+        self.with_body(Method::Patch, "/api/v1/settings", changes)
+            .await
     }
 
     /// The AI guide, or `None` when the conversation has none (an empty one).

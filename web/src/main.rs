@@ -7,6 +7,7 @@ mod media;
 mod notifications;
 mod pages;
 mod util;
+mod zones;
 
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -66,6 +67,7 @@ fn App() -> impl IntoView {
                         path=path!("canned-replies")
                         view=pages::canned_replies::CannedRepliesPage
                     />
+                    <Route path=path!("settings") view=pages::settings::SettingsPage />
                     <Route path=path!("diagnostics") view=pages::diagnostics::DiagnosticsPage />
                     <Route path=path!("usage") view=pages::usage::UsagePage />
                 </ParentRoute>

@@ -627,6 +627,8 @@ async fn commit(
                             ai_provider: Some(provider),
                             retry_of: None,
                             media: &[],
+                            dispatch: messages::Dispatch::Now,
+                            compliance_reply: false,
                         },
                         now,
                         &mut feed,

@@ -201,6 +201,7 @@ pub async fn new_conversation(
         last_message_author: None,
         last_customer_preview: None,
         delivery_failed: false,
+        away_sent_for: None,
         handoff_reason: None,
         previous_conversation_id: previous.map(|p| p.id),
         created_at: now,

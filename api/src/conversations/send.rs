@@ -11,7 +11,9 @@ use crate::auth::Caller;
 use crate::ids::{ConversationId, MessageId};
 use crate::media::storage as media_storage;
 use crate::messages::storage as message_storage;
-use crate::messages::{self, status, Outbound, OutgoingMessage, SendError, SmsText};
+use crate::messages::{
+    self, schedule, status, Dispatch, Outbound, OutgoingMessage, SendError, SmsText,
+};
 use crate::realtime::events;
 use crate::state::AppState;
 use crate::wire::FeedPayload;
@@ -35,6 +37,10 @@ pub async fn send(
     outgoing: OutgoingMessage,
 ) -> Result<Message, SendError> {
     let now = state.clock.now();
+    let dispatch = match outgoing.send_at {
+        Some(send_at) => Dispatch::At(schedule::check_send_at(send_at, now)?),
+        None => Dispatch::Now,
+    };
     let mut conn = state.db().await?;
     let tenant_id = caller.tenant_id;
     let author_user_id = caller.user_id();
@@ -60,16 +66,21 @@ pub async fn send(
                     ai_provider: None,
                     retry_of: None,
                     media: &media,
+                    dispatch,
+                    compliance_reply: false,
                 },
                 now,
                 &mut feed,
             )
             .await?;
-            // A human took over (see `team::agent_replied`).
-            let tenant = team::tenant_of(conn, tenant_id).await?;
-            let changes = team::agent_replied(&tenant, &updated, author_user_id, now);
-            let updated = conversation_storage::update(conn, updated.id, &changes).await?;
-            feed.push(FeedPayload::ConversationUpdated(updated.into_wire(false)));
+            // A human took over (see `team::agent_replied`); a message for later changes
+            // nothing until it leaves.
+            if dispatch == Dispatch::Now {
+                let tenant = team::tenant_of(conn, tenant_id).await?;
+                let changes = team::agent_replied(&tenant, &updated, author_user_id, now);
+                let updated = conversation_storage::update(conn, updated.id, &changes).await?;
+                feed.push(FeedPayload::ConversationUpdated(updated.into_wire(false)));
+            }
             events::record_all(conn, tenant_id, feed, now).await?;
             Ok(messages::wire_of(conn, row).await?)
         })
@@ -129,6 +140,8 @@ pub async fn retry(
                     ai_provider: failed.ai_provider,
                     retry_of: Some(failed.id),
                     media: &media,
+                    dispatch: Dispatch::Now,
+ compliance_reply: false,
                 },
                 now,
                 &mut feed,

@@ -8,7 +8,7 @@ use super::storage::{self, ConversationChanges};
 use super::{lifecycle, optional_text, ConversationError};
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::messages::{self, Outbound, SendError, SmsText};
+use crate::messages::{self, Dispatch, Outbound, SendError, SmsText};
 use crate::phone::E164;
 use crate::realtime::events;
 use crate::state::AppState;
@@ -107,6 +107,8 @@ pub async fn start(
                         ai_provider: None,
                         retry_of: None,
                         media: &[],
+                        dispatch: Dispatch::NowUnlessQuiet,
+                        compliance_reply: false,
                     },
                     now,
                     &mut feed,

@@ -51,6 +51,8 @@ pub struct ConversationRow {
     pub last_customer_preview: Option<String>,
     /// The latest message the business sent failed; the next one (or its retry) clears it.
     pub delivery_failed: bool,
+    /// The closed period (its start) whose away message this conversation got.
+    pub away_sent_for: Option<DateTime<Utc>>,
 }
 
 impl ConversationRow {
@@ -89,6 +91,7 @@ impl ConversationRow {
             last_message_author: None,
             last_customer_preview: None,
             delivery_failed: false,
+            away_sent_for: None,
         }
     }
 
@@ -97,6 +100,7 @@ impl ConversationRow {
     }
 
     pub fn into_wire(self, opted_out: bool) -> Conversation {
+        let customer_time_zone = crate::phone_zones::display_zone(&self.phone_number);
         Conversation {
             id: self.id,
             phone_number: self.phone_number,
@@ -123,6 +127,7 @@ impl ConversationRow {
             last_customer_message_preview: self.last_customer_preview,
             delivery_failed: self.delivery_failed,
             ai_error: self.ai_error,
+            customer_time_zone,
             created_at: self.created_at,
             updated_at: self.updated_at,
         }
@@ -317,6 +322,7 @@ pub struct ConversationChanges {
     pub assignee_id: Option<Option<UserId>>,
     pub needs_human: Option<bool>,
     pub handoff_reason: Option<Option<String>>,
+    pub away_sent_for: Option<Option<DateTime<Utc>>>,
     pub updated_at: Option<DateTime<Utc>>,
 }
 

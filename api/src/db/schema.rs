@@ -9,6 +9,14 @@ diesel::table! {
         created_at -> Timestamptz,
         ai_idle_resume_minutes -> Int4,
         auto_assign_on_reply -> Bool,
+        time_zone -> Text,
+        business_hours -> Jsonb,
+        away_message -> Nullable<Text>,
+        ai_answers_after_hours -> Bool,
+        quiet_hours_start -> Nullable<Time>,
+        quiet_hours_end -> Nullable<Time>,
+        help_message -> Nullable<Text>,
+        keyword_replies -> Text,
     }
 }
 
@@ -123,6 +131,7 @@ diesel::table! {
         last_message_author -> Nullable<Text>,
         last_customer_preview -> Nullable<Text>,
         delivery_failed -> Bool,
+        away_sent_for -> Nullable<Timestamptz>,
     }
 }
 
@@ -163,6 +172,10 @@ diesel::table! {
         author_name -> Nullable<Text>,
         retry_of -> Nullable<Uuid>,
         message_type -> Text,
+        scheduled_at -> Nullable<Timestamptz>,
+        held_until -> Nullable<Timestamptz>,
+        quiet_hours_apply -> Bool,
+        compliance_reply -> Bool,
     }
 }
 

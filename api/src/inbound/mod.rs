@@ -2,6 +2,8 @@
 //! resume or create the conversation, save the message, honour opt-out keywords, and hand the
 //! reply to the AI step through a job, all in one transaction.
 
+pub mod replies;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -14,8 +16,10 @@ use crate::ids::{MediaId, MessageId, TenantId};
 use crate::jobs::{self, Job, JobKind};
 use crate::media::storage::{self as media_storage, MediaRow};
 use crate::messages::storage::{self as message_storage, MessageRow};
+use crate::messages::{self, schedule, Dispatch, Outbound, SendError, SmsText};
 use crate::phone::E164;
 use crate::realtime::events;
+use crate::settings;
 use crate::state::AppState;
 use crate::telnyx::wire::{self as telnyx_wire, WebhookEvent};
 use crate::webhooks::storage::{self as webhook_storage, DeliveryRow};
@@ -168,6 +172,8 @@ pub async fn receive(
         state.jobs_wake.notify(JobKind::FetchMedia);
     }
     if received == Received::Stored {
+        // An automatic reply (keyword, away message) may be waiting.
+        state.jobs_wake.notify(JobKind::SendSms);
         // The reply job comes due after the debounce.
         state
             .jobs_wake
@@ -260,6 +266,10 @@ async fn record(conn: &mut AsyncPgConnection, inbound: &Inbound) -> Result<Recei
         } else {
             MessageType::Mms
         },
+        scheduled_at: None,
+        held_until: None,
+        quiet_hours_apply: false,
+        compliance_reply: false,
     };
     // Telnyx's message id is unique: the same message under another event id stops here, and
     // the conversation this transaction may have created or reopened is rolled back with it.
@@ -290,10 +300,33 @@ async fn record(conn: &mut AsyncPgConnection, inbound: &Inbound) -> Result<Recei
     .await?;
     let keyword = keywords::classify(&inbound.text);
     let phone = inbound.from.as_str();
-    opt_outs::apply_keyword(conn, inbound.tenant_id, phone, &inbound.text, keyword, now).await?;
+    let changed =
+        opt_outs::apply_keyword(conn, inbound.tenant_id, phone, &inbound.text, keyword, now)
+            .await?;
     let opted_out = opt_outs::storage::is_opted_out(conn, inbound.tenant_id, phone).await?;
-    // Keywords and opted-out customers get no AI reply; the AI step checks the rest.
-    if keyword.is_none() && !opted_out && conversation.ai_enabled {
+    if opted_out && changed {
+        // Nothing scheduled goes to a customer who opted out.
+        schedule::cancel_waiting_for(conn, inbound.tenant_id, phone, now).await?;
+    }
+    let settings = settings::of_tenant(conn, inbound.tenant_id).await?;
+    let mut reply_feed = Vec::new();
+    let reply = replies::automatic_reply(
+        &settings,
+        keyword,
+        changed,
+        opted_out,
+        conversation.away_sent_for,
+        now,
+    );
+    let conversation = match reply {
+        Some(reply) => {
+            send_automatic_reply(conn, conversation, reply, now, &mut reply_feed).await?
+        }
+        None => conversation,
+    };
+    // Keywords, opted-out customers and (when the tenant says so) messages outside business
+    // hours get no AI reply; the AI step checks the rest.
+    if keyword.is_none() && !opted_out && conversation.ai_enabled && settings.ai_answers_at(now) {
         let job = Job::AiReply {
             conversation_id: conversation.id,
             message_id: message.id,
@@ -317,6 +350,7 @@ async fn record(conn: &mut AsyncPgConnection, inbound: &Inbound) -> Result<Recei
     let mut wire_message = Message::from(message);
     wire_message.media = media.into_iter().map(Media::from).collect();
     feed.push(FeedPayload::MessageCreated(wire_message));
+    feed.append(&mut reply_feed);
     feed.push(if created {
         FeedPayload::ConversationCreated(wire)
     } else {
@@ -370,6 +404,62 @@ fn pending_media(inbound: &Inbound, now: DateTime<Utc>) -> Vec<MediaRow> {
             }
         })
         .collect()
+}
+
+/// Queues Parley's own answer (a keyword's confirmation, the HELP text, the away message)
+/// in the inbound message's transaction, a moment after it so the thread keeps their order.
+async fn send_automatic_reply(
+    conn: &mut AsyncPgConnection,
+    conversation: conversation_storage::ConversationRow,
+    reply: replies::AutoReply,
+    now: DateTime<Utc>,
+    feed: &mut Vec<FeedPayload>,
+) -> Result<conversation_storage::ConversationRow, diesel::result::Error> {
+    let at = now + chrono::Duration::milliseconds(1);
+    let text = match SmsText::parse(reply.text, "text") {
+        Ok(text) => text,
+        Err(error) => {
+            tracing::warn!(%error, "an automatic reply cannot be sent");
+            return Ok(conversation);
+        }
+    };
+    let queued = messages::queue_outbound(
+        conn,
+        Outbound {
+            conversation: &conversation,
+            text: &text,
+            author: Author::System,
+            author_user_id: None,
+            author_name: None,
+            ai_provider: None,
+            retry_of: None,
+            media: &[],
+            dispatch: Dispatch::Now,
+            compliance_reply: reply.compliance,
+        },
+        at,
+        feed,
+    )
+    .await;
+    let updated = match queued {
+        Ok((_, updated)) => updated,
+        Err(SendError::Database(error)) => return Err(error),
+        // No number to answer from, or the like: the customer's message still counts.
+        Err(error) => {
+            tracing::warn!(%error, "an automatic reply cannot be sent");
+            return Ok(conversation);
+        }
+    };
+    match reply.away_period {
+        Some(period) => {
+            let changes = conversation_storage::ConversationChanges {
+                away_sent_for: Some(Some(period)),
+                ..Default::default()
+            };
+            conversation_storage::update(conn, updated.id, &changes).await
+        }
+        None => Ok(updated),
+    }
 }
 
 /// A keyword from a sender that cannot hold a conversation: applied once per event.

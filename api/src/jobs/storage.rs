@@ -175,6 +175,29 @@ pub async fn renew(
         .map(|count| count == 1)
 }
 
+/// Moves the waiting send of a message to `run_at` (a scheduled message's new time, or now);
+/// false when no send of it waits (it is running, or settled).
+pub async fn reschedule_send(
+    conn: &mut AsyncPgConnection,
+    message_id: crate::ids::MessageId,
+    run_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::update(
+        jobs::table
+            .filter(jobs::kind.eq(JobKind::SendSms.as_str()))
+            .filter(jobs::status.eq(JobStatus::Pending))
+            .filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>("payload->>'message_id' = ")
+                    .bind::<Text, _>(message_id.to_string()),
+            ),
+    )
+    .set((jobs::run_at.eq(run_at), jobs::updated_at.eq(now)))
+    .execute(conn)
+    .await
+    .map(|count| count > 0)
+}
+
 /// Runs the job again at `run_at` without spending an attempt: it waited for something
 /// outside it (a receipt), it did not fail.
 pub async fn postpone(

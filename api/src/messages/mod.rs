@@ -5,6 +5,7 @@ pub mod outbox;
 pub mod pacing;
 pub mod receipts;
 pub mod routes;
+pub mod schedule;
 pub mod status;
 pub mod storage;
 
@@ -67,6 +68,10 @@ pub enum SendError {
     MmsNotSupported(String),
     #[error("The items add up to {0} bytes; an MMS carries at most {MAX_MMS_BYTES} (1 MB).")]
     MmsTooLarge(i64),
+    #[error("{0}")]
+    InvalidSendAt(String),
+    #[error("Only a message that waits (scheduled, or held for quiet hours) can be changed, cancelled or sent now; this one is {0}.")]
+    NotScheduled(String),
     #[error(transparent)]
     Database(#[from] diesel::result::Error),
     #[error(transparent)]
@@ -107,6 +112,8 @@ impl From<SendError> for ApiError {
                 ApiError::invalid("mms_not_supported", "media_ids", message)
             }
             SendError::MmsTooLarge(_) => ApiError::invalid("mms_too_large", "media_ids", message),
+            SendError::InvalidSendAt(_) => ApiError::invalid("invalid_send_at", "send_at", message),
+            SendError::NotScheduled(_) => ApiError::conflict("not_scheduled", None, message),
             SendError::Database(error) => error.into(),
             SendError::Api(error) => error,
         }
@@ -149,21 +156,25 @@ impl SmsText {
     }
 }
 
-/// What an agent sends: a text, and for an MMS the uploaded items (1 to 10, in order).
+/// What an agent sends: a text, for an MMS the uploaded items (1 to 10, in order), and when
+/// it is sent later the time asked for (checked against the clock by [`schedule::check_send_at`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingMessage {
     pub text: SmsText,
     pub media_ids: Vec<MediaId>,
+    pub send_at: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<SendMessage> for OutgoingMessage {
     type Error = SendError;
 
     fn try_from(request: SendMessage) -> Result<OutgoingMessage, SendError> {
+        let send_at = request.send_at;
         match request.media_ids {
             None => Ok(OutgoingMessage {
                 text: SmsText::parse(request.text, "text")?,
                 media_ids: Vec::new(),
+                send_at,
             }),
             Some(ids) if ids.is_empty() || ids.len() > MAX_MEDIA_PER_MESSAGE => {
                 Err(SendError::MediaCount)
@@ -171,6 +182,7 @@ impl TryFrom<SendMessage> for OutgoingMessage {
             Some(ids) => Ok(OutgoingMessage {
                 text: SmsText::parse_optional(request.text, "text")?,
                 media_ids: ids,
+                send_at,
             }),
         }
     }
@@ -249,9 +261,27 @@ pub struct Outbound<'a> {
     pub retry_of: Option<MessageId>,
     /// Stored items to send as an MMS, in order (see [`media_to_send`]); empty for an SMS.
     pub media: &'a [MediaRow],
+    /// When it leaves.
+    pub dispatch: Dispatch,
+    /// The answer to STOP, START or HELP: the one text the law lets go to a number that
+    /// opted out.
+    pub compliance_reply: bool,
 }
 
-/// Inside the caller's transaction: the message row (`queued`), its outbox job and the
+/// When an outbound message leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dispatch {
+    /// At once: a reply in a conversation (an agent's, the AI's, a retry).
+    Now,
+    /// At once unless the recipient's quiet hours hold it: a message that starts a
+    /// conversation.
+    NowUnlessQuiet,
+    /// Sent later, at this time (then held by quiet hours like a start).
+    At(DateTime<Utc>),
+}
+
+/// Inside the caller's transaction: the message row (`queued`, or waiting as [`schedule::plan`]
+/// says), its outbox job (due when it may leave) and the
 /// conversation's activity; the feed's event goes into `feed`, which the caller records last
 /// with its own (see [`crate::realtime::events::record_all`]). The conversation answers from
 /// a number the tenant owns now (see [`phone_numbers::sending_number`]); none is
@@ -269,7 +299,9 @@ pub async fn queue_outbound(
             conversation.phone_number.clone(),
         ));
     }
-    opt_outs::ensure_can_text(conn, conversation.tenant_id, &conversation.phone_number).await?;
+    if !outbound.compliance_reply {
+        opt_outs::ensure_can_text(conn, conversation.tenant_id, &conversation.phone_number).await?;
+    }
     let from = phone_numbers::sending_number(
         conn,
         conversation.tenant_id,
@@ -289,6 +321,7 @@ pub async fn queue_outbound(
         )
         .await?;
     }
+    let plan = schedule::plan(conn, conversation, outbound.dispatch, now).await?;
     let row = MessageRow {
         id: MessageId::random(),
         tenant_id: conversation.tenant_id,
@@ -304,7 +337,7 @@ pub async fn queue_outbound(
         } else {
             1
         },
-        status: MessageStatus::Queued,
+        status: plan.status,
         error_code: None,
         error_title: None,
         error_detail: None,
@@ -323,25 +356,34 @@ pub async fn queue_outbound(
         } else {
             MessageType::Mms
         },
+        scheduled_at: plan.scheduled_at,
+        held_until: plan.held_until,
+        quiet_hours_apply: plan.quiet_hours_apply,
+        compliance_reply: outbound.compliance_reply,
     };
     storage::insert(conn, &row).await?;
     let media_ids: Vec<MediaId> = outbound.media.iter().map(|item| item.id).collect();
     media_storage::link(conn, row.id, &media_ids).await?;
     let job = Job::SendSms { message_id: row.id };
-    jobs::enqueue(conn, Some(conversation.tenant_id), &job, now, now).await?;
+    jobs::enqueue(conn, Some(conversation.tenant_id), &job, plan.run_at, now).await?;
     let content_types: Vec<&str> = outbound
         .media
         .iter()
         .map(|item| item.content_type.as_str())
         .collect();
-    let updated = conversation_storage::record_activity(
-        conn,
-        conversation.id,
-        &crate::media::words::preview(outbound.text.as_str(), &content_types),
-        outbound.author,
-        now,
-    )
-    .await?;
+    // A message sent later counts as activity when it leaves (see `schedule::release`).
+    let updated = if plan.status == MessageStatus::Scheduled {
+        conversation.clone()
+    } else {
+        conversation_storage::record_activity(
+            conn,
+            conversation.id,
+            &crate::media::words::preview(outbound.text.as_str(), &content_types),
+            outbound.author,
+            now,
+        )
+        .await?
+    };
     let mut message = Message::from(row.clone());
     message.media = outbound.media.iter().cloned().map(Media::from).collect();
     feed.push(FeedPayload::MessageCreated(message));
@@ -379,6 +421,27 @@ pub async fn announce_status(
         }
     }
     events::record_all(conn, tenant_id, feed, now).await
+}
+
+/// The conversation's messages that wait to be sent (scheduled, held), soonest due first:
+/// the thread shows them however far back they were written.
+pub async fn waiting(
+    state: &AppState,
+    caller: &Caller,
+    conversation_id: ConversationId,
+    limit: i64,
+) -> Result<Page<Message>, ApiError> {
+    let mut conn = state.db().await?;
+    conversation_storage::find(&mut conn, caller.tenant_id, conversation_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("conversation"))?;
+    let rows =
+        storage::waiting_in_conversation(&mut conn, caller.tenant_id, conversation_id, limit)
+            .await?;
+    Ok(Page {
+        data: to_wire(&mut conn, rows).await?,
+        next_cursor: None,
+    })
 }
 
 /// One page of a conversation's history, oldest first; `next_cursor` pages further back.

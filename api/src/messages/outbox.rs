@@ -7,6 +7,7 @@
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use super::pacing::{self, Limits};
+use super::schedule::{self, Release};
 use super::status;
 use super::storage::{self, MessageChanges, MessageRow};
 use crate::conversations::storage as conversation_storage;
@@ -75,6 +76,16 @@ pub async fn deliver(
     let Some(message) = storage::find(&mut conn, message_id).await? else {
         return Ok(Outcome::Failed("the message no longer exists".into()));
     };
+    // A message that waits (sent later, or held by quiet hours) is released first.
+    let message = if status::is_waiting(message.status()) {
+        match schedule::release(state, message.id).await? {
+            Release::Go(row) => *row,
+            Release::NotYet(at, why) => return Ok(Outcome::Wait(at, why.into())),
+            Release::Cancelled => return Ok(Outcome::Done),
+        }
+    } else {
+        message
+    };
     if message.telnyx_message_id.is_some()
         || status::rank(message.status()) >= status::rank(MessageStatus::Sent)
     {
@@ -103,8 +114,12 @@ pub async fn deliver(
     let Some(conversation) = conversation else {
         return Ok(Outcome::Failed("the conversation no longer exists".into()));
     };
-    let guard =
-        opt_outs::ensure_can_text(&mut conn, message.tenant_id, &conversation.phone_number).await;
+    // The answer to STOP is the one text that goes to a number that opted out.
+    let guard = if message.compliance_reply {
+        Ok(())
+    } else {
+        opt_outs::ensure_can_text(&mut conn, message.tenant_id, &conversation.phone_number).await
+    };
     if let Err(GuardError::Database(error)) = guard {
         return Err(error.into());
     }
@@ -257,9 +272,38 @@ pub async fn deliver(
                 failure,
             )
             .await?;
+            if is_blocked_by_stop(&error) {
+                carrier_opted_out(state, &mut conn, &message, &conversation.phone_number).await?;
+            }
             Ok(Outcome::Failed(error.to_string()))
         }
     }
+}
+
+fn is_blocked_by_stop(error: &TelnyxError) -> bool {
+    match error {
+        TelnyxError::Rejected { errors, .. } => {
+            errors.iter().any(|e| e.code == schedule::BLOCKED_BY_STOP)
+        }
+        _ => false,
+    }
+}
+
+/// Telnyx knows of an opt-out we did not (the STOP reached Telnyx but not us): the number is
+/// opted out here too, and what waits for it is cancelled.
+async fn carrier_opted_out(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    message: &MessageRow,
+    phone: &str,
+) -> Result<(), JobError> {
+    let now = state.clock.now();
+    let tenant_id = message.tenant_id;
+    conn.transaction::<_, diesel::result::Error, _>(async |conn| {
+        schedule::opted_out_at_carrier(conn, tenant_id, phone, now).await
+    })
+    .await?;
+    Ok(())
 }
 
 /// An MMS's items as links Telnyx can fetch without a bearer token: signed, expiring URLs

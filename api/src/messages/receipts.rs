@@ -90,7 +90,26 @@ pub async fn apply(
             changes.error_detail = Some(error.detail.clone());
         }
     }
+    let blocked_by_stop = status::is_failure(next)
+        && payload
+            .errors
+            .iter()
+            .any(|error| error.code == super::schedule::BLOCKED_BY_STOP);
     let updated = storage::update(conn, message.id, &changes).await?;
+    if blocked_by_stop {
+        let conversation =
+            crate::conversations::storage::find(conn, updated.tenant_id, updated.conversation_id)
+                .await?;
+        if let Some(conversation) = conversation {
+            super::schedule::opted_out_at_carrier(
+                conn,
+                updated.tenant_id,
+                &conversation.phone_number,
+                now,
+            )
+            .await?;
+        }
+    }
     let applied = ReceiptOutcome::Applied {
         tenant_id: updated.tenant_id,
         message_id: updated.id,

@@ -2,23 +2,38 @@
 
 use crate::wire::MessageStatus;
 
-/// Position in the outbound life: queued → sending → sent → a final state.
+const FINAL: u8 = 5;
+
+/// Position in the outbound life: scheduled → held for quiet hours → queued → sending →
+/// sent → a final state.
 pub fn rank(status: MessageStatus) -> u8 {
     match status {
-        MessageStatus::Queued => 0,
-        MessageStatus::Sending => 1,
-        MessageStatus::Sent => 2,
+        MessageStatus::Scheduled => 0,
+        MessageStatus::HeldQuietHours => 1,
+        MessageStatus::Queued => 2,
+        MessageStatus::Sending => 3,
+        MessageStatus::Sent => 4,
         MessageStatus::Received
+        | MessageStatus::Cancelled
         | MessageStatus::Delivered
         | MessageStatus::SendingFailed
         | MessageStatus::DeliveryFailed
         | MessageStatus::DeliveryUnconfirmed
-        | MessageStatus::Expired => 3,
+        | MessageStatus::Expired => FINAL,
     }
 }
 
 pub fn is_final(status: MessageStatus) -> bool {
-    rank(status) == 3
+    rank(status) == FINAL
+}
+
+/// A message that waits to be sent: scheduled, or held by quiet hours. It can still be
+/// edited, cancelled or sent now.
+pub fn is_waiting(status: MessageStatus) -> bool {
+    matches!(
+        status,
+        MessageStatus::Scheduled | MessageStatus::HeldQuietHours
+    )
 }
 
 /// Whether a message at `current` may move to `next`.
@@ -56,5 +71,10 @@ mod tests {
         assert!(!may_advance(Sent, Sent));
         assert!(!may_advance(Delivered, DeliveryFailed));
         assert!(!may_advance(SendingFailed, Delivered));
+        assert!(may_advance(Scheduled, HeldQuietHours));
+        assert!(may_advance(HeldQuietHours, Queued));
+        assert!(may_advance(Scheduled, Cancelled));
+        assert!(!may_advance(Cancelled, Queued));
+        assert!(is_waiting(Scheduled) && is_waiting(HeldQuietHours) && !is_waiting(Queued));
     }
 }

@@ -43,6 +43,14 @@ pub struct MessageRow {
     pub retry_of: Option<MessageId>,
     /// `MMS` when it carries media (`message_media`).
     pub message_type: MessageType,
+    /// When a message sent later is due.
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// When the recipient's quiet hours release a held message.
+    pub held_until: Option<DateTime<Utc>>,
+    /// Quiet hours apply to it (it starts a conversation, or was scheduled).
+    pub quiet_hours_apply: bool,
+    /// The answer to STOP, START or HELP: sent even to a number that opted out.
+    pub compliance_reply: bool,
 }
 
 impl MessageRow {
@@ -79,6 +87,8 @@ impl From<MessageRow> for Message {
             message_type: row.message_type,
             // Filled in by `messages::to_wire` for an MMS.
             media: Vec::new(),
+            scheduled_at: row.scheduled_at,
+            held_until: row.held_until,
         }
     }
 }
@@ -211,6 +221,12 @@ pub struct MessageChanges {
     pub send_started_at: Option<Option<DateTime<Utc>>>,
     pub send_slot_at: Option<Option<DateTime<Utc>>>,
     pub updated_at: Option<DateTime<Utc>>,
+    pub text: Option<String>,
+    pub encoding: Option<Encoding>,
+    pub segments: Option<i32>,
+    pub scheduled_at: Option<Option<DateTime<Utc>>>,
+    pub held_until: Option<Option<DateTime<Utc>>>,
+    pub quiet_hours_apply: Option<bool>,
 }
 
 pub async fn update(
@@ -252,4 +268,66 @@ pub async fn retry_of(
         .first(conn)
         .await
         .optional()
+}
+
+/// When the customer `phone` last wrote to the tenant (in any of their conversations).
+pub async fn last_inbound_at(
+    conn: &mut AsyncPgConnection,
+    tenant_id: TenantId,
+    phone: &str,
+) -> QueryResult<Option<DateTime<Utc>>> {
+    use crate::db::schema::conversations;
+    messages::table
+        .inner_join(conversations::table.on(conversations::id.eq(messages::conversation_id)))
+        .filter(conversations::tenant_id.eq(tenant_id))
+        .filter(conversations::phone_number.eq(phone))
+        .filter(messages::direction.eq(Direction::Inbound))
+        .select(diesel::dsl::max(messages::created_at))
+        .first(conn)
+        .await
+}
+
+/// The messages still waiting to be sent to `phone` (scheduled or held), locked in id order.
+pub async fn waiting_for_phone_for_update(
+    conn: &mut AsyncPgConnection,
+    tenant_id: TenantId,
+    phone: &str,
+) -> QueryResult<Vec<MessageRow>> {
+    use crate::db::schema::conversations;
+    let conversation_ids = conversations::table
+        .filter(conversations::tenant_id.eq(tenant_id))
+        .filter(conversations::phone_number.eq(phone))
+        .select(conversations::id);
+    messages::table
+        .filter(messages::tenant_id.eq(tenant_id))
+        .filter(messages::conversation_id.eq_any(conversation_ids))
+        .filter(messages::status.eq_any([MessageStatus::Scheduled, MessageStatus::HeldQuietHours]))
+        .order(messages::id)
+        .select(MessageRow::as_select())
+        .for_update()
+        .load(conn)
+        .await
+}
+
+/// A conversation's messages that wait to be sent, soonest due first.
+pub async fn waiting_in_conversation(
+    conn: &mut AsyncPgConnection,
+    tenant_id: TenantId,
+    conversation_id: ConversationId,
+    limit: i64,
+) -> QueryResult<Vec<MessageRow>> {
+    messages::table
+        .filter(messages::tenant_id.eq(tenant_id))
+        .filter(messages::conversation_id.eq(conversation_id))
+        .filter(messages::status.eq_any([MessageStatus::Scheduled, MessageStatus::HeldQuietHours]))
+        .order((
+            diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
+                "coalesce(held_until, scheduled_at, created_at)",
+            ),
+            messages::id,
+        ))
+        .limit(limit)
+        .select(MessageRow::as_select())
+        .load(conn)
+        .await
 }

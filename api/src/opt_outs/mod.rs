@@ -91,7 +91,8 @@ pub async fn opt_in(
     Ok(true)
 }
 
-/// STOP opts the sender out, START back in; HELP needs nothing here.
+/// STOP (or a plain request to stop) opts the sender out, START back in; HELP changes
+/// nothing. Answers whether the sender's state changed (a second STOP changes nothing).
 pub async fn apply_keyword(
     conn: &mut AsyncPgConnection,
     tenant_id: TenantId,
@@ -99,15 +100,12 @@ pub async fn apply_keyword(
     text: &str,
     keyword: Option<Keyword>,
     now: DateTime<Utc>,
-) -> Result<(), diesel::result::Error> {
+) -> Result<bool, diesel::result::Error> {
     match keyword {
         Some(Keyword::OptOut) => {
-            opt_out(conn, tenant_id, sender, &keywords::normalize(text), now).await?;
+            opt_out(conn, tenant_id, sender, &keywords::label(text), now).await
         }
-        Some(Keyword::OptIn) => {
-            opt_in(conn, tenant_id, sender, now).await?;
-        }
-        Some(Keyword::Help) | None => {}
+        Some(Keyword::OptIn) => opt_in(conn, tenant_id, sender, now).await,
+        Some(Keyword::Help) | None => Ok(false),
     }
-    Ok(())
 }

@@ -82,5 +82,7 @@ pub async fn create(
         created_at: now,
     };
     storage::insert(conn, &tenant).await?;
+    let zone = crate::settings::zone_of_region(&tenant.default_region);
+    crate::settings::storage::set_time_zone(conn, tenant.id, zone).await?;
     Ok(tenant)
 }

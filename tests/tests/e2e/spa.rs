@@ -243,7 +243,7 @@ async fn starts_a_conversation_sends_with_enter_and_saves_a_guide() -> Result<()
         "the earlier messages to reach the carrier",
     )
     .await?;
-    app.sim.faults().reject(1, "40300");
+    app.sim.faults().reject(1, "40010");
     page.fill("#composer", "This one will bounce").await?;
     page.press("#composer", "Enter").await?;
     wait_until(

@@ -534,8 +534,17 @@ async fn notes_are_internal_signed_and_allowed_after_an_opt_out() {
     .await;
     assert_eq!(next["data"][0]["text"], "Second note");
     assert!(next["next_cursor"].is_null());
-    // Never sent by SMS; announced on the feed.
-    assert!(app.sim.sent_messages().is_empty());
+    // Never sent by SMS (the one text after STOP is its confirmation); announced on the feed.
+    let sent: Vec<String> = app
+        .sim
+        .sent_messages()
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    assert!(
+        sent.iter().all(|text| text.contains("unsubscribed")),
+        "{sent:?}"
+    );
     assert_eq!(
         app.count("SELECT count(*) AS count FROM events WHERE type = 'note.created'")
             .await,

@@ -3,9 +3,11 @@
 //! conversation that survives switching conversations and reloading the page, `/` to
 //! insert a canned reply filled in for the conversation, pictures and files (an MMS: by the
 //! Attach button, pasting or dropping them; checked by `parley::mms` before they are uploaded,
-//! uploaded when sent), and a second mode that writes an internal note instead (never sent;
+//! uploaded when sent), Send later (a time in the tenant's zone: the message is scheduled),
+//! and a second mode that writes an internal note instead (never sent;
 //! possible after an opt-out too; no attachments).
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use parley::mms::{
@@ -17,6 +19,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{local_storage, Api};
 use crate::components::canned::{conversation_context, fill, matching, slash_query, CannedReplies};
+use crate::components::send_later::SendLater;
 use crate::components::shell::Account;
 
 fn draft_key(conversation: ConversationId) -> String {
@@ -193,9 +196,9 @@ pub fn Composer(
     /// Why sending is impossible right now (opted out…), if it is. Notes stay possible.
     #[prop(into)]
     blocked: Signal<Option<String>>,
-    /// Called with the text to send and the pictures and files uploaded for it; the composer
-    /// clears itself.
-    on_send: Callback<(String, Vec<Media>)>,
+    /// Called with the text to send, the pictures and files uploaded for it and, for a
+    /// message sent later, its time; the composer clears itself.
+    on_send: Callback<(String, Vec<Media>, Option<DateTime<Utc>>)>,
     /// Called with the text of an internal note; the composer clears itself.
     on_note: Callback<String>,
     /// Why pictures or files could not be attached, uploaded or sent: shown beside the
@@ -315,7 +318,7 @@ pub fn Composer(
     };
     // Uploads the attachments not uploaded yet, then hands the message over; a refusal
     // (413, 415…) keeps everything and shows beside the composer.
-    let upload_and_send = move |value: String| {
+    let upload_and_send = move |value: String, send_at: Option<DateTime<Utc>>| {
         uploading.set(true);
         media_error.set(None);
         spawn_local(async move {
@@ -365,10 +368,10 @@ pub fn Composer(
                 .collect();
             uploading.set(false);
             cleared();
-            on_send.run((value, media));
+            on_send.run((value, media, send_at));
         });
     };
-    let send = move || {
+    let send = move |send_at: Option<DateTime<Utc>>| {
         let value = text.get_untracked();
         let with_files = mode.get_untracked() == Mode::Reply
             && attachments.with_untracked(|list| !list.is_empty());
@@ -380,12 +383,12 @@ pub fn Composer(
             return;
         }
         if with_files {
-            upload_and_send(value);
+            upload_and_send(value, send_at);
             return;
         }
         cleared();
         match mode.get_untracked() {
-            Mode::Reply => on_send.run((value, Vec::new())),
+            Mode::Reply => on_send.run((value, Vec::new(), send_at)),
             Mode::Note => on_note.run(value),
         }
     };
@@ -508,7 +511,7 @@ pub fn Composer(
         }
         if plain_enter {
             event.prevent_default();
-            send();
+            send(None);
         }
     };
     let picker = move || {
@@ -611,7 +614,7 @@ pub fn Composer(
             aria-label="Reply"
             on:submit=move |event| {
                 event.prevent_default();
-                send();
+                send(None);
             }
             on:dragover=move |event: leptos::ev::DragEvent| {
                 let files = event
@@ -797,6 +800,15 @@ pub fn Composer(
                         Mode::Note => "Add note",
                     }}
                 </button>
+                <Show when=move || mode.get() == Mode::Reply>
+                    <SendLater
+                        disabled=Signal::derive(move || {
+                            !can_write() || uploading.get()
+                                || (text.with(|t| t.trim().is_empty()) && !has_attachments())
+                        })
+                        on_pick=Callback::new(move |at| send(Some(at)))
+                    />
+                </Show>
             </div>
             {move || {
                 filling

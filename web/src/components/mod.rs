@@ -7,6 +7,8 @@ pub mod composer;
 pub mod form;
 pub mod guide_dialog;
 pub mod modal;
+pub mod send_later;
+pub mod settings;
 pub mod shell;
 pub mod simulate_dialog;
 pub mod start_dialog;

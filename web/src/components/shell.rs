@@ -9,6 +9,7 @@ use parley::wire::{Me, Role};
 
 use crate::api::Api;
 use crate::components::canned::CannedReplies;
+use crate::components::settings::TenantSettings;
 use crate::feed::{self, Feed, FeedState};
 use crate::Session;
 
@@ -64,6 +65,11 @@ fn SignedIn(token: String) -> impl IntoView {
     let canned = CannedReplies::new();
     provide_context(canned);
     feed::subscribe(move |message| canned.follow(message));
+    // Read at once: the tenant's zone tells every scheduled time.
+    let settings = TenantSettings::new();
+    provide_context(settings);
+    settings.reload();
+    feed::subscribe(move |message| settings.follow(message));
 
     let me_error = RwSignal::new(None::<String>);
     leptos::task::spawn_local(async move {
@@ -119,11 +125,12 @@ fn SignedIn(token: String) -> impl IntoView {
 #[component]
 fn Nav() -> impl IntoView {
     let location = use_location();
-    let links: [(&str, &str, &str); 6] = [
+    let links: [(&str, &str, &str); 7] = [
         ("/", "Inbox", "nav-inbox"),
         ("/assistants", "Assistants", "nav-assistants"),
         ("/clients", "Clients", "nav-clients"),
         ("/canned-replies", "Canned replies", "nav-canned-replies"),
+        ("/settings", "Settings", "nav-settings"),
         ("/diagnostics", "Diagnostics", "nav-diagnostics"),
         ("/usage", "Usage", "nav-usage"),
     ];

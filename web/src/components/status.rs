@@ -6,6 +6,9 @@ use parley::wire::{Author, Identity, Message, MessageStatus, QualificationStatus
 pub fn status_label(status: MessageStatus) -> &'static str {
     match status {
         MessageStatus::Received => "Received",
+        MessageStatus::Scheduled => "Scheduled",
+        MessageStatus::HeldQuietHours => "Held (quiet hours)",
+        MessageStatus::Cancelled => "Cancelled",
         MessageStatus::Queued => "Queued",
         MessageStatus::Sending => "Sending…",
         MessageStatus::Sent => "Sent",
@@ -17,19 +20,33 @@ pub fn status_label(status: MessageStatus) -> &'static str {
     }
 }
 
-/// How far along a message is; an older answer never moves a message backwards.
+/// How far along a message is; an older answer never moves a message backwards. A message
+/// sent later waits (`scheduled`, then perhaps `held_quiet_hours`) before it is queued; an
+/// edit keeps it `scheduled` (same rank: the newer text shows).
 pub fn status_rank(status: MessageStatus) -> u8 {
     match status {
-        MessageStatus::Queued => 0,
-        MessageStatus::Sending => 1,
-        MessageStatus::Sent => 2,
+        MessageStatus::Scheduled => 0,
+        MessageStatus::HeldQuietHours => 1,
+        MessageStatus::Queued => 2,
+        MessageStatus::Sending => 3,
+        MessageStatus::Sent => 4,
         MessageStatus::Received
+        | MessageStatus::Cancelled
         | MessageStatus::Delivered
         | MessageStatus::SendingFailed
         | MessageStatus::DeliveryFailed
         | MessageStatus::DeliveryUnconfirmed
-        | MessageStatus::Expired => 3,
+        | MessageStatus::Expired => 5,
     }
+}
+
+/// Whether a message waits to leave (sent later, or held for quiet hours): it can still be
+/// changed, cancelled or sent at once.
+pub fn is_waiting(status: MessageStatus) -> bool {
+    matches!(
+        status,
+        MessageStatus::Scheduled | MessageStatus::HeldQuietHours
+    )
 }
 
 pub fn is_failure(status: MessageStatus) -> bool {
@@ -93,10 +110,14 @@ pub fn error_words(message: &Message) -> Option<String> {
 pub fn MessageStatusBadge(status: MessageStatus) -> impl IntoView {
     let class = if is_failure(status) {
         "status failed"
-    } else if status == MessageStatus::Delivered {
-        "status delivered"
     } else {
-        "status"
+        match status {
+            MessageStatus::Delivered => "status delivered",
+            MessageStatus::Scheduled => "status scheduled",
+            MessageStatus::HeldQuietHours => "status held",
+            MessageStatus::Cancelled => "status cancelled",
+            _ => "status",
+        }
     };
     view! {
         <span class=class data-testid="message-status" data-status=status.as_str()>
@@ -131,5 +152,10 @@ mod tests {
             Some("Blocked as spam: The carrier blocked the message. (code 40300)")
         );
         assert!(status_rank(MessageStatus::Delivered) > status_rank(MessageStatus::Queued));
+        // Sent later: scheduled, held, then on its way; cancelled is final.
+        assert!(status_rank(MessageStatus::HeldQuietHours) > status_rank(MessageStatus::Scheduled));
+        assert!(status_rank(MessageStatus::Queued) > status_rank(MessageStatus::HeldQuietHours));
+        assert!(status_rank(MessageStatus::Cancelled) > status_rank(MessageStatus::Scheduled));
+        assert!(is_waiting(MessageStatus::HeldQuietHours) && !is_waiting(MessageStatus::Cancelled));
     }
 }

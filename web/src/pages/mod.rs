@@ -7,6 +7,7 @@ pub mod conversation;
 pub mod diagnostics;
 pub mod inbox;
 pub mod login;
+pub mod settings;
 pub mod usage;
 
 use leptos::prelude::*;

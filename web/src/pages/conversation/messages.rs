@@ -1,13 +1,36 @@
 //! The history: older pages on demand, each message with its author, time and delivery
 //! state, its pictures and files, and the messages being sent with a way to retry them.
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use parley::wire::{AiProvider, Direction, Media, MessageStatus};
+use parley::wire::{AiProvider, Direction, Media, Message, MessageStatus};
 
+use super::scheduled::{ScheduledActions, WaitingWhen};
 use super::store::{ConversationStore, Row};
-use crate::components::status::{author_label, error_words, MessageStatusBadge};
+use crate::components::status::{author_label, error_words, is_waiting, MessageStatusBadge};
 use crate::media::{MediaItems, MediaViewer};
 use crate::util::{list_time, local_time};
+
+/// A line of the list: a row of the timeline, or the heading over the messages that wait to
+/// leave (sent later or held), which come last, the way Front and Intercom show them.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one heading per list: boxing every row to shrink it would cost more"
+)]
+enum Line {
+    Row(Row),
+    ScheduledHeading,
+}
+
+impl Line {
+    fn key(&self) -> String {
+        match self {
+            Line::Row(row) => row.key(),
+            Line::ScheduledHeading => "scheduled-heading".to_string(),
+        }
+    }
+}
 
 #[component]
 pub fn MessageList(store: ConversationStore) -> impl IntoView {
@@ -45,8 +68,18 @@ pub fn MessageList(store: ConversationStore) -> impl IntoView {
                     "No messages yet."
                 </li>
             </Show>
-            <For each=move || visible_rows(store) key=Row::key let:row>
-                <MessageRow row=row store=store on_open=on_open />
+            <For each=move || visible_lines(store, crate::util::now()) key=Line::key let:line>
+                {match line {
+                    Line::Row(row) => view! { <MessageRow row=row store=store on_open=on_open /> }.into_any(),
+                    Line::ScheduledHeading => {
+                        view! {
+                            <li class="scheduled-heading" id="scheduled-heading">
+                                <span>"Scheduled"</span>
+                            </li>
+                        }
+                            .into_any()
+                    }
+                }}
             </For>
         </ol>
         {move || {
@@ -61,23 +94,73 @@ pub fn MessageList(store: ConversationStore) -> impl IntoView {
     }
 }
 
-/// The timeline's rows, less the notes older than the oldest message loaded while older
-/// messages remain to load (they show in place once those do).
-fn visible_rows(store: ConversationStore) -> Vec<Row> {
+/// The lines shown: the timeline (less the notes older than the oldest message loaded while
+/// older messages remain to load: they show in place once those do), then under a heading
+/// the messages that wait to leave, soonest first.
+fn visible_lines(store: ConversationStore, now: DateTime<Utc>) -> Vec<Line> {
     let partial = store.older_cursor.with(Option::is_some);
-    store.rows.with(|rows| {
-        let first = rows.iter().find_map(|row| match row {
-            Row::Server(message) => Some(message.created_at),
-            _ => None,
-        });
-        rows.iter()
-            .filter(|row| match (row, first) {
-                (Row::Note(note), Some(first)) => !partial || note.created_at >= first,
-                _ => true,
-            })
-            .cloned()
-            .collect()
-    })
+    store.rows.with(|rows| arrange(rows, partial, now))
+}
+
+/// [`visible_lines`] of `rows` (in the store's order: by creation, rows being sent last).
+fn arrange(rows: &[Row], partial: bool, now: DateTime<Utc>) -> Vec<Line> {
+    let first = rows.iter().find_map(|row| match row {
+        Row::Server(message) => Some(message.created_at),
+        _ => None,
+    });
+    let shown = rows.iter().filter(|row| match (row, first) {
+        (Row::Note(note), Some(first)) => !partial || note.created_at >= first,
+        _ => true,
+    });
+    let (mut waiting, mut timeline): (Vec<&Row>, Vec<&Row>) = shown.partition(|row| {
+        matches!(row, Row::Server(m) if is_waiting(m.status))
+            || matches!(
+                row,
+                Row::Pending {
+                    send_at: Some(_),
+                    ..
+                }
+            )
+    });
+    // A message sent later shows where it left, not where it was written (the sort is
+    // stable: everything else keeps the store's order).
+    timeline.sort_by_key(|row| match row {
+        Row::Server(message) => (false, Some(timeline_time(message, now))),
+        Row::Note(note) => (false, Some(note.created_at)),
+        Row::Pending { .. } => (true, None),
+    });
+    waiting.sort_by_key(|row| match row {
+        Row::Server(message) => due(message),
+        Row::Pending { send_at, .. } => *send_at,
+        Row::Note(_) => None,
+    });
+    let mut lines: Vec<Line> = timeline.into_iter().cloned().map(Line::Row).collect();
+    if !waiting.is_empty() {
+        lines.push(Line::ScheduledHeading);
+        lines.extend(waiting.into_iter().cloned().map(Line::Row));
+    }
+    lines
+}
+
+/// When a waiting message is due: the end of the quiet hours holding it, or its time.
+fn due(message: &Message) -> Option<DateTime<Utc>> {
+    match message.status {
+        MessageStatus::HeldQuietHours => message.held_until.or(message.scheduled_at),
+        _ => message.scheduled_at,
+    }
+}
+
+/// Where a message goes in the timeline: when it was written, or for one sent later that
+/// left, when it left (its `sent_at`; until the carrier has it, its time or now, whichever
+/// came first).
+fn timeline_time(message: &Message, now: DateTime<Utc>) -> DateTime<Utc> {
+    match message.scheduled_at {
+        Some(at) if message.status != MessageStatus::Cancelled => message
+            .sent_at
+            .unwrap_or_else(|| at.min(now))
+            .max(message.created_at),
+        _ => message.created_at,
+    }
 }
 
 #[component]
@@ -120,10 +203,35 @@ fn MessageRow(row: Row, store: ConversationStore, on_open: Callback<Media>) -> i
                     .filter(|name| !name.trim().is_empty())
                     .unwrap_or_else(|| author_label(message.author).to_string())
             };
-            let class = format!("message {direction} author-{}", message.author.as_str());
+            let state = match message.status {
+                MessageStatus::Scheduled => " scheduled",
+                MessageStatus::HeldQuietHours => " held",
+                MessageStatus::Cancelled => " cancelled",
+                _ => "",
+            };
+            let class = format!(
+                "message {direction} author-{}{state}",
+                message.author.as_str()
+            );
             let time = message.created_at;
             let failure = error_words(&message);
             let segments = message.segments;
+            let waiting = is_waiting(message.status);
+            // A waiting message says when it leaves instead of when it was written.
+            let when = if waiting {
+                view! { <WaitingWhen message=message.clone() store=store /> }.into_any()
+            } else {
+                view! {
+                    <time datetime=time.to_rfc3339() title=local_time(time)>
+                        {list_time(time)}
+                    </time>
+                    {(message.direction == Direction::Outbound || message.status != MessageStatus::Received)
+                        .then(|| view! { " · " <MessageStatusBadge status=message.status /> })}
+                }
+                    .into_any()
+            };
+            let actions =
+                waiting.then(|| view! { <ScheduledActions message=message.clone() store=store /> });
             view! {
                 <li
                     class=class
@@ -147,13 +255,10 @@ fn MessageRow(row: Row, store: ConversationStore, on_open: Callback<Media>) -> i
                     <p class="meta">
                         <span class="author">{author}</span>
                         " · "
-                        <time datetime=time.to_rfc3339() title=local_time(time)>
-                            {list_time(time)}
-                        </time>
-                        {(message.direction == Direction::Outbound || message.status != MessageStatus::Received)
-                            .then(|| view! { " · " <MessageStatusBadge status=message.status /> })}
+                        {when}
                         {(segments > 1).then(|| format!(" · {segments} segments"))}
                     </p>
+                    {actions}
                     {failure
                         .map(|words| {
                             let retryable = matches!(
@@ -183,15 +288,21 @@ fn MessageRow(row: Row, store: ConversationStore, on_open: Callback<Media>) -> i
                         })}
                 </li>
             }
-                .into_any()
+            .into_any()
         }
         Row::Pending {
             local,
             text,
             media,
+            send_at,
             error,
         } => {
             let failed = error.is_some();
+            let sending = if send_at.is_some() {
+                "Scheduling…"
+            } else {
+                "Sending…"
+            };
             let retry_text = text.clone();
             let retry_media: Vec<_> = media.iter().map(|item| item.id).collect();
             let shown_text = (!text.is_empty() || media.is_empty()).then(|| {
@@ -212,7 +323,7 @@ fn MessageRow(row: Row, store: ConversationStore, on_open: Callback<Media>) -> i
                     <p class="meta">
                         "Agent · "
                         <span class="status" data-testid="message-status">
-                            {if failed { "Not sent" } else { "Sending…" }}
+                            {if failed { "Not sent" } else { sending }}
                         </span>
                     </p>
                     {error
@@ -226,7 +337,8 @@ fn MessageRow(row: Row, store: ConversationStore, on_open: Callback<Media>) -> i
                                         class="link-button"
                                         data-testid="retry-send"
                                         on:click=move |_| {
-                                            store.retry(local, retry_text.clone(), retry_media.clone())
+                                            store
+                                                .retry(local, retry_text.clone(), retry_media.clone(), send_at)
                                         }
                                     >
                                         "Retry"
@@ -238,5 +350,77 @@ fn MessageRow(row: Row, store: ConversationStore, on_open: Callback<Media>) -> i
             }
             .into_any()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn message(id: u128, status: &str, minute: u32, scheduled_minute: Option<u32>) -> Message {
+        let at = |minute: u32| format!("2026-11-25T10:{minute:02}:00Z");
+        serde_json::from_value(serde_json::json!({
+            "id": Uuid::from_u128(id), "conversation_id": Uuid::from_u128(99),
+            "direction": "outbound", "author": "agent", "text": format!("m{id}"),
+            "encoding": "GSM-7", "segments": 1, "status": status, "error": null,
+            "telnyx_message_id": null, "created_at": at(minute), "sent_at": null,
+            "delivered_at": null, "scheduled_at": scheduled_minute.map(at),
+        }))
+        .expect("message")
+    }
+
+    fn texts(lines: &[Line]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|line| match line {
+                Line::Row(Row::Server(m)) => m.text.clone(),
+                Line::Row(Row::Pending { text, .. }) => text.clone(),
+                Line::Row(Row::Note(n)) => n.text.clone(),
+                Line::ScheduledHeading => "--".to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn waiting_messages_come_last_under_a_heading_soonest_first() {
+        let now = "2026-11-25T10:30:00Z".parse().expect("now");
+        let rows = vec![
+            Row::Server(message(1, "delivered", 1, None)),
+            Row::Server(message(2, "scheduled", 2, Some(50))),
+            Row::Server(message(3, "held_quiet_hours", 3, Some(40))),
+            Row::Server(message(4, "cancelled", 4, Some(45))),
+            Row::Server(message(5, "sent", 5, None)),
+            Row::Pending {
+                local: 1,
+                text: "later".into(),
+                media: Vec::new(),
+                send_at: Some("2026-11-25T11:30:00Z".parse().expect("time")),
+                error: None,
+            },
+        ];
+        assert_eq!(
+            texts(&arrange(&rows, false, now)),
+            ["m1", "m4", "m5", "--", "m3", "m2", "later"]
+        );
+        // Nothing waits: no heading.
+        assert_eq!(texts(&arrange(&rows[..1], false, now)), ["m1"]);
+    }
+
+    #[test]
+    fn a_message_sent_later_shows_where_it_left() {
+        let now = "2026-11-25T10:30:00Z".parse().expect("now");
+        // Written at :02 for :20, it left at :20: after the message of :10.
+        let rows = vec![
+            Row::Server(message(2, "queued", 2, Some(20))),
+            Row::Server(message(3, "delivered", 10, None)),
+        ];
+        assert_eq!(texts(&arrange(&rows, false, now)), ["m3", "m2"]);
+        // Sent now, before its time: where it is now.
+        let rows = vec![
+            Row::Server(message(2, "queued", 2, Some(59))),
+            Row::Server(message(3, "delivered", 10, None)),
+        ];
+        assert_eq!(texts(&arrange(&rows, false, now)), ["m3", "m2"]);
     }
 }

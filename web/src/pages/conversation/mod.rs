@@ -9,6 +9,7 @@ mod controls;
 mod demo_menu;
 mod header;
 mod messages;
+mod scheduled;
 mod store;
 
 use std::time::Duration;
@@ -102,7 +103,7 @@ fn ConversationView(id: ConversationId) -> impl IntoView {
                         conversation=id
                         details=store.conversation
                         blocked=Signal::derive(move || store.blocked())
-                        on_send=Callback::new(move |(text, media)| store.send(text, media))
+                        on_send=Callback::new(move |(text, media, send_at)| store.send(text, media, send_at))
                         media_error=store.media_error
                         on_note=Callback::new(move |text| store.add_note(text))
                     />

@@ -4,15 +4,17 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use parley::wire::{
     AiResponseGenerated, Assistant, ContactIdentified, Conversation, ConversationId, Direction,
-    FeedPayload, Media, MediaId, MediaStatus, Message, MessageId, Note, UpdateConversation, User,
+    FeedPayload, Media, MediaId, MediaStatus, Message, MessageId, Note, UpdateConversation,
+    UpdateMessage, User,
 };
 
 use crate::api::Api;
-use crate::components::status::status_rank;
+use crate::components::status::{is_waiting, status_rank};
 use crate::feed::FeedMessage;
 use crate::pages::inbox::Inbox;
 use crate::util::Debouncer;
@@ -31,6 +33,8 @@ pub enum Row {
         text: String,
         /// Pictures and files already uploaded for it.
         media: Vec<Media>,
+        /// When it is to leave, for a message sent later.
+        send_at: Option<DateTime<Utc>>,
         error: Option<String>,
     },
 }
@@ -38,9 +42,10 @@ pub enum Row {
 impl Row {
     pub fn key(&self) -> String {
         match self {
-            // Media arriving later (`message.updated`) shows the row again.
+            // Media arriving later (`message.updated`) shows the row again, and so does an
+            // edit of a scheduled message (its time or text).
             Row::Server(message) => format!(
-                "{}:{}:{}:{}",
+                "{}:{}:{}:{}:{:?}:{}",
                 message.id,
                 message.status.as_str(),
                 message.error.is_some(),
@@ -49,7 +54,14 @@ impl Row {
                     .iter()
                     .map(|item| item.status.as_str())
                     .collect::<Vec<_>>()
-                    .join(",")
+                    .join(","),
+                message.scheduled_at.map(|at| at.timestamp()),
+                // Only a message that waits can still change its text.
+                if is_waiting(message.status) {
+                    message.text.as_str()
+                } else {
+                    ""
+                },
             ),
             Row::Note(note) => format!("note-{}", note.id),
             Row::Pending { local, error, .. } => format!("local-{local}:{}", error.is_some()),
@@ -134,8 +146,9 @@ fn upsert(rows: &mut Vec<Row>, message: Message, pending_local: Option<u64>) {
             .iter()
             .position(|row| matches!(row, Row::Pending { local: l, .. } if *l == local)),
         None if message.direction == Direction::Outbound => rows.iter().position(|row| {
-            matches!(row, Row::Pending { text, media, error: None, .. }
-                if *text == message.text && media_ids(media) == media_ids(&message.media))
+            matches!(row, Row::Pending { text, media, send_at, error: None, .. }
+                if *text == message.text && media_ids(media) == media_ids(&message.media)
+                    && send_at.is_some() == message.scheduled_at.is_some())
         }),
         None => None,
     };
@@ -405,8 +418,15 @@ impl ConversationStore {
                         return;
                     };
                     let first = !loaded;
-                    store.rows.update(|rows| {
-                        for message in page.data {
+                    // Messages that wait may be older than the latest page: read them too.
+                    let waiting = store
+                        .api
+                        .waiting_messages(store.id)
+                        .await
+                        .map(|waiting| waiting.data)
+                        .unwrap_or_default();
+                    store.rows.try_update(|rows| {
+                        for message in page.data.into_iter().chain(waiting) {
                             upsert(rows, message, None);
                         }
                     });
@@ -484,9 +504,9 @@ impl ConversationStore {
         }
     }
 
-    /// Sends a new message (with the uploaded `media`, if any): shown at once as pending,
-    /// then as the server's answer.
-    pub fn send(&self, text: String, media: Vec<Media>) {
+    /// Sends a new message (with the uploaded `media`, if any), at once or at `send_at`:
+    /// shown at once as pending, then as the server's answer.
+    pub fn send(&self, text: String, media: Vec<Media>, send_at: Option<DateTime<Utc>>) {
         let local = self.next_local.get_value() + 1;
         self.next_local.set_value(local);
         self.media_error.set(None);
@@ -495,18 +515,74 @@ impl ConversationStore {
                 local,
                 text: text.clone(),
                 media: media.clone(),
+                send_at,
                 error: None,
             })
         });
-        self.deliver(local, text, media_ids(&media));
+        self.deliver(local, text, media_ids(&media), send_at);
     }
 
     /// Sends the pending row `local` again after a failure.
-    pub fn retry(&self, local: u64, text: String, media: Vec<MediaId>) {
+    pub fn retry(
+        &self,
+        local: u64,
+        text: String,
+        media: Vec<MediaId>,
+        send_at: Option<DateTime<Utc>>,
+    ) {
         self.media_error.set(None);
         self.rows
             .update(|rows| set_pending_error(rows, local, None));
-        self.deliver(local, text, media);
+        self.deliver(local, text, media, send_at);
+    }
+
+    /// Shows the server's answer about one message (an edit, a cancellation, a send now).
+    fn put(&self, message: Message) {
+        self.rows.try_update(|rows| upsert(rows, message, None));
+    }
+
+    /// Changes a scheduled message's text or time; the refusal (409 `not_scheduled` when it
+    /// left meanwhile, 422 for a time in the past) goes to the caller, which shows it by the
+    /// message.
+    pub async fn edit_scheduled(
+        &self,
+        id: MessageId,
+        changes: UpdateMessage,
+    ) -> Result<(), crate::api::ApiError> {
+        let result = self.api.update_message(id, &changes).await;
+        self.after_change(result)
+    }
+
+    /// Cancels a scheduled message (it stays in the thread, struck through).
+    pub async fn cancel_scheduled(&self, id: MessageId) -> Result<(), crate::api::ApiError> {
+        let result = self.api.cancel_message(id).await;
+        self.after_change(result)
+    }
+
+    /// Sends a scheduled or held message at once (admins).
+    pub async fn send_now(&self, id: MessageId) -> Result<(), crate::api::ApiError> {
+        let result = self.api.send_now(id).await;
+        self.after_change(result)
+    }
+
+    /// Shows the changed message; a 409 means it changed under us (it left, or a teammate
+    /// cancelled it): the latest messages are read again so that the row shows why.
+    fn after_change(
+        &self,
+        result: Result<Message, crate::api::ApiError>,
+    ) -> Result<(), crate::api::ApiError> {
+        match result {
+            Ok(message) => {
+                self.put(message);
+                Ok(())
+            }
+            Err(failure) => {
+                if matches!(failure, crate::api::ApiError::Status { status: 409, .. }) {
+                    self.load_latest();
+                }
+                Err(failure)
+            }
+        }
     }
 
     /// Sends a message the carrier refused or could not deliver again, as a new message; a
@@ -527,11 +603,21 @@ impl ConversationStore {
         });
     }
 
-    fn deliver(&self, local: u64, text: String, media: Vec<MediaId>) {
+    fn deliver(
+        &self,
+        local: u64,
+        text: String,
+        media: Vec<MediaId>,
+        send_at: Option<DateTime<Utc>>,
+    ) {
         self.scroll_to_end();
         let store = *self;
         spawn_local(async move {
-            match store.api.send_message(store.id, &text, &media).await {
+            match store
+                .api
+                .send_message(store.id, &text, &media, send_at)
+                .await
+            {
                 Ok(message) => store.rows.update(|rows| upsert(rows, message, Some(local))),
                 Err(failure) => {
                     let reason = failure.message();
@@ -618,6 +704,7 @@ mod tests {
             local: 1,
             text: "Hi".into(),
             media: Vec::new(),
+            send_at: None,
             error: None,
         }];
         upsert(&mut rows, message(1, "Hi", "queued", 1), Some(1));
@@ -634,6 +721,7 @@ mod tests {
             local: 7,
             text: "Hello".into(),
             media: Vec::new(),
+            send_at: None,
             error: None,
         }];
         upsert(&mut rows, message(2, "Hello", "queued", 2), None);
@@ -651,6 +739,7 @@ mod tests {
                 local: 1,
                 text: "d".into(),
                 media: Vec::new(),
+                send_at: None,
                 error: None,
             },
         ];
@@ -673,12 +762,14 @@ mod tests {
                 local: 1,
                 text: "a".into(),
                 media: Vec::new(),
+                send_at: None,
                 error: None,
             },
             Row::Pending {
                 local: 2,
                 text: "b".into(),
                 media: Vec::new(),
+                send_at: None,
                 error: None,
             },
         ];
@@ -687,6 +778,53 @@ mod tests {
         assert!(matches!(&rows[1], Row::Pending { error: Some(e), .. } if e == "refused"));
         set_pending_error(&mut rows, 2, None);
         assert!(matches!(&rows[1], Row::Pending { error: None, .. }));
+    }
+
+    #[test]
+    fn a_scheduled_message_changes_in_place_and_moves_on() {
+        let mut scheduled = message(8, "Hi", "scheduled", 8);
+        scheduled.scheduled_at = Some("2026-11-26T14:00:00Z".parse().expect("time"));
+        let mut rows = vec![Row::Pending {
+            local: 3,
+            text: "Hi".into(),
+            media: Vec::new(),
+            send_at: scheduled.scheduled_at,
+            error: None,
+        }];
+        upsert(&mut rows, scheduled.clone(), Some(3));
+        assert_eq!(rows, vec![Row::Server(scheduled.clone())]);
+        let before = rows[0].key();
+        // An edit (`message.updated`): same status, new text, drawn again.
+        let mut edited = scheduled.clone();
+        edited.text = "Hi there".into();
+        upsert(&mut rows, edited.clone(), None);
+        assert_eq!(rows, vec![Row::Server(edited.clone())]);
+        assert_ne!(rows[0].key(), before);
+        // It leaves: queued, and a late echo of the edit does not bring it back.
+        let mut queued = edited.clone();
+        queued.status = parley::wire::MessageStatus::Queued;
+        upsert(&mut rows, queued.clone(), None);
+        upsert(&mut rows, edited, None);
+        assert_eq!(rows, vec![Row::Server(queued)]);
+    }
+
+    #[test]
+    fn a_scheduled_answer_does_not_take_an_immediate_pending_row() {
+        let mut rows = vec![Row::Pending {
+            local: 1,
+            text: "Hi".into(),
+            media: Vec::new(),
+            send_at: None,
+            error: None,
+        }];
+        let mut scheduled = message(9, "Hi", "scheduled", 9);
+        scheduled.scheduled_at = Some("2026-11-26T14:00:00Z".parse().expect("time"));
+        upsert(&mut rows, scheduled, None);
+        assert_eq!(rows.len(), 2);
+        assert!(
+            matches!(rows[1], Row::Pending { local: 1, .. })
+                || matches!(rows[0], Row::Pending { local: 1, .. })
+        );
     }
 
     fn item(id: u128, status: &str) -> Media {
@@ -746,12 +884,14 @@ mod tests {
                 local: 1,
                 text: String::new(),
                 media: vec![item(51, "stored")],
+                send_at: None,
                 error: None,
             },
             Row::Pending {
                 local: 2,
                 text: String::new(),
                 media: vec![item(50, "stored")],
+                send_at: None,
                 error: None,
             },
         ];
