@@ -780,3 +780,111 @@ async fn settings_are_checked_and_changed_by_admins_only() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_killed_while_a_message_waits_sends_it_once_after_the_restart() {
+    use parley::telnyx::simulator::{Simulator, SimulatorConfig};
+    use parley_tests::process::{admin_command, free_port, ServerProcess};
+    use parley_tests::{TestDb, JWT_SECRET, SIM_SEED, TELNYX_TEST_KEY};
+
+    let db = TestDb::create().await;
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let sim = Simulator::start(SimulatorConfig {
+        seed: Some(SIM_SEED),
+        webhook_url: Some(format!("{base}/webhooks/telnyx")),
+        ..SimulatorConfig::default()
+    })
+    .await
+    .expect("the carrier simulator starts");
+    let tenant = admin_command(&db.url, &["tenant", "create", "--name", "Acme"]);
+    let tenant_id = tenant["id"].as_str().expect("tenant id").to_string();
+    admin_command(
+        &db.url,
+        &[
+            "phone-number",
+            "add",
+            "--tenant",
+            &tenant_id,
+            "--number",
+            OUR_NUMBER,
+        ],
+    );
+    let key = admin_command(
+        &db.url,
+        &[
+            "api-key", "create", "--tenant", &tenant_id, "--name", "crash",
+        ],
+    )["secret"]
+        .as_str()
+        .expect("secret")
+        .to_string();
+    let env = [
+        ("DATABASE_URL", db.url.clone()),
+        ("PARLEY_JWT_SECRET", JWT_SECRET.to_string()),
+        ("TELNYX_API_BASE", sim.base_url().to_string()),
+        ("TELNYX_API_KEY", TELNYX_TEST_KEY.to_string()),
+        ("TELNYX_PUBLIC_KEY", sim.public_key_base64()),
+        ("PARLEY_WORKER_POLL_MS", "100".to_string()),
+        ("PARLEY_JOB_LEASE_SECONDS", "3".to_string()),
+    ];
+    let mut server = ServerProcess::start(port, &env);
+    server.wait_ready(Duration::from_secs(30)).await;
+    let client = reqwest::Client::new();
+    let started: Value = client
+        .post(format!("{base}/api/v1/conversations"))
+        .bearer_auth(&key)
+        .json(&json!({"phone_number": NEW_YORK, "message": "Hello"}))
+        .send()
+        .await
+        .expect("start")
+        .json()
+        .await
+        .expect("json");
+    let conversation = started["conversation"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    // Due in four seconds of the server's own (wall) clock.
+    let due = Utc::now() + chrono::Duration::seconds(4);
+    let scheduled = client
+        .post(format!(
+            "{base}/api/v1/conversations/{conversation}/messages"
+        ))
+        .bearer_auth(&key)
+        .json(&json!({"text": "Scheduled through a crash", "send_at": rfc3339(due)}))
+        .send()
+        .await
+        .expect("schedule");
+    assert_eq!(scheduled.status(), 201);
+
+    // Killed before the time; back only after it.
+    server.kill9();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(sim
+        .sent_messages()
+        .iter()
+        .all(|m| m.text != "Scheduled through a crash"));
+    server.kill9_and_restart();
+    server.wait_ready(Duration::from_secs(30)).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !sim
+        .sent_messages()
+        .iter()
+        .any(|m| m.text == "Scheduled through a crash")
+    {
+        assert!(std::time::Instant::now() < deadline, "{}", server.logs());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Killed again right after it left: the restart sends nothing twice.
+    server.kill9_and_restart();
+    server.wait_ready(Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let copies = sim
+        .sent_messages()
+        .iter()
+        .filter(|m| m.text == "Scheduled through a crash")
+        .count();
+    assert_eq!(copies, 1, "{}", server.logs());
+    server.kill9();
+}
