@@ -445,10 +445,9 @@ async fn a_message_held_for_quiet_hours_is_sent_now_by_an_admin() -> Result<()> 
     .await?;
     page.wait_for("#scheduled-heading", WAIT).await?;
     assert!(
-        !page
-            .exists(&format!("{row} [data-testid=scheduled-edit]"))
+        page.exists(&format!("{row} [data-testid=scheduled-cancel]"))
             .await?,
-        "a held message is on its way: only Send now remains"
+        "a held message can still be cancelled before the customer's morning"
     );
     page.screenshot(shots_path("spa-held.png")).await?;
     assert!(

@@ -11,6 +11,7 @@ use super::store::ConversationStore;
 use crate::components::composer::SegmentCounter;
 use crate::components::settings::TenantSettings;
 use crate::components::shell::Account;
+use crate::components::status::is_waiting;
 use crate::util::now;
 use crate::zones;
 
@@ -91,8 +92,10 @@ enum Step {
 pub fn ScheduledActions(message: Message, store: ConversationStore) -> impl IntoView {
     let account = expect_context::<Account>();
     let id = message.id;
-    // A held message is on its way already: only sending it at once remains.
-    let scheduled = message.status == MessageStatus::Scheduled;
+    // Scheduled and held messages alike can still be changed or cancelled (a held one given
+    // a time is scheduled again).
+    let editable = is_waiting(message.status);
+    let held = message.status == MessageStatus::HeldQuietHours;
     let step = RwSignal::new(Step::Idle);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -160,7 +163,7 @@ pub fn ScheduledActions(message: Message, store: ConversationStore) -> impl Into
                 }
                 Step::Idle => {
                     view! {
-                        {scheduled
+                        {editable
                             .then(|| {
                                 view! {
                                     <button
@@ -196,10 +199,10 @@ pub fn ScheduledActions(message: Message, store: ConversationStore) -> impl Into
                                             type="button"
                                             class="link-button"
                                             data-testid="scheduled-send-now"
-                                            title=if scheduled {
-                                                "Send it now instead of at its time"
-                                            } else {
+                                            title=if held {
                                                 "Send it now, inside the customer's quiet hours"
+                                            } else {
+                                                "Send it now instead of at its time"
                                             }
                                             disabled=move || busy.get()
                                             on:click=move |_| send_now()
