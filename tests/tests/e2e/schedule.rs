@@ -208,6 +208,16 @@ async fn a_scheduled_message_is_edited_cancelled_or_sent_now_while_it_waits() {
     )
     .await;
     let id = first["id"].as_str().unwrap().to_string();
+    // What waits is listed on its own, however much history came after it.
+    let waiting = json_with_status(app.get(&format!("{path}?waiting=true"), &key).await, 200).await;
+    let waiting_ids: Vec<&str> = waiting["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["id"].as_str())
+        .collect();
+    assert_eq!(waiting_ids, vec![id.as_str()]);
+    assert!(waiting["next_cursor"].is_null());
     let edited = json_with_status(
         app.patch_json(
             &format!("/api/v1/messages/{id}"),
