@@ -309,3 +309,40 @@ async fn a_receipt_racing_the_sends_own_record_applies_at_once() {
         0
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_receipt_blocked_by_stop_opts_the_customer_out() {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant_with_number("Acme", "+14165550100").await;
+    let token = acme.admin_token.as_str();
+    let (conversation, message, telnyx_id) = accepted_message(&app, token).await;
+    // Telnyx saw a STOP that never reached us: its final receipt says 40300.
+    let body = receipt(
+        "ev-stop",
+        &telnyx_id,
+        "message.finalized",
+        "delivery_failed",
+    )
+    .replace("\"40008\"", "\"40300\"")
+    .replace("Undeliverable", "Blocked due to STOP message");
+    let now = chrono::Utc::now().timestamp();
+    assert_eq!(
+        post_webhook(&app, &body, Some(now), Some(&sim_signing_key()))
+            .await
+            .status(),
+        200
+    );
+    let failed = app
+        .wait_for_status(token, &conversation, &message, "delivery_failed")
+        .await;
+    assert_eq!(failed["error"]["code"], "40300");
+    let shown = json_with_status(
+        app.get(&format!("/api/v1/conversations/{conversation}"), token)
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(shown["opted_out"], true);
+    let opt_outs = json_with_status(app.get("/api/v1/opt-outs", token).await, 200).await;
+    assert_eq!(opt_outs["data"][0]["keyword"], "TELNYX 40300");
+}
