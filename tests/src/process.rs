@@ -54,6 +54,38 @@ pub fn admin_command(database_url: &str, args: &[&str]) -> Value {
     serde_json::from_str(stdout.trim()).unwrap_or_else(|_| panic!("not JSON: {stdout}"))
 }
 
+/// A tenant named `name` with the Telnyx number `number`, made with the admin commands as an
+/// operator would; answers the tenant's id and an API key's secret.
+pub fn tenant_with_number_and_key(
+    database_url: &str,
+    name: &str,
+    number: &str,
+) -> (String, String) {
+    let tenant = admin_command(database_url, &["tenant", "create", "--name", name]);
+    let tenant_id = tenant["id"].as_str().expect("tenant id").to_string();
+    admin_command(
+        database_url,
+        &[
+            "phone-number",
+            "add",
+            "--tenant",
+            &tenant_id,
+            "--number",
+            number,
+        ],
+    );
+    let key = admin_command(
+        database_url,
+        &[
+            "api-key", "create", "--tenant", &tenant_id, "--name", "tests",
+        ],
+    )["secret"]
+        .as_str()
+        .expect("secret")
+        .to_string();
+    (tenant_id, key)
+}
+
 /// A free local port (the server must come back on the same one).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -299,7 +299,7 @@ pub async fn update(
             let current = storage::find_for_update(conn, tenant_id)
                 .await?
                 .ok_or(diesel::result::Error::NotFound)?;
-            let row = if is_empty(&changes) {
+            let row = if changes.is_empty() {
                 current
             } else {
                 storage::update(conn, tenant_id, &changes).await?
@@ -316,17 +316,6 @@ pub async fn update(
         })
         .await?;
     Ok(settings)
-}
-
-fn is_empty(changes: &SettingsChanges) -> bool {
-    changes.time_zone.is_none()
-        && changes.business_hours.is_none()
-        && changes.away_message.is_none()
-        && changes.ai_answers_after_hours.is_none()
-        && changes.quiet_hours_start.is_none()
-        && changes.help_message.is_none()
-        && changes.keyword_replies.is_none()
-        && changes.auto_assign_on_reply.is_none()
 }
 
 #[cfg(test)]
@@ -429,9 +418,9 @@ mod tests {
         .expect("clearing");
         assert_eq!(off.quiet_hours_start, Some(None));
         assert_eq!(off.away_message, Some(None));
-        assert!(is_empty(
-            &changes_of(UpdateSettings::default()).expect("empty")
-        ));
+        assert!(changes_of(UpdateSettings::default())
+            .expect("empty")
+            .is_empty());
     }
 
     #[test]

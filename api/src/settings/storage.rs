@@ -24,7 +24,7 @@ pub struct SettingsRow {
     pub auto_assign_on_reply: bool,
 }
 
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, PartialEq, AsChangeset)]
 #[diesel(table_name = tenants)]
 pub struct SettingsChanges {
     pub time_zone: Option<String>,
@@ -36,6 +36,13 @@ pub struct SettingsChanges {
     pub help_message: Option<Option<String>>,
     pub keyword_replies: Option<KeywordReplies>,
     pub auto_assign_on_reply: Option<bool>,
+}
+
+impl SettingsChanges {
+    /// Nothing to change (diesel refuses an empty update).
+    pub fn is_empty(&self) -> bool {
+        *self == SettingsChanges::default()
+    }
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, id: TenantId) -> QueryResult<Option<SettingsRow>> {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
 use parley::telnyx::simulator::{Simulator, SimulatorConfig};
-use parley_tests::process::{admin_command, free_port, ServerProcess};
+use parley_tests::process::{free_port, tenant_with_number_and_key, ServerProcess};
 use parley_tests::traffic::{self, Answer, Dice, InboundEvent, Inspector};
 use parley_tests::{TestDb, JWT_SECRET, SIM_SEED, TELNYX_TEST_KEY};
 use serde_json::json;
@@ -60,28 +60,7 @@ async fn sigkill_twice_under_traffic_loses_and_doubles_nothing() {
     .await
     .expect("the carrier simulator starts");
 
-    let tenant = admin_command(&db.url, &["tenant", "create", "--name", "Acme"]);
-    let tenant_id = tenant["id"].as_str().expect("tenant id").to_string();
-    admin_command(
-        &db.url,
-        &[
-            "phone-number",
-            "add",
-            "--tenant",
-            &tenant_id,
-            "--number",
-            OUR_NUMBER,
-        ],
-    );
-    let key = admin_command(
-        &db.url,
-        &[
-            "api-key", "create", "--tenant", &tenant_id, "--name", "chaos",
-        ],
-    )["secret"]
-        .as_str()
-        .expect("secret")
-        .to_string();
+    let (_, key) = tenant_with_number_and_key(&db.url, "Acme", OUR_NUMBER);
 
     let env = [
         ("DATABASE_URL", db.url.clone()),

@@ -794,7 +794,7 @@ async fn settings_are_checked_and_changed_by_admins_only() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_server_killed_while_a_message_waits_sends_it_once_after_the_restart() {
     use parley::telnyx::simulator::{Simulator, SimulatorConfig};
-    use parley_tests::process::{admin_command, free_port, ServerProcess};
+    use parley_tests::process::{free_port, tenant_with_number_and_key, ServerProcess};
     use parley_tests::{TestDb, JWT_SECRET, SIM_SEED, TELNYX_TEST_KEY};
 
     let db = TestDb::create().await;
@@ -807,28 +807,7 @@ async fn a_server_killed_while_a_message_waits_sends_it_once_after_the_restart()
     })
     .await
     .expect("the carrier simulator starts");
-    let tenant = admin_command(&db.url, &["tenant", "create", "--name", "Acme"]);
-    let tenant_id = tenant["id"].as_str().expect("tenant id").to_string();
-    admin_command(
-        &db.url,
-        &[
-            "phone-number",
-            "add",
-            "--tenant",
-            &tenant_id,
-            "--number",
-            OUR_NUMBER,
-        ],
-    );
-    let key = admin_command(
-        &db.url,
-        &[
-            "api-key", "create", "--tenant", &tenant_id, "--name", "crash",
-        ],
-    )["secret"]
-        .as_str()
-        .expect("secret")
-        .to_string();
+    let (_, key) = tenant_with_number_and_key(&db.url, "Acme", OUR_NUMBER);
     let env = [
         ("DATABASE_URL", db.url.clone()),
         ("PARLEY_JWT_SECRET", JWT_SECRET.to_string()),

@@ -4,6 +4,7 @@ pub mod assignee;
 pub mod canned;
 pub mod chart;
 pub mod composer;
+pub mod disclosure;
 pub mod form;
 pub mod guide_dialog;
 pub mod modal;

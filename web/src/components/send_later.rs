@@ -3,10 +3,9 @@
 //! in the tenant's zone, which the menu names, turned into UTC with the browser's `Intl`.
 
 use chrono::{DateTime, Utc};
-use leptos::leptos_dom::helpers::request_animation_frame;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
+use crate::components::disclosure::Disclosure;
 use crate::components::settings::TenantSettings;
 use crate::util::now;
 use crate::zones;
@@ -20,11 +19,10 @@ pub fn SendLater(
     on_pick: Callback<DateTime<Utc>>,
 ) -> impl IntoView {
     let settings = TenantSettings::get();
-    let open = RwSignal::new(false);
+    let menu = Disclosure::new();
+    let (open, wrapper, button) = (menu.open, menu.wrapper, menu.button);
     let custom = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let wrapper = NodeRef::<leptos::html::Div>::new();
-    let button = NodeRef::<leptos::html::Button>::new();
     let zone = Memo::new(move |_| settings.time_zone());
     // The menu's wall clock: read when it opens, so that "In 1 hour" means from now.
     let opened_at = RwSignal::new(now());
@@ -33,53 +31,7 @@ pub fn SendLater(
         zones::wall_time(&zone.get(), at).unwrap_or(at.naive_utc())
     };
 
-    let close = move |refocus: bool| {
-        open.set(false);
-        if refocus {
-            if let Some(button) = button.get_untracked() {
-                let _ = button.focus();
-            }
-        }
-    };
-    let contains = move |node: &web_sys::Node| {
-        wrapper
-            .get_untracked()
-            .is_some_and(|wrapper| wrapper.contains(Some(node)))
-    };
-    // A press outside closes the menu.
-    let outside = window_event_listener(leptos::ev::pointerdown, move |event| {
-        if open.try_get_untracked() != Some(true) {
-            return;
-        }
-        let target = event
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Node>().ok());
-        if !target.is_some_and(|node| contains(&node)) {
-            open.set(false);
-        }
-    });
-    on_cleanup(move || outside.remove());
-    // Keyboard users land on the first choice.
-    Effect::new(move |_| {
-        if open.get() {
-            request_animation_frame(move || {
-                let first = wrapper
-                    .get_untracked()
-                    .and_then(|w| w.query_selector(".menu-item").ok().flatten())
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-                if let Some(first) = first {
-                    let _ = first.focus();
-                }
-            });
-        }
-    });
-    let on_keydown = move |event: leptos::ev::KeyboardEvent| {
-        if event.key() == "Escape" && open.get_untracked() {
-            event.prevent_default();
-            event.stop_propagation();
-            close(true);
-        }
-    };
+    let close = move |refocus: bool| menu.close(refocus);
     let pick = move |at: DateTime<Utc>| {
         close(true);
         on_pick.run(at);
@@ -100,7 +52,7 @@ pub fn SendLater(
     };
 
     view! {
-        <div class="send-later" node_ref=wrapper on:keydown=on_keydown>
+        <div class="send-later" node_ref=wrapper on:keydown=move |event| menu.on_keydown(event)>
             <button
                 id="send-later"
                 type="button"

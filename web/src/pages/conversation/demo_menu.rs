@@ -8,10 +8,10 @@
 use leptos::leptos_dom::helpers::request_animation_frame;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 use super::store::ConversationStore;
 use crate::api::Api;
+use crate::components::disclosure::Disclosure;
 
 #[component]
 pub fn DemoMenu(
@@ -20,57 +20,12 @@ pub fn DemoMenu(
     on_simulate: Callback<()>,
 ) -> impl IntoView {
     let api = Api::new();
-    let open = RwSignal::new(false);
-    let wrapper = NodeRef::<leptos::html::Div>::new();
-    let button = NodeRef::<leptos::html::Button>::new();
+    let menu = Disclosure::new();
+    let (open, wrapper, button) = (menu.open, menu.wrapper, menu.button);
     let opted_out = move || store.read(|c| c.opted_out).unwrap_or(false);
 
-    let close = move |refocus: bool| {
-        open.set(false);
-        if refocus {
-            if let Some(button) = button.get_untracked() {
-                let _ = button.focus();
-            }
-        }
-    };
-    let contains = move |node: &web_sys::Node| {
-        wrapper
-            .get_untracked()
-            .is_some_and(|wrapper| wrapper.contains(Some(node)))
-    };
-    let outside = window_event_listener(leptos::ev::pointerdown, move |event| {
-        if open.try_get_untracked() != Some(true) {
-            return;
-        }
-        let target = event
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Node>().ok());
-        if !target.is_some_and(|node| contains(&node)) {
-            open.set(false);
-        }
-    });
-    on_cleanup(move || outside.remove());
-    // Opened: the first item takes the focus, so the keyboard goes on from there.
-    Effect::new(move |_| {
-        if open.get() {
-            request_animation_frame(move || {
-                let first = wrapper
-                    .get_untracked()
-                    .and_then(|w| w.query_selector(".menu-item").ok().flatten())
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-                if let Some(first) = first {
-                    let _ = first.focus();
-                }
-            });
-        }
-    });
-    let on_keydown = move |event: leptos::ev::KeyboardEvent| {
-        if event.key() == "Escape" && open.get_untracked() {
-            event.prevent_default();
-            event.stop_propagation();
-            close(true);
-        }
-    };
+    let close = move |refocus: bool| menu.close(refocus);
+    let contains = move |node: &web_sys::Node| menu.contains(node);
     // Tabbing out of the menu closes it (a click elsewhere is the listener above).
     let on_focusout = move |_| {
         request_animation_frame(move || {
@@ -102,7 +57,7 @@ pub fn DemoMenu(
         });
     };
     view! {
-        <div class="demo-menu" node_ref=wrapper on:keydown=on_keydown on:focusout=on_focusout>
+        <div class="demo-menu" node_ref=wrapper on:keydown=move |event| menu.on_keydown(event) on:focusout=on_focusout>
             <button
                 id="demo-menu"
                 type="button"
