@@ -117,6 +117,9 @@ impl std::fmt::Debug for TelnyxSettings {
 /// arrives while the model is thinking also makes the reply wait for it (the reply job checks
 /// again before it commits): the window is this plus the model's time.
 pub const DEFAULT_AI_DEBOUNCE_MS: u64 = 500;
+/// Database connections per instance: on a small machine more backends only compete for
+/// the CPU (`make bench`'s AI burst is slower with 32 or 64 on 2 cores).
+pub const DEFAULT_DB_POOL_SIZE: usize = 16;
 
 /// The OpenAI-compatible provider; no base URL means the offline demo responder.
 #[derive(Clone)]
@@ -374,7 +377,7 @@ impl Settings {
         let database_pool_size = parse_number(
             source,
             "PARLEY_DB_POOL_SIZE",
-            16usize,
+            DEFAULT_DB_POOL_SIZE,
             |size| (1..=1000).contains(size),
             "a pool size between 1 and 1000",
         )?;
@@ -516,7 +519,7 @@ impl Settings {
             send_concurrency: parse_number(
                 source,
                 "PARLEY_SEND_CONCURRENCY",
-                32usize,
+                128usize,
                 |count| (1..=1024).contains(count),
                 "a number of concurrent sends between 1 and 1024",
             )?,

@@ -3,17 +3,18 @@
 //!
 //! 1. Ingest: signed `message.received` webhooks from 1,000 customers of one tenant over 32
 //!    connections, against the same writes straight into PostgreSQL (webhook log, processed
-//!    event, conversation upsert, message, job, event with its counter, NOTIFY; one
-//!    transaction each) from 32 tasks on the same pool; then p99 at half the rate.
+//!    event, conversation upsert, message, job, event numbered at the commit with its NOTIFY;
+//!    one transaction each) from 32 tasks on the same pool; then p99 at half the rate.
 //! 2. AI burst: 200 customers text at once; the model answers in 1.5 s, Telnyx in 150 ms:
 //!    reply accepted by Telnyx, p50 and p99, from the burst's start and from each message's
-//!    arrival; and where the median message's time goes.
+//!    arrival, over three runs; and where the median message's time goes.
 //! 3. Outbox drain: 1,000 queued sends from a short code, Telnyx answering in 150 ms: the rate
 //!    the outbox keeps against Telnyx's account limit (50 a second).
 //! 4. The SPA's wasm, gzipped, against its budget.
 //!
 //! Sizes can be changed with `BENCH_INGEST`, `BENCH_CUSTOMERS`, `BENCH_BURST`, `BENCH_DRAIN`;
-//! `BENCH_ONLY=ai,drain` runs only those parts.
+//! `BENCH_ONLY=ai,drain` runs only those parts; `BENCH_AI_RUNS` sets how many AI bursts are run
+//! (3; the median run is reported with the range).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -248,19 +249,13 @@ async fn raw_sql_rate(app: &TestApp, count: usize) -> f64 {
                     .execute(conn)
                     .await?;
                     diesel::sql_query(
-                        "WITH next AS (
-                             INSERT INTO tenant_event_counters (tenant_id, last_id) VALUES ($1::uuid, 1)
-                             ON CONFLICT (tenant_id) DO UPDATE SET last_id = tenant_event_counters.last_id + 1
-                             RETURNING last_id)
-                         INSERT INTO events (tenant_id, id, type, data, occurred_at)
-                         SELECT $1::uuid, last_id, 'message.created', '{}'::jsonb, now() FROM next",
+                        // Numbered at the commit from the tenant's counter, as Parley's are.
+                        "INSERT INTO pending_events (tenant_id, type, data, occurred_at, first_of_statement)
+                         VALUES ($1::uuid, 'message.created', '{}'::jsonb, now(), true)",
                     )
                     .bind::<diesel::sql_types::Text, _>(&tenant)
                     .execute(conn)
                     .await?;
-                    diesel::sql_query("SELECT pg_notify('bench_raw', 'x')")
-                        .execute(conn)
-                        .await?;
                     Ok(())
                 })
                 .await
@@ -284,7 +279,12 @@ async fn app_with_slow_telnyx(overrides: &[(&str, String)]) -> (TestApp, String)
     })
     .await
     .expect("simulator");
-    let mut all = vec![("PARLEY_DB_POOL_SIZE", "32".to_string())];
+    // The product's default pool (16 connections): on 2 cores more PostgreSQL backends only
+    // compete for the CPU (the AI burst's p50 was 0.1 to 0.3 s slower with 32, more with 64).
+    let mut all = vec![(
+        "PARLEY_DB_POOL_SIZE",
+        parley::config::DEFAULT_DB_POOL_SIZE.to_string(),
+    )];
     all.extend(overrides.iter().cloned());
     let app = TestApp::spawn_with_sim(TestDb::create().await, Arc::new(sim), settings(&all)).await;
     let tenant = app.create_tenant("Bench").await;
@@ -301,8 +301,96 @@ async fn app_with_slow_telnyx(overrides: &[(&str, String)]) -> (TestApp, String)
     (app, tenant.admin_token)
 }
 
+/// One AI burst's figures.
+struct Burst {
+    /// Burst start → reply accepted by Telnyx, sorted.
+    latencies: Vec<Duration>,
+    /// Each customer's message stored → its reply accepted, sorted.
+    own: Vec<Duration>,
+    failed: usize,
+    /// The median message's way, step by step.
+    way: String,
+}
+
+/// A figure of one burst.
+type BurstFigure = fn(&Burst) -> Duration;
+
+/// The AI burst, run `BENCH_AI_RUNS` times (3 by default), each on a fresh database: one run
+/// is within noise of another, so every run is printed and the median run is reported.
 async fn ai_burst() {
     let customers = env_number("BENCH_BURST", 200);
+    let runs = env_number("BENCH_AI_RUNS", 3).max(1);
+    let debounce = Duration::from_millis(parley::config::DEFAULT_AI_DEBOUNCE_MS);
+    println!(
+        "\n2. AI burst: {customers} customers text at once; model 1.5 s, Telnyx 150 ms, debounce {} ms; {runs} runs",
+        debounce.as_millis()
+    );
+    let mut bursts = Vec::with_capacity(runs);
+    for run in 1..=runs {
+        let burst = ai_burst_run(customers).await;
+        println!(
+            "  run {run}: webhooks refused {}, replies sent {} of {customers}, p50 {:.2} s, p99 {:.2} s",
+            burst.failed,
+            burst.latencies.len(),
+            ms(percentile(&burst.latencies, 0.5)) / 1000.0,
+            ms(percentile(&burst.latencies, 0.99)) / 1000.0,
+        );
+        println!("    the median message's way: {}", burst.way);
+        bursts.push(burst);
+    }
+    bursts.sort_by_key(|burst| percentile(&burst.latencies, 0.5));
+    let median = &bursts[bursts.len() / 2];
+    println!("  the median run (by p50), with the range over the runs:");
+    let figures: [(&str, BurstFigure, f64, &str); 4] = [
+        (
+            "burst start → reply at Telnyx: p50",
+            |b| percentile(&b.latencies, 0.5),
+            3.0,
+            "goal: p50 ≤ 3 s",
+        ),
+        (
+            "burst start → reply at Telnyx: p99",
+            |b| percentile(&b.latencies, 0.99),
+            5.0,
+            "goal: p99 ≤ 5 s",
+        ),
+        (
+            "its message stored → reply at Telnyx: p50",
+            |b| percentile(&b.own, 0.5),
+            3.0,
+            "goal: p50 ≤ 3 s",
+        ),
+        (
+            "its message stored → reply at Telnyx: p99",
+            |b| percentile(&b.own, 0.99),
+            5.0,
+            "goal: p99 ≤ 5 s",
+        ),
+    ];
+    for (label, figure, limit, goal) in figures {
+        let seconds: Vec<f64> = bursts.iter().map(|b| ms(figure(b)) / 1000.0).collect();
+        let low = seconds.iter().cloned().fold(f64::MAX, f64::min);
+        let high = seconds.iter().cloned().fold(f64::MIN, f64::max);
+        report(
+            label,
+            ms(figure(median)) / 1000.0,
+            "s",
+            limit,
+            &format!("{goal} (runs {low:.2} to {high:.2} s)"),
+        );
+    }
+    // An unknown customer's reply asks the model twice, the name extraction beside the reply.
+    let floor = debounce.as_secs_f64() + 1.5 + 0.15;
+    report(
+        "  the floor: debounce + model + Telnyx",
+        floor,
+        "s",
+        5.0,
+        "(no queueing at all)",
+    );
+}
+
+async fn ai_burst_run(customers: usize) -> Burst {
     let fake = AiFake::start().await;
     fake.set_latency(Duration::from_millis(1500));
     let (app, _) = app_with_slow_telnyx(&[
@@ -316,7 +404,6 @@ async fn ai_burst() {
         ),
     ])
     .await;
-    let debounce = app.state.settings.ai.debounce;
     let inbound = events(customers, customers, "Hi, can I book a cleaning?");
     let started = chrono::Utc::now();
     let (_, _, failed) = post_all(&app, inbound, None).await;
@@ -338,42 +425,6 @@ async fn ai_burst() {
         .filter_map(|m| (m.accepted_at - *stored.get(&m.to)?).to_std().ok())
         .collect();
     own.sort();
-    println!(
-        "\n2. AI burst: {customers} customers text at once; model 1.5 s, Telnyx 150 ms, debounce {} ms",
-        debounce.as_millis()
-    );
-    println!(
-        "  webhooks refused: {failed}; replies sent: {} of {customers}",
-        latencies.len()
-    );
-    report(
-        "burst start → reply at Telnyx: p50",
-        ms(percentile(&latencies, 0.5)) / 1000.0,
-        "s",
-        3.0,
-        "goal: p50 ≤ 3 s",
-    );
-    report(
-        "burst start → reply at Telnyx: p99",
-        ms(percentile(&latencies, 0.99)) / 1000.0,
-        "s",
-        5.0,
-        "goal: p99 ≤ 5 s",
-    );
-    report(
-        "its message stored → reply at Telnyx: p50",
-        ms(percentile(&own, 0.5)) / 1000.0,
-        "s",
-        3.0,
-        "goal: p50 ≤ 3 s",
-    );
-    report(
-        "its message stored → reply at Telnyx: p99",
-        ms(percentile(&own, 0.99)) / 1000.0,
-        "s",
-        5.0,
-        "goal: p99 ≤ 5 s",
-    );
     // Where the time goes: the median message's way, each step from the start of the burst.
     let since = |sql_times: &str| {
         format!(
@@ -386,6 +437,9 @@ async fn ai_burst() {
         ("model asked", "SELECT created_at - latency_ms * interval '1 millisecond' AS t FROM ai_generations WHERE purpose = 'reply'"),
         ("reply committed", "SELECT created_at AS t FROM messages WHERE author = 'ai'"),
         ("send job queued", "SELECT created_at AS t FROM jobs WHERE kind = 'send_sms'"),
+        ("hand-over began", "SELECT occurred_at AS t FROM events WHERE type = 'message.status_updated' AND data->>'status' = 'sending' AND data->>'author' = 'ai'"),
+        ("Telnyx's answer recorded", "SELECT max(occurred_at) AS t FROM events WHERE type = 'message.status_updated' AND data->>'status' = 'sending' AND data->>'author' = 'ai' GROUP BY data->>'id'"),
+        ("first receipt applied", "SELECT min(occurred_at) AS t FROM events WHERE type = 'message.status_updated' AND data->>'status' IN ('sent', 'delivered') AND data->>'author' = 'ai' GROUP BY data->>'id'"),
         ("send job done", "SELECT updated_at AS t FROM jobs WHERE kind = 'send_sms'"),
     ];
     let mut way = Vec::new();
@@ -399,16 +453,12 @@ async fn ai_burst() {
         "accepted by Telnyx {:.2} s",
         ms(percentile(&latencies, 0.5)) / 1000.0
     ));
-    println!("  the median message's way: {}", way.join(", "));
-    // An unknown customer's reply asks the model twice, the name extraction beside the reply.
-    let floor = debounce.as_secs_f64() + 1.5 + 0.15;
-    report(
-        "  the floor: debounce + model + Telnyx",
-        floor,
-        "s",
-        5.0,
-        "(no queueing at all)",
-    );
+    Burst {
+        latencies,
+        own,
+        failed,
+        way: way.join(", "),
+    }
 }
 
 /// When each customer's message was stored, by the customer's number.

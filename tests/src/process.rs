@@ -54,26 +54,27 @@ pub fn admin_command(database_url: &str, args: &[&str]) -> Value {
     serde_json::from_str(stdout.trim()).unwrap_or_else(|_| panic!("not JSON: {stdout}"))
 }
 
-/// A tenant named `name` with the Telnyx number `number`, made with the admin commands as an
+/// A tenant named `name` with the Telnyx number `number` (`number_options`: more of
+/// `phone-number add`'s flags), made with the admin commands as an
 /// operator would; answers the tenant's id and an API key's secret.
 pub fn tenant_with_number_and_key(
     database_url: &str,
     name: &str,
     number: &str,
+    number_options: &[&str],
 ) -> (String, String) {
     let tenant = admin_command(database_url, &["tenant", "create", "--name", name]);
     let tenant_id = tenant["id"].as_str().expect("tenant id").to_string();
-    admin_command(
-        database_url,
-        &[
-            "phone-number",
-            "add",
-            "--tenant",
-            &tenant_id,
-            "--number",
-            number,
-        ],
-    );
+    let mut add = vec![
+        "phone-number",
+        "add",
+        "--tenant",
+        &tenant_id,
+        "--number",
+        number,
+    ];
+    add.extend_from_slice(number_options);
+    admin_command(database_url, &add);
     let key = admin_command(
         database_url,
         &[

@@ -664,7 +664,6 @@ async fn commit(
                     completion_tokens: response.completion_tokens,
                 }));
             }
-            // Last, so the tenant's event counter is held only to the commit.
             events::record_all(conn, tenant_id, feed, now).await?;
             Ok(true)
         })

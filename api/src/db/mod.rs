@@ -1,6 +1,9 @@
 //! The PostgreSQL pool, the embedded migrations and diesel's schema.
 
+pub mod prepared;
 pub mod schema;
+
+pub use prepared::{prepared, Bind};
 
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::{Object, Pool, PoolError};

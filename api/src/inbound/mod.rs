@@ -210,8 +210,8 @@ enum RecordError {
     Database(#[from] diesel::result::Error),
 }
 
-/// Stores the message in as few round trips as it takes, and takes the tenant's event
-/// counter last (see [`events::record_all`]), so that one tenant's webhooks overlap.
+/// Stores the message in as few round trips as it takes (its events are numbered at the
+/// commit, see [`events::record_all`], so that one tenant's webhooks overlap).
 async fn record(conn: &mut AsyncPgConnection, inbound: &Inbound) -> Result<Received, RecordError> {
     let now = inbound.received_at;
     if !webhook_storage::mark_processed(conn, &inbound.event_id, now).await? {

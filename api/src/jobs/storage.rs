@@ -10,6 +10,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::{ClaimedJob, Job, JobKind, JobStatus};
 use crate::db::schema::jobs;
+use crate::db::Bind as _;
 use crate::ids::TenantId;
 
 /// Stores `job` to run at `run_at` (inside the caller's transaction, with the change that
@@ -81,7 +82,7 @@ pub async fn claim(
 ) -> QueryResult<Vec<ClaimedJob>> {
     let kinds: Vec<&str> = kinds.iter().map(|kind| kind.as_str()).collect();
     let lease_end = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(1));
-    diesel::sql_query(
+    crate::db::prepared(
         "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1,
                 locked_until = $2, updated_at = $3
           WHERE id IN (
@@ -114,7 +115,7 @@ pub async fn abandon_exhausted(
     now: DateTime<Utc>,
 ) -> QueryResult<Vec<ClaimedJob>> {
     let kinds: Vec<&str> = kinds.iter().map(|kind| kind.as_str()).collect();
-    diesel::sql_query(
+    crate::db::prepared(
         "UPDATE jobs SET status = 'failed', locked_until = NULL, updated_at = $1,
                 last_error = 'gave up: the worker of its last attempt stopped before it finished'
           WHERE id IN (

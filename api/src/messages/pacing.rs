@@ -12,6 +12,8 @@ use diesel::sql_types::{BigInt, Text, Timestamptz};
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use crate::db::Bind as _;
+
 /// The limits one send keeps to.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
@@ -67,7 +69,7 @@ pub async fn reserve(
     let account_spacing = spacing(limits.account_rate);
     // Rows are locked in the order given (number, then account), the same in every
     // statement, so concurrent reservations cannot deadlock.
-    let reserved: Vec<Reserved> = diesel::sql_query(
+    let reserved: Vec<Reserved> = crate::db::prepared(
         "INSERT INTO send_pacing AS p (key, next_at)
               VALUES ($1, $3 + $4 * interval '1 microsecond'),
                      ($2, $3 + $5 * interval '1 microsecond')

@@ -2,18 +2,19 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Jsonb, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Jsonb, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::schema::events;
+use crate::db::Bind as _;
 use crate::ids::TenantId;
 use crate::wire::{FeedEvent, FeedPayload};
 
-/// The channel `NOTIFY` wakes listeners on; the payload is `<tenant id>:<event id>`.
+/// The channel `NOTIFY` wakes listeners on; the payload is `<tenant id>:<first new id>`.
+/// The commit trigger of `pending_events` (migration `event_numbering_at_commit`) sends it.
 pub const CHANNEL: &str = "parley_events";
 
-/// Records an event; call it inside the transaction that makes the change. The tenant's
-/// counter row stays locked until that transaction ends, so ids commit in order.
+/// Records an event; call it inside the transaction that makes the change.
 pub async fn record(
     conn: &mut AsyncPgConnection,
     tenant_id: TenantId,
@@ -23,10 +24,10 @@ pub async fn record(
     record_all(conn, tenant_id, vec![payload], now).await
 }
 
-/// Records a transaction's events in one statement (counter, rows and `NOTIFY` together).
-/// Called as the transaction's last write, the tenant's counter row is
-/// locked only from here to the commit, so one tenant's concurrent writers overlap for
-/// everything else while their ids still commit in order.
+/// Records a transaction's events, in order, in one statement. They are numbered as the
+/// transaction commits (a deferred trigger takes the tenant's next ids then, and wakes the
+/// listeners), so ids commit in order while the tenant's counter is locked only for the
+/// commit: concurrent writers of one tenant never queue behind each other's transactions.
 pub async fn record_all(
     conn: &mut AsyncPgConnection,
     tenant_id: TenantId,
@@ -49,29 +50,16 @@ pub async fn record_all(
             },
         );
     }
-    let count = types.len() as i64;
-    // Listeners read the table from the first new id on; the notification only wakes them,
-    // and is delivered when the transaction commits.
-    diesel::sql_query(
-        "WITH next AS (
-             INSERT INTO tenant_event_counters (tenant_id, last_id) VALUES ($1, $2)
-             ON CONFLICT (tenant_id) DO UPDATE SET last_id = tenant_event_counters.last_id + $2
-             RETURNING last_id - $2 AS base),
-         written AS (
-             INSERT INTO events (tenant_id, id, type, data, occurred_at)
-             SELECT $1, next.base + item.position, item.type, item.data, $5
-               FROM next, unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS item(type, data, position)
-             RETURNING id)
-         SELECT first.first_id
-           FROM (SELECT min(id) AS first_id FROM written) AS first,
-                LATERAL (SELECT pg_notify($6, $1::text || ':' || first.first_id::text)) AS notified",
+    crate::db::prepared(
+        "INSERT INTO pending_events (tenant_id, type, data, occurred_at, first_of_statement)
+         SELECT $1, item.type, item.data, $4, item.position = 1
+           FROM unnest($2::text[], $3::jsonb[]) WITH ORDINALITY AS item(type, data, position)
+          ORDER BY item.position",
     )
     .bind::<SqlUuid, _>(tenant_id)
-    .bind::<BigInt, _>(count)
     .bind::<Array<Text>, _>(types)
     .bind::<Array<Jsonb>, _>(bodies)
     .bind::<Timestamptz, _>(now)
-    .bind::<Text, _>(CHANNEL)
     .execute(conn)
     .await
     .map(|_| ())

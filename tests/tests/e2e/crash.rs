@@ -60,7 +60,14 @@ async fn sigkill_twice_under_traffic_loses_and_doubles_nothing() {
     .await
     .expect("the carrier simulator starts");
 
-    let (_, key) = tenant_with_number_and_key(&db.url, "Acme", OUR_NUMBER);
+    // Sent from a short code: the traffic is about crashes, and a long code's 4 a second
+    // would leave it waiting on pacing long after the stream.
+    let (_, key) = tenant_with_number_and_key(
+        &db.url,
+        "Acme",
+        OUR_NUMBER,
+        &["--number-type", "short_code"],
+    );
 
     let env = [
         ("DATABASE_URL", db.url.clone()),

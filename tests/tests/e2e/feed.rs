@@ -327,3 +327,92 @@ async fn pruned_events_are_announced_as_a_reset() {
         first["id"].as_i64().unwrap() + 1
     );
 }
+
+/// Events are numbered as their transaction commits: ids follow the order of the commits,
+/// not of the writes, a writer never waits for another tenant's or an open transaction's
+/// events, a rolled-back transaction takes no id, and nothing is left to be numbered.
+#[tokio::test(flavor = "multi_thread")]
+async fn event_ids_follow_the_order_of_commits() {
+    use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
+    use parley::ids::TenantId;
+    use parley::realtime::events;
+    use parley::wire::{FeedPayload, FeedReset};
+
+    let app = TestApp::spawn().await;
+    let first = app.create_tenant("First").await.tenant.id;
+    let second = app.create_tenant("Second").await.tenant.id;
+    async fn write(
+        conn: &mut AsyncPgConnection,
+        tenant: TenantId,
+        reasons: &[&str],
+    ) -> diesel::QueryResult<()> {
+        let payloads = reasons
+            .iter()
+            .map(|reason| {
+                FeedPayload::FeedReset(FeedReset {
+                    reason: reason.to_string(),
+                })
+            })
+            .collect();
+        events::record_all(conn, tenant, payloads, chrono::Utc::now()).await
+    }
+    let mut a = app.state.pool.get().await.expect("connection");
+    let mut b = app.state.pool.get().await.expect("connection");
+    let before_first = events::latest_id(&mut a, first).await.expect("latest");
+    let before_second = events::latest_id(&mut a, second).await.expect("latest");
+
+    a.batch_execute("BEGIN").await.expect("begin");
+    write(&mut a, first, &["a1", "a2"]).await.expect("write");
+    // Written later, committed first, while the first transaction is still open.
+    let committed = tokio::time::timeout(Duration::from_secs(10), async {
+        b.batch_execute("BEGIN").await?;
+        write(&mut b, first, &["b1"]).await?;
+        write(&mut b, second, &["b to the second tenant"]).await?;
+        b.batch_execute("COMMIT").await
+    })
+    .await;
+    committed
+        .expect("a writer never waits for another open transaction's events")
+        .expect("written and committed");
+    write(&mut a, first, &["a3"]).await.expect("write");
+    a.batch_execute("COMMIT").await.expect("commit");
+    b.batch_execute("BEGIN").await.expect("begin");
+    write(&mut b, first, &["rolled back"]).await.expect("write");
+    b.batch_execute("ROLLBACK").await.expect("rollback");
+    write(&mut b, first, &["after"]).await.expect("write");
+
+    let reasons = |events: &[parley::wire::FeedEvent]| -> Vec<(i64, String)> {
+        events
+            .iter()
+            .map(|event| match &event.payload {
+                FeedPayload::FeedReset(reset) => (event.id, reset.reason.clone()),
+                other => panic!("unexpected event {other:?}"),
+            })
+            .collect()
+    };
+    let seen = reasons(
+        &events::after(&mut a, first, before_first, 100)
+            .await
+            .expect("read"),
+    );
+    let expected: Vec<(i64, String)> = ["b1", "a1", "a2", "a3", "after"]
+        .iter()
+        .enumerate()
+        .map(|(i, reason)| (before_first + 1 + i as i64, reason.to_string()))
+        .collect();
+    assert_eq!(seen, expected);
+    let seen = reasons(
+        &events::after(&mut a, second, before_second, 100)
+            .await
+            .expect("read"),
+    );
+    assert_eq!(
+        seen,
+        vec![(before_second + 1, "b to the second tenant".to_string())]
+    );
+    assert_eq!(
+        app.count("SELECT count(*) AS count FROM pending_events")
+            .await,
+        0
+    );
+}

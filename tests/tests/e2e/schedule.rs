@@ -807,7 +807,7 @@ async fn a_server_killed_while_a_message_waits_sends_it_once_after_the_restart()
     })
     .await
     .expect("the carrier simulator starts");
-    let (_, key) = tenant_with_number_and_key(&db.url, "Acme", OUR_NUMBER);
+    let (_, key) = tenant_with_number_and_key(&db.url, "Acme", OUR_NUMBER, &[]);
     let env = [
         ("DATABASE_URL", db.url.clone()),
         ("PARLEY_JWT_SECRET", JWT_SECRET.to_string()),
