@@ -412,6 +412,17 @@ async fn ai_burst_run(customers: usize) -> Burst {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let sent = app.sim.sent_messages();
+    // The carrier's receipts settle before the run's database goes (the next run's output
+    // stays free of errors about it).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline
+        && app
+            .count("SELECT count(*) AS count FROM messages WHERE author = 'ai' AND status <> 'delivered'")
+            .await
+            > 0
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     // From the burst's start (every customer wrote then), and from the moment each
     // customer's own message was stored (the webhooks reach us over a fraction of a second).
     let stored = stored_times(&app).await;
