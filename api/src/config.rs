@@ -120,6 +120,8 @@ pub const DEFAULT_AI_DEBOUNCE_MS: u64 = 500;
 /// Database connections per instance: on a small machine more backends only compete for
 /// the CPU (`make bench`'s AI burst is slower with 32 or 64 on 2 cores).
 pub const DEFAULT_DB_POOL_SIZE: usize = 16;
+/// How often an idle worker looks for due jobs; it is woken at once for its own instance's.
+pub const DEFAULT_WORKER_POLL_MS: u64 = 1000;
 
 /// The OpenAI-compatible provider; no base URL means the offline demo responder.
 #[derive(Clone)]
@@ -488,7 +490,7 @@ impl Settings {
             worker_poll: Duration::from_millis(parse_number(
                 source,
                 "PARLEY_WORKER_POLL_MS",
-                1000u64,
+                DEFAULT_WORKER_POLL_MS,
                 |ms| (10..=60_000).contains(ms),
                 "a number of milliseconds between 10 and 60000",
             )?),
